@@ -1,0 +1,29 @@
+//  SPDX-License-Identifier: MIT
+//  html - HTML bodies to clean text and to a sanitized HTML subset
+//
+//  Parsed with libxml2's HTML parser (no network). Text: block elements
+//  (p, div, h1-h6, li, tr, blockquote, pre...) become paragraphs separated
+//  by "\n\n", <br> a line break, tables rows/cells are kept readable,
+//  script/style/iframe/object and comments are dropped, entities are decoded
+//  exactly once. Sanitized HTML keeps only p, h2, ul, ol, li, table, tr, td,
+//  th, a (href http/https/mailto only), em, strong, br, pre; everything else
+//  is unwrapped (its text kept) or, for dangerous elements, removed with
+//  its content. No attribute other than a@href survives.
+
+#ifndef COPYDESK_HTML_H
+#define COPYDESK_HTML_H
+
+//  HTML fragment or document to plain text paragraphs. Caller frees; ""
+//  for empty input.
+char *
+    html_to_text (const char *html, size_t len);
+
+//  HTML to the sanitized subset above. Caller frees; "" for empty input.
+char *
+    html_sanitize (const char *html, size_t len);
+
+//  True if s looks like it contains HTML markup (tags or entities).
+bool
+    html_detect (const char *s);
+
+#endif

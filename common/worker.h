@@ -1,0 +1,115 @@
+//  SPDX-License-Identifier: MIT
+//  worker - the loop every stage process runs
+//
+//  A stage supplies a stage_t: the queue it consumes, the queue it feeds,
+//  and a handler called once per delivery. The loop does everything else:
+//  connects a DEALER to the broker, registers with READY and a credit
+//  window, heartbeats, reconnects after a broker restart, publishes the
+//  handler's outputs with a window of unaccepted publishes, and acknowledges
+//  each input only once every output published for it has been accepted
+//  (chain of custody, docs/protocol.md). Poison input the handler can prove
+//  bad is rejected to the dead-letter log; the process keeps running.
+//
+//  Handlers run on the loop's thread, one delivery at a time. A handler
+//  that needs to batch (the store commits many rows per transaction)
+//  returns WORKER_HOLD and later calls worker_complete for each held job,
+//  typically from its flush callback, which the loop calls when no delivery
+//  is waiting, when hold_max jobs are held, and every flush_ms.
+
+#ifndef COPYDESK_WORKER_H
+#define COPYDESK_WORKER_H
+
+#include "config.h"
+
+typedef struct _worker_t worker_t;
+typedef struct _job_t job_t;
+
+//  What a handler returns
+#define WORKER_DONE     0       //  Finished: ack once the outputs are accepted
+#define WORKER_HOLD     1       //  Kept by the stage: it calls worker_complete later
+#define WORKER_REJECT  -1       //  Bad input: dead-letter it (job_reject sets the reason)
+
+typedef struct {
+    const char *name;           //  Stage name for logs and READY info ("normalize")
+    const char *input;          //  Queue consumed (STAGE_NORMALIZE...)
+    const char *output;         //  Queue fed by job_emit, NULL if none (store)
+    //  Handle one delivery. Required.
+    int (*handle) (void *state, job_t *job);
+    //  Complete held jobs now (e.g. commit). Optional; 0 or -1 on failure
+    //  (held jobs stay held and flush is retried).
+    int (*flush) (void *state, worker_t *worker);
+    //  Reload configuration/models (SIGHUP). Optional; 0 or -1.
+    int (*reload) (void *state);
+    //  Called once a second with the worker, for periodic duties. Optional.
+    void (*tick) (void *state, worker_t *worker);
+} stage_t;
+
+//  Options of one worker process (defaults in brackets)
+typedef struct {
+    const char *endpoint;       //  Broker endpoint [config_endpoint]
+    int credit;                 //  Credit window [workers/credit = 128]
+    int window;                 //  Max unaccepted publishes [256]
+    int heartbeat;              //  ms [broker/heartbeat = 1000]
+    int liveness;               //  Missed heartbeats before reconnect [broker/liveness = 5]
+    int hold_max;               //  Held jobs that force a flush [credit]
+    int flush_ms;               //  Flush held jobs at least this often [50]
+    bool verbose;               //  Log every delivery
+} worker_options_t;
+
+//  Fill options from the config (keys above), then the caller may override.
+void
+    worker_options_init (worker_options_t *options, config_t *config);
+
+//  Run the loop until SIGINT/SIGTERM. Returns 0 on a clean stop, -1 if it
+//  could not start (bad endpoint). state is passed to every callback.
+int
+    worker_run (const stage_t *stage, void *state, const worker_options_t *options);
+
+//  --------------------------------------------------------------------------
+//  Inside a handler
+
+//  The delivered payload (valid until the job is completed).
+const uint8_t *
+    job_data (job_t *job);
+size_t
+    job_size (job_t *job);
+//  Earlier deliveries of this message that did not end in an ack.
+uint32_t
+    job_attempts (job_t *job);
+//  Broker sequence number of the delivery.
+uint64_t
+    job_seq (job_t *job);
+
+//  Publish an output to the stage's output queue. topics: tap topics
+//  separated by '\n' (or NULL). The payload is copied.
+void
+    job_emit (job_t *job, const char *topics, const void *payload, size_t size);
+//  Encode and publish a story to the output queue.
+void
+    job_emit_story (job_t *job, const char *topics, const story_t *story);
+//  Publish a dead letter for a bad item inside an otherwise good input (the
+//  input itself is still acknowledged). Takes ownership of the dead letter.
+void
+    job_emit_dead (job_t *job, deadletter_t **deadletter_p);
+//  Set the reason for WORKER_REJECT (printf-style, one line).
+void
+    job_reject (job_t *job, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+//  --------------------------------------------------------------------------
+//  Outside a handler (flush, tick)
+
+//  Settle a job the handler returned WORKER_HOLD for: it is acked once its
+//  outputs (if any) are accepted. After this call the job belongs to the loop.
+void
+    worker_complete (worker_t *self, job_t *job);
+//  Reject a held job to the dead-letter log.
+void
+    worker_reject (worker_t *self, job_t *job, const char *reason);
+//  Publish on the tap only (EVENT): not journaled, not queued.
+void
+    worker_event (worker_t *self, const char *topics, const void *payload, size_t size);
+//  Jobs currently held by the stage
+size_t
+    worker_held (worker_t *self);
+
+#endif

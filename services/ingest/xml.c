@@ -1,0 +1,391 @@
+//  SPDX-License-Identifier: MIT
+//  xml - safe XML parsing and local-name navigation (see xml.h)
+
+#include "common.h"
+#include "ingest/xml.h"
+#include <libxml/HTMLparser.h>
+#include <libxml/xmlsave.h>
+
+//  Never load anything from outside the document
+static xmlParserInputPtr
+s_refuse_external (const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    return NULL;
+}
+
+static void
+s_silent (void *ctx, const char *msg, ...)
+{
+}
+
+static void
+s_structured_silent (void *ctx, xmlErrorPtr error)
+{
+}
+
+void
+xml_init (void)
+{
+    static bool initialised = false;
+    if (initialised)
+        return;
+    initialised = true;
+    xmlInitParser ();
+    xmlSetExternalEntityLoader (s_refuse_external);
+    xmlSetGenericErrorFunc (NULL, s_silent);
+    xmlSetStructuredErrorFunc (NULL, s_structured_silent);
+}
+
+//  Entities declared in the internal subset, by a cheap scan
+static bool
+s_declared_entity (const char *doc, size_t size, const char *name, size_t len)
+{
+    const char *p = doc;
+    const char *end = doc + size;
+    while ((p = memmem (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
+        p += 8;
+        while (p < end && isspace ((unsigned char) *p))
+            p++;
+        if (p < end && *p == '%')
+            continue;
+        if ((size_t) (end - p) > len && memcmp (p, name, len) == 0
+        &&  isspace ((unsigned char) p [len]))
+            return true;
+    }
+    return false;
+}
+
+//  Rewrite &name; for HTML entities the document does not declare as &#N;
+static char *
+s_fix_html_entities (const char *doc, size_t size, size_t *out_size, bool *changed)
+{
+    buf_t out;
+    buf_init (&out);
+    buf_reserve (&out, size);
+    bool has_subset = memmem (doc, size < 65536 ? size : 65536, "<!ENTITY", 8) != NULL;
+    const char *p = doc;
+    const char *end = doc + size;
+    *changed = false;
+    while (p < end) {
+        const char *amp = memchr (p, '&', (size_t) (end - p));
+        if (!amp) {
+            buf_append (&out, p, (size_t) (end - p));
+            break;
+        }
+        buf_append (&out, p, (size_t) (amp - p));
+        const char *name = amp + 1;
+        const char *q = name;
+        while (q < end && q - name < 32 && isalnum ((unsigned char) *q))
+            q++;
+        size_t len = (size_t) (q - name);
+        bool replaced = false;
+        if (q < end && *q == ';' && len > 0 && isalpha ((unsigned char) *name)) {
+            char entity [40];
+            memcpy (entity, name, len);
+            entity [len] = 0;
+            bool predefined = strcmp (entity, "amp") == 0 || strcmp (entity, "lt") == 0
+                           || strcmp (entity, "gt") == 0 || strcmp (entity, "quot") == 0
+                           || strcmp (entity, "apos") == 0;
+            if (!predefined && !(has_subset && s_declared_entity (doc, size, entity, len))) {
+                const htmlEntityDesc *desc = htmlEntityLookup ((const xmlChar *) entity);
+                if (desc) {
+                    buf_printf (&out, "&#%u;", desc->value);
+                    replaced = true;
+                }
+                else {
+                    //  Unknown entity: keep its text visible
+                    buf_printf (&out, "&amp;%s;", entity);
+                    replaced = true;
+                }
+                *changed = true;
+                p = q + 1;
+            }
+        }
+        else
+        if (!(q < end && *q == ';') && !(amp + 1 < end && amp [1] == '#')) {
+            //  A bare '&' (AT&T): escape it
+            buf_puts (&out, "&amp;");
+            *changed = true;
+            p = amp + 1;
+            continue;
+        }
+        if (!replaced) {
+            buf_putc (&out, '&');
+            p = amp + 1;
+        }
+    }
+    *out_size = out.size;
+    return buf_detach (&out);
+}
+
+xmlDocPtr
+xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
+           strv_t *warnings, char *charset_used, size_t charset_size,
+           char *err, size_t errsize)
+{
+    xml_init ();
+    xml_options_t defaults = { 0 };
+    if (!options)
+        options = &defaults;
+    if (size > XML_MAX_SIZE) {
+        snprintf (err, errsize, "XML document too large (%zu bytes, limit %d)", size, XML_MAX_SIZE);
+        return NULL;
+    }
+    //  Decode to UTF-8 first, with the declared charset as evidence
+    char declared [64];
+    const char *decl = charset_xml_declared (data, size, declared, sizeof declared);
+    if (!decl)
+        decl = options->charset;
+    size_t text_size;
+    charset_result_t charset;
+    char *text = charset_decode (data, size, decl, options->fallback,
+                                 &text_size, &charset, warnings);
+    if (charset_used)
+        snprintf (charset_used, charset_size, "%s", charset.used);
+
+    //  Anything before the first '<' that is not whitespace makes the
+    //  document ill-formed; a comment before the declaration too
+    char *start = text;
+    while (*start && isspace ((unsigned char) *start))
+        start++;
+    size_t start_size = text_size - (size_t) (start - text);
+
+    char *fixed = NULL;
+    if (options->html_entities) {
+        bool changed = false;
+        size_t fixed_size;
+        fixed = s_fix_html_entities (start, start_size, &fixed_size, &changed);
+        if (changed) {
+            start = fixed;
+            start_size = fixed_size;
+            if (warnings)
+                strv_add_unique (warnings, "xml-html-entities");
+        }
+    }
+    int flags = XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOCDATA
+              | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT;
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt ();
+    if (!ctxt) {
+        free (fixed);
+        free (text);
+        snprintf (err, errsize, "out of memory");
+        return NULL;
+    }
+    xmlDocPtr doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, "UTF-8", flags);
+    if (!doc || !ctxt->wellFormed) {
+        xmlErrorPtr error = xmlCtxtGetLastError (ctxt);
+        char reason [256] = "not well-formed";
+        if (error && error->message) {
+            snprintf (reason, sizeof reason, "%s", error->message);
+            size_t len = strlen (reason);
+            while (len && (reason [len - 1] == '\n' || reason [len - 1] == ' '))
+                reason [--len] = 0;
+        }
+        int line = error ? error->line : 0;
+        if (doc && options->recover && xmlDocGetRootElement (doc)) {
+            //  libxml2 built a tree anyway; keep it when allowed
+            if (warnings)
+                strv_addf (warnings, "xml-recovered:line %d: %s", line, reason);
+        }
+        else {
+            xmlFreeDoc (doc);
+            doc = NULL;
+            if (options->recover) {
+                //  Retry in recover mode
+                xmlCtxtReset (ctxt);
+                doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, "UTF-8",
+                                         flags | XML_PARSE_RECOVER);
+                if (doc && xmlDocGetRootElement (doc)) {
+                    if (warnings)
+                        strv_addf (warnings, "xml-recovered:line %d: %s", line, reason);
+                }
+                else {
+                    xmlFreeDoc (doc);
+                    doc = NULL;
+                }
+            }
+            if (!doc)
+                snprintf (err, errsize, "XML not well-formed at line %d: %s", line, reason);
+        }
+    }
+    if (doc && !xmlDocGetRootElement (doc)) {
+        xmlFreeDoc (doc);
+        doc = NULL;
+        snprintf (err, errsize, "XML document has no root element");
+    }
+    xmlFreeParserCtxt (ctxt);
+    free (fixed);
+    free (text);
+    return doc;
+}
+
+bool
+xml_is (xmlNodePtr node, const char *local_name)
+{
+    return node && node->type == XML_ELEMENT_NODE && node->name
+        && strcmp ((const char *) node->name, local_name) == 0;
+}
+
+xmlNodePtr
+xml_first_element (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    for (xmlNodePtr child = node->children; child; child = child->next)
+        if (child->type == XML_ELEMENT_NODE)
+            return child;
+    return NULL;
+}
+
+xmlNodePtr
+xml_child (xmlNodePtr node, const char *local_name)
+{
+    if (!node)
+        return NULL;
+    for (xmlNodePtr child = node->children; child; child = child->next)
+        if (xml_is (child, local_name))
+            return child;
+    return NULL;
+}
+
+xmlNodePtr
+xml_next (xmlNodePtr node, const char *local_name)
+{
+    if (!node)
+        return NULL;
+    for (xmlNodePtr sibling = node->next; sibling; sibling = sibling->next)
+        if (xml_is (sibling, local_name))
+            return sibling;
+    return NULL;
+}
+
+xmlNodePtr
+xml_path (xmlNodePtr node, const char *path)
+{
+    char name [128];
+    const char *p = path;
+    while (node && *p) {
+        const char *slash = strchr (p, '/');
+        size_t len = slash ? (size_t) (slash - p) : strlen (p);
+        if (len >= sizeof name)
+            return NULL;
+        memcpy (name, p, len);
+        name [len] = 0;
+        node = xml_child (node, name);
+        p += len + (slash ? 1 : 0);
+    }
+    return node;
+}
+
+xmlNodePtr
+xml_find (xmlNodePtr node, const char *local_name)
+{
+    if (!node)
+        return NULL;
+    //  Iterative depth-first walk (no recursion on hostile depth)
+    xmlNodePtr current = node->children;
+    while (current) {
+        if (xml_is (current, local_name))
+            return current;
+        if (current->children && current->type == XML_ELEMENT_NODE)
+            current = current->children;
+        else {
+            while (current && !current->next) {
+                current = current->parent;
+                if (current == node)
+                    return NULL;
+            }
+            if (current)
+                current = current->next;
+        }
+    }
+    return NULL;
+}
+
+static char *
+s_trimmed (const char *text)
+{
+    if (!text)
+        return NULL;
+    buf_t out;
+    buf_init (&out);
+    bool space = false;
+    for (const char *p = text; *p; p++) {
+        if (isspace ((unsigned char) *p)) {
+            space = out.size > 0;
+            continue;
+        }
+        if (space)
+            buf_putc (&out, ' ');
+        space = false;
+        buf_putc (&out, *p);
+    }
+    if (out.size == 0) {
+        buf_free (&out);
+        return NULL;
+    }
+    return buf_detach (&out);
+}
+
+char *
+xml_attr (xmlNodePtr node, const char *local_name)
+{
+    if (!node || node->type != XML_ELEMENT_NODE)
+        return NULL;
+    for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
+        if (attr->name && strcmp ((const char *) attr->name, local_name) == 0) {
+            xmlChar *value = xmlNodeListGetString (node->doc, attr->children, 1);
+            char *result = s_trimmed ((const char *) value);
+            xmlFree (value);
+            return result;
+        }
+    }
+    return NULL;
+}
+
+char *
+xml_text (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    xmlChar *content = xmlNodeGetContent (node);
+    char *result = s_trimmed ((const char *) content);
+    xmlFree (content);
+    return result;
+}
+
+char *
+xml_path_text (xmlNodePtr node, const char *path)
+{
+    return xml_text (xml_path (node, path));
+}
+
+char *
+xml_inner_markup (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    xmlBufferPtr buffer = xmlBufferCreate ();
+    if (!buffer)
+        return NULL;
+    for (xmlNodePtr child = node->children; child; child = child->next)
+        xmlNodeDump (buffer, node->doc, child, 0, 0);
+    char *result = NULL;
+    const xmlChar *content = xmlBufferContent (buffer);
+    if (content && *content)
+        result = xstrdup ((const char *) content);
+    xmlBufferFree (buffer);
+    return result;
+}
+
+const char *
+xml_ns (xmlNodePtr node)
+{
+    return node && node->ns && node->ns->href ? (const char *) node->ns->href : "";
+}
+
+long
+xml_line (xmlNodePtr node)
+{
+    return node ? xmlGetLineNo (node) : 0;
+}
