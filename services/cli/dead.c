@@ -1,0 +1,12 @@
+//  SPDX-License-Identifier: MIT
+//  dead - PLACEHOLDER: replaced by the real command (must not survive)
+
+#include "common.h"
+#include "cli/commands.h"
+
+int
+cmd_dead (int argc, char **argv, config_t *config)
+{
+    fprintf (stderr, "copydesk: %s is not built yet\n", argv [0]);
+    return 1;
+}
