@@ -1,0 +1,781 @@
+//  SPDX-License-Identifier: MIT
+//  text - clean UTF-8 text: repair, mojibake, NFC, controls, paragraphs,
+//  entities and counts. Every string in a story goes through here once.
+
+#include "common.h"
+#include <utf8proc.h>
+#include <libxml/HTMLparser.h>
+
+//  CP1252 bytes 0x80-0x9F as code points; the five bytes CP1252 leaves
+//  undefined map to the C1 code point of the same value.
+static const uint16_t s_cp1252 [32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178
+};
+
+//  --------------------------------------------------------------------------
+//  Append the UTF-8 encoding of a code point.
+
+static void
+s_put_cp (buf_t *out, int32_t cp)
+{
+    uint8_t bytes [4];
+    ssize_t n = utf8proc_encode_char (cp, bytes);
+    if (n > 0)
+        buf_append (out, bytes, (size_t) n);
+}
+
+//  --------------------------------------------------------------------------
+//  Length of the valid UTF-8 sequence at p (strict: no overlongs, no
+//  surrogates, nothing above U+10FFFF), or 0 if the bytes are not one.
+
+static size_t
+s_utf8_len (const uint8_t *p, size_t left)
+{
+    uint8_t c = p [0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (left >= 2 && (p [1] & 0xC0) == 0x80)
+            return 2;
+        return 0;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (left < 3 || (p [1] & 0xC0) != 0x80 || (p [2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && p [1] < 0xA0)
+            return 0;           //  Overlong
+        if (c == 0xED && p [1] >= 0xA0)
+            return 0;           //  Surrogate
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (left < 4 || (p [1] & 0xC0) != 0x80 || (p [2] & 0xC0) != 0x80
+        ||  (p [3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && p [1] < 0x90)
+            return 0;           //  Overlong
+        if (c == 0xF4 && p [1] >= 0x90)
+            return 0;           //  Above U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Decode the code point at p (valid UTF-8 of length n).
+
+static int32_t
+s_decode (const uint8_t *p, size_t n)
+{
+    if (n == 1)
+        return p [0];
+    if (n == 2)
+        return ((p [0] & 0x1F) << 6) | (p [1] & 0x3F);
+    if (n == 3)
+        return ((p [0] & 0x0F) << 12) | ((p [1] & 0x3F) << 6) | (p [2] & 0x3F);
+    return ((p [0] & 0x07) << 18) | ((p [1] & 0x3F) << 12)
+         | ((p [2] & 0x3F) << 6) | (p [3] & 0x3F);
+}
+
+//  --------------------------------------------------------------------------
+//  Valid UTF-8 from any bytes; NUL bytes are dropped (they cannot travel in
+//  a C string). Caller frees.
+
+char *
+text_utf8_repair (const char *s, size_t len, bool *changed)
+{
+    buf_t out;
+    buf_init (&out);
+    buf_reserve (&out, len + 1);
+    bool repaired = false;
+    const uint8_t *p = (const uint8_t *) (s ? s : "");
+    size_t i = 0;
+    while (i < len) {
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 1 && p [i] == 0) {
+            repaired = true;
+            i++;
+        }
+        else
+        if (n) {
+            buf_append (&out, p + i, n);
+            i += n;
+        }
+        else {
+            uint8_t c = p [i++];
+            s_put_cp (&out, c >= 0x80 && c < 0xA0 ? s_cp1252 [c - 0x80] : c);
+            repaired = true;
+        }
+    }
+    if (changed)
+        *changed = repaired;
+    if (!out.data)
+        return xstrdup ("");
+    return buf_detach (&out);
+}
+
+//  --------------------------------------------------------------------------
+//  The single byte a code point has in CP1252 (or Latin-1 for C1), -1 if
+//  it has none.
+
+static int
+s_cp1252_byte (int32_t cp)
+{
+    if (cp < 0x80)
+        return cp;
+    if (cp >= 0xA0 && cp <= 0xFF)
+        return cp;
+    if (cp >= 0x80 && cp < 0xA0)
+        return cp;              //  A C1 code point: Latin-1 decoding of that byte
+    for (int i = 0; i < 32; i++)
+        if (s_cp1252 [i] == cp)
+            return 0x80 + i;
+    return -1;
+}
+
+//  --------------------------------------------------------------------------
+//  Undo one round of UTF-8 read as CP1252/Latin-1, when the whole string
+//  maps back to bytes that are valid UTF-8 with a multi-byte sequence.
+
+char *
+text_fix_mojibake (const char *s)
+{
+    if (!s)
+        return NULL;
+    const uint8_t *p = (const uint8_t *) s;
+    size_t len = strlen (s);
+    //  Fast path: mojibake always has a lead byte as Ã..ï or Â (U+00C2..U+00F4)
+    bool candidate = false;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (p [i] == 0xC3 || p [i] == 0xC2) {
+            candidate = true;
+            break;
+        }
+    if (!candidate)
+        return NULL;
+    buf_t bytes;
+    buf_init (&bytes);
+    size_t i = 0;
+    bool multibyte = false;
+    while (i < len) {
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 0) {
+            buf_free (&bytes);
+            return NULL;        //  Not valid UTF-8 to start with
+        }
+        int32_t cp = s_decode (p + i, n);
+        int b = s_cp1252_byte (cp);
+        if (b < 0) {
+            buf_free (&bytes);
+            return NULL;
+        }
+        if (b >= 0x80)
+            multibyte = true;
+        buf_putc (&bytes, (char) b);
+        i += n;
+    }
+    char *result = NULL;
+    if (multibyte && bytes.size < len
+    &&  charset_utf8_multibyte ((const uint8_t *) bytes.data, bytes.size)
+    &&  charset_utf8_valid ((const uint8_t *) bytes.data, bytes.size))
+        result = buf_detach (&bytes);
+    buf_free (&bytes);
+    return result;
+}
+
+//  --------------------------------------------------------------------------
+//  NFC of valid UTF-8 (invalid input is repaired first). Caller frees.
+
+char *
+text_nfc (const char *s)
+{
+    if (!s)
+        return xstrdup ("");
+    const uint8_t *p = (const uint8_t *) s;
+    size_t len = strlen (s);
+    bool ascii = true;
+    for (size_t i = 0; i < len; i++)
+        if (p [i] >= 0x80) {
+            ascii = false;
+            break;
+        }
+    if (ascii)
+        return xstrndup (s, len);
+    char *repaired = NULL;
+    if (!charset_utf8_valid (p, len)) {
+        repaired = text_utf8_repair (s, len, NULL);
+        p = (const uint8_t *) repaired;
+        len = strlen (repaired);
+    }
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t rc = utf8proc_map (p, (utf8proc_ssize_t) len, &nfc,
+                                        UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    char *result;
+    if (rc < 0 || !nfc)
+        result = xstrndup ((const char *) p, len);
+    else
+        result = xstrndup ((const char *) nfc, (size_t) rc);
+    free (nfc);
+    free (repaired);
+    return result;
+}
+
+//  --------------------------------------------------------------------------
+//  Repair, then undo mojibake as long as the whole string round-trips.
+//  Each round strictly shortens the string, so this ends. Caller frees.
+
+static char *
+s_repair_and_fix (const char *s, bool fix_mojibake)
+{
+    char *text = text_utf8_repair (s, s ? strlen (s) : 0, NULL);
+    while (fix_mojibake) {
+        char *fixed = text_fix_mojibake (text);
+        if (!fixed)
+            break;
+        free (text);
+        text = fixed;
+    }
+    return text;
+}
+
+//  Kinds of code point for cleaning
+typedef enum {
+    CP_TEXT,                    //  Keep as is
+    CP_SPACE,                   //  Horizontal white space
+    CP_TAB,                     //  Tab
+    CP_NEWLINE,                 //  Line break
+    CP_PARAGRAPH,               //  Paragraph break (U+2029)
+    CP_DROP                     //  Control or invisible junk
+} cp_kind_t;
+
+static cp_kind_t
+s_kind (int32_t cp)
+{
+    if (cp == '\t')
+        return CP_TAB;
+    if (cp == '\n' || cp == '\v' || cp == '\f' || cp == 0x85 || cp == 0x2028)
+        return CP_NEWLINE;
+    if (cp == 0x2029)
+        return CP_PARAGRAPH;
+    if (cp == ' ')
+        return CP_SPACE;
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+        return CP_DROP;
+    if (cp < 0x80)
+        return CP_TEXT;
+    if (cp == 0xFEFF || cp == 0x200B || cp == 0xFFFE || cp == 0xFFFF)
+        return CP_DROP;         //  BOM, zero-width space, non-characters
+    utf8proc_category_t cat = utf8proc_category (cp);
+    if (cat == UTF8PROC_CATEGORY_ZS)
+        return CP_SPACE;
+    if (cat == UTF8PROC_CATEGORY_CS)
+        return CP_DROP;         //  Surrogates (cannot occur in valid UTF-8)
+    return CP_TEXT;
+}
+
+//  --------------------------------------------------------------------------
+//  Walk valid UTF-8, calling back per code point with its kind, and skipping
+//  ANSI escape sequences (ESC [ ... final, ESC x) and C1 CSI sequences.
+
+typedef void (s_cp_fn) (void *ctx, int32_t cp, cp_kind_t kind, const uint8_t *bytes, size_t n);
+
+static void
+s_walk (const char *s, s_cp_fn *fn, void *ctx)
+{
+    const uint8_t *p = (const uint8_t *) s;
+    size_t len = strlen (s);
+    size_t i = 0;
+    while (i < len) {
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 0)
+            n = 1;              //  Cannot happen after repair; be safe
+        int32_t cp = s_decode (p + i, n);
+        if (cp == 0x1B || cp == 0x9B) {
+            //  Escape sequence: CSI parameters and intermediates, then a final byte
+            i += n;
+            bool csi = cp == 0x9B;
+            if (!csi && i < len && p [i] == '[') {
+                csi = true;
+                i++;
+            }
+            if (csi) {
+                while (i < len && p [i] >= 0x20 && p [i] <= 0x3F)
+                    i++;
+                if (i < len && p [i] >= 0x40 && p [i] <= 0x7E)
+                    i++;
+            }
+            else {
+                while (i < len && p [i] >= 0x20 && p [i] <= 0x2F)
+                    i++;        //  Intermediate bytes
+                if (i < len && p [i] >= 0x30 && p [i] <= 0x7E)
+                    i++;        //  Final byte
+            }
+            continue;
+        }
+        if (cp == '\r') {
+            //  CR LF and lone CR are one line break
+            i += n;
+            if (i < len && p [i] == '\n')
+                i++;
+            fn (ctx, '\n', CP_NEWLINE, (const uint8_t *) "\n", 1);
+            continue;
+        }
+        fn (ctx, cp, s_kind (cp), p + i, n);
+        i += n;
+    }
+}
+
+//  State for text_clean_line
+typedef struct {
+    buf_t out;                  //  Result so far
+    bool pending_space;         //  A space is owed before the next text
+} line_state_t;
+
+static void
+s_line_cp (void *ctx, int32_t cp, cp_kind_t kind, const uint8_t *bytes, size_t n)
+{
+    line_state_t *self = (line_state_t *) ctx;
+    if (kind == CP_DROP)
+        return;
+    if (kind != CP_TEXT) {
+        self->pending_space = self->out.size > 0;
+        return;
+    }
+    if (self->pending_space) {
+        buf_putc (&self->out, ' ');
+        self->pending_space = false;
+    }
+    buf_append (&self->out, bytes, n);
+}
+
+//  --------------------------------------------------------------------------
+//  One-line field. Returns NULL for an empty result. Caller frees.
+
+char *
+text_clean_line (const char *s)
+{
+    if (!s || !*s)
+        return NULL;
+    char *text = s_repair_and_fix (s, true);
+    line_state_t state = { .pending_space = false };
+    buf_init (&state.out);
+    s_walk (text, s_line_cp, &state);
+    free (text);
+    if (state.out.size == 0) {
+        buf_free (&state.out);
+        return NULL;
+    }
+    char *line = buf_detach (&state.out);
+    char *nfc = text_nfc (line);
+    free (line);
+    return nfc;
+}
+
+//  --------------------------------------------------------------------------
+//  Body cleaning: first split into lines with controls dropped, then group
+//  the lines into paragraphs.
+
+typedef struct {
+    buf_t out;                  //  Lines, '\n' separated
+    bool preformatted;          //  Keep tabs and space runs
+} body_state_t;
+
+static void
+s_body_cp (void *ctx, int32_t cp, cp_kind_t kind, const uint8_t *bytes, size_t n)
+{
+    body_state_t *self = (body_state_t *) ctx;
+    switch (kind) {
+        case CP_DROP:
+            return;
+        case CP_NEWLINE:
+            buf_putc (&self->out, '\n');
+            return;
+        case CP_PARAGRAPH:
+            buf_puts (&self->out, "\n\n");
+            return;
+        case CP_TAB:
+            buf_putc (&self->out, self->preformatted ? '\t' : ' ');
+            return;
+        case CP_SPACE:
+            buf_putc (&self->out, ' ');
+            return;
+        case CP_TEXT:
+            buf_append (&self->out, bytes, n);
+            return;
+    }
+}
+
+//  True if a line (trimmed) ends a sentence
+static bool
+s_ends_sentence (const char *line, size_t len)
+{
+    while (len > 0) {
+        unsigned char c = (unsigned char) line [len - 1];
+        //  Skip closing quotes and brackets (ASCII, or the tail of ” ’ »)
+        if (c == '"' || c == '\'' || c == ')' || c == ']') {
+            len--;
+            continue;
+        }
+        if (len >= 3 && (unsigned char) line [len - 3] == 0xE2
+        &&  (unsigned char) line [len - 2] == 0x80
+        && (c == 0x9D || c == 0x99)) {
+            len -= 3;
+            continue;
+        }
+        if (len >= 2 && (unsigned char) line [len - 2] == 0xC2 && c == 0xBB) {
+            len -= 2;
+            continue;
+        }
+        return c == '.' || c == '!' || c == '?' || c == ':';
+    }
+    return false;
+}
+
+//  Width of a line in code points
+static size_t
+s_width (const char *line, size_t len)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char) line [i] & 0xC0) != 0x80)
+            width++;
+    return width;
+}
+
+//  One line of a block
+typedef struct {
+    const char *start;          //  First non-blank character
+    size_t len;                 //  Bytes, trailing blanks trimmed
+    bool indented;              //  Line started with white space
+} line_t;
+
+//  Append text collapsing runs of spaces (non-preformatted paragraphs)
+static void
+s_put_collapsed (buf_t *out, const char *s, size_t len, bool *space)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s [i] == ' ') {
+            *space = true;
+            continue;
+        }
+        if (*space) {
+            buf_putc (out, ' ');
+            *space = false;
+        }
+        buf_putc (out, s [i]);
+    }
+}
+
+//  Emit one block (lines between blank lines) as one or more paragraphs
+static void
+s_emit_block (buf_t *out, line_t *lines, size_t count, bool preformatted)
+{
+    if (count == 0)
+        return;
+    if (out->size > 0)
+        buf_puts (out, "\n\n");
+    if (preformatted) {
+        for (size_t i = 0; i < count; i++) {
+            if (i)
+                buf_putc (out, '\n');
+            buf_append (out, lines [i].start, lines [i].len);
+        }
+        return;
+    }
+    //  Block width, to spot short last lines of hard-wrapped paragraphs
+    size_t width = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t w = s_width (lines [i].start, lines [i].len);
+        if (w > width)
+            width = w;
+    }
+    bool wrapped = count >= 3 && width >= 40;
+    bool space = false;
+    for (size_t i = 0; i < count; i++) {
+        line_t *line = &lines [i];
+        if (i > 0) {
+            line_t *prev = &lines [i - 1];
+            bool ends = s_ends_sentence (prev->start, prev->len);
+            bool new_paragraph = false;
+            if (ends && line->indented)
+                new_paragraph = true;
+            else
+            if (ends && wrapped
+            &&  s_width (prev->start, prev->len) * 4 < width * 3
+            &&  !islower ((unsigned char) line->start [0]))
+                new_paragraph = true;
+            if (new_paragraph) {
+                buf_puts (out, "\n\n");
+                space = false;
+            }
+            else
+            if (prev->len >= 2 && prev->start [prev->len - 1] == '-'
+            &&  isalpha ((unsigned char) prev->start [prev->len - 2])
+            &&  islower ((unsigned char) line->start [0]))
+                space = false;  //  "well-" + "known": join the compound
+            else
+                space = true;
+        }
+        s_put_collapsed (out, line->start, line->len, &space);
+        space = false;
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  Body text. Returns "" for empty input. Caller frees.
+
+char *
+text_clean_body (const char *s, bool preformatted)
+{
+    if (!s || !*s)
+        return xstrdup ("");
+    char *text = s_repair_and_fix (s, true);
+    body_state_t state = { .preformatted = preformatted };
+    buf_init (&state.out);
+    s_walk (text, s_body_cp, &state);
+    free (text);
+    buf_putc (&state.out, '\n');
+
+    //  Split into lines and blocks
+    VEC (line_t) lines = { NULL, 0, 0 };
+    buf_t result;
+    buf_init (&result);
+    char *data = state.out.data;
+    size_t size = state.out.size;
+    size_t start = 0;
+    for (size_t i = 0; i < size; i++) {
+        if (data [i] != '\n')
+            continue;
+        const char *line = data + start;
+        size_t len = i - start;
+        start = i + 1;
+        while (len > 0 && (line [len - 1] == ' ' || line [len - 1] == '\t'))
+            len--;
+        size_t lead = 0;
+        while (lead < len && (line [lead] == ' ' || line [lead] == '\t'))
+            lead++;
+        if (lead == len) {
+            //  Blank line: ends the block
+            s_emit_block (&result, lines.items, lines.len, preformatted);
+            lines.len = 0;
+            continue;
+        }
+        line_t *entry = vec_push (&lines);
+        if (preformatted) {
+            entry->start = line;
+            entry->len = len;
+        }
+        else {
+            entry->start = line + lead;
+            entry->len = len - lead;
+        }
+        entry->indented = lead > 0;
+    }
+    s_emit_block (&result, lines.items, lines.len, preformatted);
+    free (lines.items);
+    buf_free (&state.out);
+    if (result.size == 0) {
+        buf_free (&result);
+        return xstrdup ("");
+    }
+    char *body = buf_detach (&result);
+    char *nfc = text_nfc (body);
+    free (body);
+    return nfc;
+}
+
+//  --------------------------------------------------------------------------
+//  Decode character references once. Caller frees.
+
+char *
+text_decode_entities (const char *s)
+{
+    if (!s)
+        return xstrdup ("");
+    buf_t out;
+    buf_init (&out);
+    size_t len = strlen (s);
+    buf_reserve (&out, len + 1);
+    size_t i = 0;
+    while (i < len) {
+        const char *amp = (const char *) memchr (s + i, '&', len - i);
+        if (!amp) {
+            buf_append (&out, s + i, len - i);
+            break;
+        }
+        size_t at = (size_t) (amp - s);
+        buf_append (&out, s + i, at - i);
+        i = at;
+        //  Find the ';' within a sane distance
+        size_t end = at + 1;
+        while (end < len && end - at <= 32 && s [end] != ';' && s [end] != '&'
+               && !isspace ((unsigned char) s [end]))
+            end++;
+        if (end >= len || s [end] != ';' || end == at + 1) {
+            buf_putc (&out, '&');
+            i = at + 1;
+            continue;
+        }
+        const char *name = s + at + 1;
+        size_t name_len = end - at - 1;
+        int64_t cp = -1;
+        if (name [0] == '#') {
+            bool hex = name_len > 1 && (name [1] == 'x' || name [1] == 'X');
+            size_t d = hex ? 2 : 1;
+            if (d < name_len) {
+                cp = 0;
+                for (; d < name_len; d++) {
+                    int c = (unsigned char) name [d];
+                    int v = hex ? (isdigit (c) ? c - '0'
+                                   : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                   : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1)
+                                : (isdigit (c) ? c - '0' : -1);
+                    if (v < 0) {
+                        cp = -1;
+                        break;
+                    }
+                    cp = cp * (hex ? 16 : 10) + v;
+                    if (cp > 0x10FFFF)
+                        cp = 0x110000;  //  Saturate: invalid
+                }
+                if (cp >= 0) {
+                    if (cp >= 0x80 && cp < 0xA0)
+                        cp = s_cp1252 [cp - 0x80];      //  As browsers do
+                    else
+                    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                        cp = 0xFFFD;
+                }
+            }
+        }
+        else {
+            char key [40];
+            memcpy (key, name, name_len);
+            key [name_len] = 0;
+            if (strcmp (key, "apos") == 0)
+                cp = '\'';
+            else {
+                const htmlEntityDesc *entity = htmlEntityLookup ((const xmlChar *) key);
+                if (entity)
+                    cp = entity->value;
+            }
+        }
+        if (cp < 0) {
+            buf_putc (&out, '&');
+            i = at + 1;
+            continue;
+        }
+        s_put_cp (&out, (int32_t) cp);
+        i = end + 1;
+    }
+    if (!out.data)
+        return xstrdup ("");
+    return buf_detach (&out);
+}
+
+//  --------------------------------------------------------------------------
+//  True for code points that count as one word each (CJK ideographs, kana)
+
+static bool
+s_cjk (int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF)       //  Hiragana, katakana
+        || (cp >= 0x3400 && cp <= 0x4DBF)       //  CJK extension A
+        || (cp >= 0x4E00 && cp <= 0x9FFF)       //  CJK unified ideographs
+        || (cp >= 0xF900 && cp <= 0xFAFF)       //  Compatibility ideographs
+        || (cp >= 0x20000 && cp <= 0x3FFFF);    //  Extensions B+
+}
+
+static bool
+s_word_cp (int32_t cp)
+{
+    if (cp < 0x80)
+        return isalnum (cp);
+    utf8proc_category_t cat = utf8proc_category (cp);
+    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME)
+        || (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+//  --------------------------------------------------------------------------
+//  Words: runs of letters and digits; an apostrophe between letters, and
+//  '.' or ',' between digits, stay inside a word. CJK characters count one
+//  each.
+
+int
+text_word_count (const char *s)
+{
+    if (!s)
+        return 0;
+    const uint8_t *p = (const uint8_t *) s;
+    size_t len = strlen (s);
+    int words = 0;
+    bool in_word = false;
+    int32_t prev = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 0)
+            n = 1;
+        int32_t cp = s_decode (p + i, n);
+        i += n;
+        if (s_cjk (cp)) {
+            words++;
+            in_word = false;
+        }
+        else
+        if (s_word_cp (cp)) {
+            if (!in_word)
+                words++;
+            in_word = true;
+        }
+        else
+        if (in_word && (cp == '\'' || cp == 0x2019 || cp == '.' || cp == ',' || cp == '-')) {
+            //  Inside a word only if a word character follows
+            bool joins = false;
+            if (i < len) {
+                size_t m = s_utf8_len (p + i, len - i);
+                int32_t next = m ? s_decode (p + i, m) : 0;
+                if (cp == '.' || cp == ',')
+                    joins = prev < 0x80 && isdigit (prev) && next < 0x80 && isdigit (next);
+                else
+                    joins = s_word_cp (next) && !s_cjk (next);
+            }
+            in_word = joins;
+        }
+        else
+            in_word = false;
+        prev = cp;
+    }
+    return words;
+}
+
+//  --------------------------------------------------------------------------
+//  Code points in UTF-8 text
+
+int
+text_char_count (const char *s)
+{
+    if (!s)
+        return 0;
+    int count = 0;
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+//  --------------------------------------------------------------------------
+//  ASCII-lowercase copy. Caller frees.
+
+char *
+text_lower_ascii (const char *s)
+{
+    if (!s)
+        return NULL;
+    char *copy = xstrdup (s);
+    for (char *p = copy; *p; p++)
+        *p = (char) tolower ((unsigned char) *p);
+    return copy;
+}
