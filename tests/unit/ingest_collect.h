@@ -1,0 +1,170 @@
+//  SPDX-License-Identifier: MIT
+//  ingest_collect - test helper: run ingest_document on a file or on bytes
+//  and keep every story and dead letter it produces, for the parser tests
+//  (test_reuters, test_plaintext, test_teletype, test_ninjs_parse).
+//
+//  Header-only: each test executable includes it once.
+
+#ifndef COPYDESK_INGEST_COLLECT_H
+#define COPYDESK_INGEST_COLLECT_H
+
+#include "common.h"
+#include "ingest/ingest.h"
+
+typedef struct {
+    VEC (story_t *) stories;    //  Stories emitted, in order
+    VEC (deadletter_t *) dead;  //  Dead letters of bad items
+    ingest_result_t result;     //  Result of the last document
+    int rc;                     //  Return code of the last document
+} collect_t;
+
+static void
+s_collect_emit (void *arg, story_t **story_p)
+{
+    collect_t *self = (collect_t *) arg;
+    story_t **slot = vec_push (&self->stories);
+    *slot = *story_p;
+    *story_p = NULL;
+}
+
+static void
+s_collect_dead (void *arg, deadletter_t **dead_p)
+{
+    collect_t *self = (collect_t *) arg;
+    deadletter_t **slot = vec_push (&self->dead);
+    *slot = *dead_p;
+    *dead_p = NULL;
+}
+
+//  Free what was collected
+static void
+collect_reset (collect_t *self)
+{
+    for (size_t i = 0; i < self->stories.len; i++)
+        story_destroy (&self->stories.items [i]);
+    free (self->stories.items);
+    for (size_t i = 0; i < self->dead.len; i++)
+        deadletter_destroy (&self->dead.items [i]);
+    free (self->dead.items);
+    memset (self, 0, sizeof *self);
+}
+
+//  Parse bytes as one document (format may be NULL: detect). Appends to
+//  what was collected before. Returns the ingest_document return code.
+static int
+collect_bytes (collect_t *self, const char *origin, const char *format,
+               const void *data, size_t size)
+{
+    document_t *doc = document_new ("test", origin, data, size);
+    if (format)
+        doc->format = xstrdup (format);
+    self->rc = ingest_document (doc, s_collect_emit, s_collect_dead, self, &self->result);
+    document_destroy (&doc);
+    return self->rc;
+}
+
+//  The path of a shared file ($COPYDESK_SHARED/relative). Caller frees.
+static char *
+collect_shared_path (const char *relative)
+{
+    const char *shared = getenv ("COPYDESK_SHARED");
+    if (!shared) {
+        fprintf (stderr, "COPYDESK_SHARED is not set (run the tests with ctest)\n");
+        abort ();
+    }
+    return xasprintf ("%s/%s", shared, relative);
+}
+
+//  Read a shared file; aborts the test if it is missing (shared data
+//  that cannot be found is a failure, never a skip). Caller frees *data.
+static void
+collect_read_shared (const char *relative, uint8_t **data, size_t *size)
+{
+    char *path = collect_shared_path (relative);
+    if (file_read (path, DOCUMENT_MAX_SIZE, data, size) != 0) {
+        fprintf (stderr, "cannot read %s: %s\n", path, strerror (errno));
+        abort ();
+    }
+    free (path);
+}
+
+//  Parse a shared file (relative to $COPYDESK_SHARED).
+static int
+collect_shared (collect_t *self, const char *relative, const char *format)
+{
+    uint8_t *data;
+    size_t size;
+    collect_read_shared (relative, &data, &size);
+    int rc = collect_bytes (self, relative, format, data, size);
+    free (data);
+    return rc;
+}
+
+//  True if s holds a C0 control other than \n and \t, DEL, or a C1 control
+static bool
+collect_has_controls (const char *s)
+{
+    if (!s)
+        return false;
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
+            return true;
+        if (p [0] == 0xC2 && p [1] >= 0x80 && p [1] < 0xA0)
+            return true;
+    }
+    return false;
+}
+
+//  True if no string field of the story holds a control character and
+//  every one is valid UTF-8
+static bool
+collect_story_clean (const story_t *s)
+{
+    const char *fields [] = {
+        s->uri, s->version, s->versioncreated, s->firstcreated, s->embargoed,
+        s->by, s->located, s->slugline, s->language, s->ednote, s->pubstatus,
+        s->copyrightholder, s->copyrightnotice, s->usageterms,
+        s->dateline.text, s->dateline.place, s->dateline.date, s->dateline.source
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++)
+        if (fields [i] && (collect_has_controls (fields [i])
+            || !charset_utf8_valid ((const uint8_t *) fields [i], strlen (fields [i]))))
+            return false;
+    const story_textv_t *lists [] = { &s->headlines, &s->descriptions, &s->bodies };
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists [l]->len; i++) {
+            const char *v = lists [l]->items [i].value;
+            if (collect_has_controls (v)
+            ||  !charset_utf8_valid ((const uint8_t *) v, strlen (v)))
+                return false;
+        }
+    for (size_t i = 0; i < s->extra.len; i++)
+        if (collect_has_controls (s->extra.items [i].value))
+            return false;
+    for (size_t i = 0; i < s->ingest.rawdates.len; i++)
+        if (collect_has_controls (s->ingest.rawdates.items [i].value))
+            return false;
+    return true;
+}
+
+//  The value of the altid with that role, or NULL
+static const char *
+collect_altid (const story_t *s, const char *role)
+{
+    for (size_t i = 0; i < s->altids.len; i++)
+        if (strcmp (s->altids.items [i].role, role) == 0)
+            return s->altids.items [i].value;
+    return NULL;
+}
+
+//  The first body with that role (NULL role: the first body), or NULL
+static const char *
+collect_body (const story_t *s, const char *role)
+{
+    for (size_t i = 0; i < s->bodies.len; i++)
+        if (!role || strcmp (s->bodies.items [i].role, role) == 0)
+            return s->bodies.items [i].value;
+    return NULL;
+}
+
+#endif
