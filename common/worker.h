@@ -42,6 +42,12 @@ typedef struct {
     int (*reload) (void *state);
     //  Called once a second with the worker, for periodic duties. Optional.
     void (*tick) (void *state, worker_t *worker);
+    //  Create the stage's state once the configuration is loaded. Optional:
+    //  worker_main calls it when it is given no state. NULL = cannot start
+    //  (say why on stderr / zsys_error).
+    void *(*create) (config_t *config);
+    //  Destroy the state made by create. Optional.
+    void (*destroy) (void **state_p);
 } stage_t;
 
 //  Options of one worker process (defaults in brackets)
@@ -54,6 +60,7 @@ typedef struct {
     int hold_max;               //  Held jobs that force a flush [credit]
     int flush_ms;               //  Flush held jobs at least this often [50]
     bool verbose;               //  Log every delivery
+    size_t max_frame;           //  Largest output the broker takes [broker/max_frame = 64M]
 } worker_options_t;
 
 //  Fill options from the config (keys above), then the caller may override.
@@ -64,6 +71,34 @@ void
 //  could not start (bad endpoint). state is passed to every callback.
 int
     worker_run (const stage_t *stage, void *state, const worker_options_t *options);
+
+//  The whole main of a stage process: parses the common service options
+//  (--home DIR, --broker EP, --credit N, --set KEY=VALUE, --verbose, -h),
+//  loads the config, sets the log ident "copydesk-<name>", creates the
+//  state with stage->create when state is NULL, runs worker_run, destroys
+//  what it created. Returns the process exit code (0, 1 failure, 2 usage).
+int
+    worker_main (const stage_t *stage, void *state, int argc, char **argv);
+
+//  The loop as a czmq actor, for tests and embedding: args points to a
+//  worker_args_t that must outlive the actor. "$TERM" on the pipe stops it
+//  like SIGTERM (flush, wait for accepts, ACK, BYE); "RELOAD" calls
+//  stage->reload; "COUNTERS" replies with picture "8888": processed,
+//  rejected, emitted, reconnects. No signal handlers are installed.
+typedef struct {
+    const stage_t *stage;
+    void *state;
+    worker_options_t options;
+} worker_args_t;
+void
+    worker_actor (zsock_t *pipe, void *args);
+
+//  Fault injection (docs/hacking.md): if spec (the value of COPYDESK_FAULT)
+//  is "<stage>:crash-on:<text>" and <stage> is this stage (or "*"), return
+//  a copy of <text> (caller frees); else NULL. The loop aborts the process
+//  when a delivered payload contains the text.
+char *
+    worker_fault_text (const char *spec, const char *stage);
 
 //  --------------------------------------------------------------------------
 //  Inside a handler
