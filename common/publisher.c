@@ -1,0 +1,551 @@
+//  SPDX-License-Identifier: MIT
+//  publisher - a reliable producer client of the broker (see publisher.h)
+//
+//  Unaccepted publishes live in a ring indexed by pubseq % window. Pubseqs
+//  are handed out in order and a new one is used only when its slot is
+//  free, so every unsettled publish lies in [next - window, next): resends
+//  walk that range in order.
+
+#include "common.h"
+#include "publisher.h"
+
+#define PUBLISHER_BACKOFF_MIN   100
+#define PUBLISHER_BACKOFF_MAX   5000
+#define PUBLISHER_DRAIN_MAX     1024
+
+typedef struct {
+    uint64_t pubseq;            //  Our number for it
+    char *queue;                //  Target queue
+    char *topics;               //  Tap topics or NULL
+    zmq_msg_t payload;          //  Our copy, kept until settled
+    void *tag;                  //  Caller's tag for the handler
+} entry_t;
+
+struct _publisher_t {
+    char *endpoint;             //  Broker endpoint
+    zsock_t *broker;            //  DEALER, NULL while waiting to reconnect
+    zsock_t *monitor;           //  PAIR receiving the DEALER's socket events
+    unsigned monitor_id;        //  For unique inproc endpoints
+    entry_t **ring;             //  Unsettled publishes by pubseq % window
+    size_t window;              //  Ring size
+    size_t pending;             //  Entries in the ring
+    uint64_t next_pubseq;       //  Next number to hand out
+    publisher_settled_fn *handler;
+    void *handler_arg;
+    int heartbeat;              //  ms
+    int liveness;               //  Silent heartbeats before reconnecting
+    int timeout;                //  ms of broker silence before giving up
+    size_t max_size;            //  Largest payload we send
+    bool verbose;
+    int64_t last_heard;         //  Last message on this connection (ms, monotonic)
+    int64_t last_alive;         //  Last message from any broker (or creation)
+    int64_t last_sent;          //  Last message to the broker
+    int64_t reconnect_at;       //  When to reconnect while disconnected
+    int backoff;                //  Current back-off, ms
+    bool heard;                 //  Heard from the broker on this connection
+    int settled;                //  Settled during the current call
+    uint64_t accepted;          //  Counters
+    uint64_t refused;
+    uint64_t resent;
+    uint64_t reconnects;
+};
+
+static void s_disconnect (publisher_t *self, const char *why);
+
+//  --------------------------------------------------------------------------
+//  Connection
+
+static void
+s_sockets_destroy (publisher_t *self)
+{
+    if (self->broker)
+        zmq_socket_monitor (zsock_resolve (self->broker), NULL, 0);
+    zsock_destroy (&self->monitor);
+    zsock_destroy (&self->broker);
+}
+
+//  Send one entry (a reference to our copy of the payload)
+static int
+s_send_entry (publisher_t *self, entry_t *entry)
+{
+    zmq_msg_t copy;
+    zmq_msg_init (&copy);
+    zmq_msg_copy (&copy, &entry->payload);
+    uint8_t seq [8];
+    proto_put_u64 (seq, entry->pubseq);
+    const char *topics = entry->topics ? entry->topics : "";
+    proto_part_t parts [4] = {
+        { entry->queue, strlen (entry->queue), NULL },
+        { seq, 8, NULL },
+        { topics, strlen (topics), NULL },
+        { NULL, 0, &copy }
+    };
+    int rc = proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_PUBLISH, 4, parts);
+    if (rc == 0)
+        self->last_sent = zclock_mono ();
+    return rc;
+}
+
+//  Open a new DEALER (with a monitor) and send every unsettled publish
+//  again. -1 if the endpoint is invalid.
+static int
+s_connect (publisher_t *self)
+{
+    assert (!self->broker);
+    self->broker = zsock_new (ZMQ_DEALER);
+    if (!self->broker)
+        return -1;
+    zsock_set_sndhwm (self->broker, 0);
+    zsock_set_rcvhwm (self->broker, 0);
+    zsock_set_linger (self->broker, 0);
+    char endpoint [96];
+    snprintf (endpoint, sizeof endpoint, "inproc://copydesk-publisher-%p-%u",
+              (void *) self, ++self->monitor_id);
+    if (zmq_socket_monitor (zsock_resolve (self->broker), endpoint, ZMQ_EVENT_DISCONNECTED) == 0) {
+        self->monitor = zsock_new (ZMQ_PAIR);
+        if (self->monitor && zsock_connect (self->monitor, "%s", endpoint) != 0)
+            zsock_destroy (&self->monitor);
+    }
+    if (zsock_connect (self->broker, "%s", self->endpoint) != 0) {
+        s_sockets_destroy (self);
+        return -1;
+    }
+    int64_t now = zclock_mono ();
+    self->last_heard = now;
+    self->last_sent = now;
+    self->heard = false;
+    //  Resend in pubseq order
+    uint64_t first = self->next_pubseq > self->window ? self->next_pubseq - self->window : 1;
+    for (uint64_t pubseq = first; pubseq < self->next_pubseq; pubseq++) {
+        entry_t *entry = self->ring [pubseq % self->window];
+        if (entry && entry->pubseq == pubseq) {
+            if (s_send_entry (self, entry) != 0) {
+                s_disconnect (self, "cannot send to the broker");
+                return 0;
+            }
+            self->resent++;
+        }
+    }
+    //  A heartbeat so that a broker that is up answers at once
+    proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_HEARTBEAT, 0, NULL);
+    return 0;
+}
+
+static void
+s_disconnect (publisher_t *self, const char *why)
+{
+    if (!self->broker)
+        return;
+    if (self->verbose || self->pending)
+        zsys_warning ("publisher: %s (%s); %zu unaccepted, reconnecting in %d ms",
+                      why, self->endpoint, self->pending, self->backoff);
+    s_sockets_destroy (self);
+    self->reconnects++;
+    self->reconnect_at = zclock_mono () + self->backoff;
+    self->backoff *= 2;
+    if (self->backoff > PUBLISHER_BACKOFF_MAX)
+        self->backoff = PUBLISHER_BACKOFF_MAX;
+}
+
+//  --------------------------------------------------------------------------
+//  Construction
+
+publisher_t *
+publisher_new (const char *endpoint, int window)
+{
+    assert (endpoint);
+    publisher_t *self = (publisher_t *) xcalloc (1, sizeof (publisher_t));
+    self->endpoint = xstrdup (endpoint);
+    self->window = window > 0 ? (size_t) window : 256;
+    if (self->window > 65536)
+        self->window = 65536;
+    self->ring = (entry_t **) xcalloc (self->window, sizeof (entry_t *));
+    self->next_pubseq = 1;
+    self->heartbeat = 1000;
+    self->liveness = 5;
+    self->timeout = 10000;
+    self->max_size = 64 * 1024 * 1024;
+    self->backoff = PUBLISHER_BACKOFF_MIN;
+    self->last_alive = zclock_mono ();
+    if (s_connect (self) != 0) {
+        zsys_error ("publisher: invalid broker endpoint '%s'", endpoint);
+        publisher_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+publisher_t *
+publisher_new_config (config_t *config, int window)
+{
+    assert (config);
+    publisher_t *self = publisher_new (config_endpoint (config), window);
+    if (self) {
+        publisher_set_heartbeat (self, (int) config_int (config, "broker/heartbeat", 1000),
+                                 (int) config_int (config, "broker/liveness", 5));
+        int64_t max_frame = config_int (config, "broker/max_frame", 64 * 1024 * 1024);
+        if (max_frame > 0)
+            publisher_set_max_size (self, (size_t) max_frame);
+    }
+    return self;
+}
+
+static void
+s_entry_destroy (entry_t **entry_p)
+{
+    entry_t *entry = *entry_p;
+    if (!entry)
+        return;
+    zmq_msg_close (&entry->payload);
+    free (entry->queue);
+    free (entry->topics);
+    free (entry);
+    *entry_p = NULL;
+}
+
+void
+publisher_destroy (publisher_t **self_p)
+{
+    assert (self_p);
+    publisher_t *self = *self_p;
+    if (!self)
+        return;
+    s_sockets_destroy (self);
+    for (size_t i = 0; i < self->window; i++)
+        s_entry_destroy (&self->ring [i]);
+    free (self->ring);
+    free (self->endpoint);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+publisher_set_handler (publisher_t *self, publisher_settled_fn *handler, void *arg)
+{
+    assert (self);
+    self->handler = handler;
+    self->handler_arg = arg;
+}
+
+void
+publisher_set_heartbeat (publisher_t *self, int heartbeat, int liveness)
+{
+    assert (self);
+    self->heartbeat = heartbeat < 10 ? 10 : heartbeat;
+    self->liveness = liveness < 1 ? 1 : liveness;
+}
+
+void
+publisher_set_timeout (publisher_t *self, int timeout)
+{
+    assert (self);
+    self->timeout = timeout < 0 ? 0 : timeout;
+}
+
+void
+publisher_set_max_size (publisher_t *self, size_t max_size)
+{
+    assert (self);
+    self->max_size = max_size;
+}
+
+void
+publisher_set_verbose (publisher_t *self, bool verbose)
+{
+    assert (self);
+    self->verbose = verbose;
+}
+
+//  --------------------------------------------------------------------------
+//  Receiving
+
+static void
+s_settle (publisher_t *self, uint64_t pubseq, const char *refused)
+{
+    size_t slot = (size_t) (pubseq % self->window);
+    entry_t *entry = self->ring [slot];
+    if (!entry || entry->pubseq != pubseq)
+        return;                 //  Unknown, or settled already (a resend)
+    self->ring [slot] = NULL;
+    self->pending--;
+    self->settled++;
+    if (refused) {
+        self->refused++;
+        if (self->verbose)
+            zsys_warning ("publisher: broker refused pubseq=%" PRIu64 " to %s: %s",
+                          pubseq, entry->queue, refused);
+    }
+    else
+        self->accepted++;
+    if (self->handler)
+        self->handler (self->handler_arg, pubseq, entry->tag, refused);
+    s_entry_destroy (&entry);
+}
+
+static void
+s_drain (publisher_t *self)
+{
+    for (int count = 0; count < PUBLISHER_DRAIN_MAX && self->broker; count++) {
+        proto_msg_t msg;
+        if (proto_recv (zsock_resolve (self->broker), &msg, false, ZMQ_DONTWAIT) != 0)
+            return;
+        const char *code;
+        if (proto_check (&msg, &code) != 0) {
+            zsys_warning ("publisher: bad message from the broker (%s)", code);
+            proto_close (&msg);
+            continue;
+        }
+        self->last_heard = zclock_mono ();
+        self->last_alive = self->last_heard;
+        if (!self->heard) {
+            self->heard = true;
+            self->backoff = PUBLISHER_BACKOFF_MIN;
+        }
+        if (msg.command == PROTO_ACCEPT) {
+            const uint8_t *seqs = proto_arg (&msg, 0);
+            size_t count = proto_arg_size (&msg, 0) / 8;
+            for (size_t i = 0; i < count; i++)
+                s_settle (self, proto_get_u64 (seqs + i * 8), NULL);
+        }
+        else
+        if (msg.command == PROTO_REFUSE) {
+            char reason [256];
+            proto_arg_text (&msg, 1, reason, sizeof reason);
+            s_settle (self, proto_arg_u64 (&msg, 0), reason [0] ? reason : "refused");
+        }
+        else
+        if (msg.command == PROTO_ERROR) {
+            char code_text [64], text [256];
+            proto_arg_text (&msg, 0, code_text, sizeof code_text);
+            proto_arg_text (&msg, 1, text, sizeof text);
+            zsys_warning ("publisher: broker says %s: %s", code_text, text);
+        }
+        proto_close (&msg);
+    }
+}
+
+static bool
+s_monitor_lost (publisher_t *self)
+{
+    void *monitor = zsock_resolve (self->monitor);
+    bool lost = false;
+    while (true) {
+        zmq_msg_t frame;
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&frame);
+            break;
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size (&frame) >= 2)
+            memcpy (&event, zmq_msg_data (&frame), 2);
+        bool more = zmq_msg_more (&frame);
+        zmq_msg_close (&frame);
+        while (more) {
+            zmq_msg_init (&frame);
+            if (zmq_msg_recv (&frame, monitor, 0) < 0) {
+                zmq_msg_close (&frame);
+                break;
+            }
+            more = zmq_msg_more (&frame);
+            zmq_msg_close (&frame);
+        }
+        if (event == ZMQ_EVENT_DISCONNECTED)
+            lost = true;
+    }
+    return lost;
+}
+
+//  One wake-up: wait up to timeout ms, read, heartbeat, reconnect.
+//  Returns -1 if interrupted.
+static int
+s_cycle (publisher_t *self, long timeout)
+{
+    int64_t now = zclock_mono ();
+    if (!self->broker) {
+        if (now >= self->reconnect_at) {
+            if (s_connect (self) != 0) {
+                self->reconnect_at = now + self->backoff;
+                if (self->backoff < PUBLISHER_BACKOFF_MAX)
+                    self->backoff *= 2;
+            }
+        }
+        if (!self->broker) {
+            long wait = (long) (self->reconnect_at - now);
+            if (wait > timeout)
+                wait = timeout;
+            if (wait > 0)
+                zclock_sleep ((int) wait);
+            return zsys_interrupted ? -1 : 0;
+        }
+    }
+    //  Wake up in time for the next heartbeat and the silence check
+    int64_t heartbeat_at = self->last_sent + self->heartbeat;
+    if (heartbeat_at - now < timeout)
+        timeout = (long) (heartbeat_at - now);
+    if (timeout < 0)
+        timeout = 0;
+    zmq_pollitem_t items [2] = {
+        { zsock_resolve (self->broker), 0, ZMQ_POLLIN, 0 },
+        { self->monitor ? zsock_resolve (self->monitor) : NULL, 0, ZMQ_POLLIN, 0 }
+    };
+    int rc = zmq_poll (items, self->monitor ? 2 : 1, timeout);
+    if (rc < 0 && zmq_errno () != EINTR)
+        return -1;
+    if (zsys_interrupted)
+        return -1;
+    if (rc > 0 && (items [0].revents & ZMQ_POLLIN))
+        s_drain (self);
+    if (rc > 0 && self->monitor && (items [1].revents & ZMQ_POLLIN) && s_monitor_lost (self)) {
+        s_disconnect (self, "lost the connection to the broker");
+        return 0;
+    }
+    now = zclock_mono ();
+    if (self->broker) {
+        if (now - self->last_heard >= (int64_t) self->heartbeat * self->liveness)
+            s_disconnect (self, "the broker is silent");
+        else
+        if (now - self->last_sent >= self->heartbeat) {
+            if (proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_HEARTBEAT, 0, NULL) == 0)
+                self->last_sent = now;
+        }
+    }
+    return 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Sending
+
+static bool
+s_has_room (publisher_t *self)
+{
+    return self->pending < self->window && !self->ring [self->next_pubseq % self->window];
+}
+
+//  Milliseconds the broker has been silent for
+static int64_t
+s_silence (publisher_t *self)
+{
+    return zclock_mono () - self->last_alive;
+}
+
+uint64_t
+publisher_send (publisher_t *self, const char *queue, const char *topics,
+                const void *payload, size_t size, void *tag)
+{
+    assert (self);
+    assert (queue);
+    if (size > self->max_size) {
+        errno = EMSGSIZE;
+        return 0;
+    }
+    //  Read what is waiting (cheap), then wait for room if needed
+    if (s_cycle (self, 0) != 0) {
+        errno = EINTR;
+        return 0;
+    }
+    while (!s_has_room (self)) {
+        if (s_silence (self) >= self->timeout) {
+            errno = ETIMEDOUT;
+            return 0;
+        }
+        if (s_cycle (self, 100) != 0) {
+            errno = EINTR;
+            return 0;
+        }
+    }
+    entry_t *entry = (entry_t *) xcalloc (1, sizeof (entry_t));
+    entry->pubseq = self->next_pubseq++;
+    entry->queue = xstrdup (queue);
+    entry->topics = str_empty (topics) ? NULL : xstrdup (topics);
+    entry->tag = tag;
+    zmq_msg_init_size (&entry->payload, size);
+    if (size)
+        memcpy (zmq_msg_data (&entry->payload), payload, size);
+    self->ring [entry->pubseq % self->window] = entry;
+    self->pending++;
+    if (self->broker && s_send_entry (self, entry) != 0)
+        s_disconnect (self, "cannot send to the broker");
+    return entry->pubseq;
+}
+
+int
+publisher_poll (publisher_t *self, int timeout)
+{
+    assert (self);
+    self->settled = 0;
+    int64_t deadline = zclock_mono () + (timeout > 0 ? timeout : 0);
+    do {
+        int64_t left = deadline - zclock_mono ();
+        if (s_cycle (self, left > 0 ? (long) left : 0) != 0)
+            return -1;
+        if (self->settled)
+            break;
+    } while (zclock_mono () < deadline);
+    return self->settled;
+}
+
+int
+publisher_flush (publisher_t *self, int timeout)
+{
+    assert (self);
+    if (timeout < 0)
+        timeout = self->timeout;
+    while (self->pending) {
+        if (s_silence (self) >= timeout) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        if (s_cycle (self, 100) != 0) {
+            errno = EINTR;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+size_t
+publisher_pending (publisher_t *self)
+{
+    assert (self);
+    return self->pending;
+}
+
+bool
+publisher_alive (publisher_t *self)
+{
+    assert (self);
+    return self->broker && self->heard
+        && s_silence (self) < (int64_t) self->heartbeat * self->liveness;
+}
+
+const char *
+publisher_endpoint (publisher_t *self)
+{
+    assert (self);
+    return self->endpoint;
+}
+
+uint64_t
+publisher_accepted (publisher_t *self)
+{
+    return self->accepted;
+}
+
+uint64_t
+publisher_refused (publisher_t *self)
+{
+    return self->refused;
+}
+
+uint64_t
+publisher_resent (publisher_t *self)
+{
+    return self->resent;
+}
+
+uint64_t
+publisher_reconnects (publisher_t *self)
+{
+    return self->reconnects;
+}
