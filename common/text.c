@@ -112,8 +112,10 @@ text_utf8_repair (const char *s, size_t len, bool *changed)
     }
     if (changed)
         *changed = repaired;
-    if (!out.data)
+    if (out.size == 0) {
+        buf_free (&out);
         return xstrdup ("");
+    }
     return buf_detach (&out);
 }
 
@@ -670,8 +672,10 @@ text_decode_entities (const char *s)
         s_put_cp (&out, (int32_t) cp);
         i = end + 1;
     }
-    if (!out.data)
+    if (out.size == 0) {
+        buf_free (&out);
         return xstrdup ("");
+    }
     return buf_detach (&out);
 }
 

@@ -1,0 +1,595 @@
+//  SPDX-License-Identifier: MIT
+//  html - HTML bodies to clean text and to a sanitized HTML subset
+//
+//  Both directions parse with libxml2's HTML parser (recovering, no network,
+//  no errors printed, document encoding hints ignored: our input is UTF-8
+//  already) and walk the tree. Deeply nested hostile markup is cut off at
+//  HTML_MAX_DEPTH levels rather than recursing without bound.
+
+#include "common.h"
+#include <libxml/HTMLparser.h>
+#include <libxml/HTMLtree.h>
+
+#define HTML_MAX_DEPTH 200      //  Elements nested deeper are not walked
+#define HTML_MAX_INPUT (32 * 1024 * 1024)
+
+//  --------------------------------------------------------------------------
+//  Element classes
+
+//  Dropped with everything inside them
+static const char *s_dropped [] = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed",
+    "applet", "noscript", "noembed", "noframes", "template", "svg", "math",
+    "canvas", "audio", "video", "source", "track", "param", "head", "title",
+    "meta", "link", "base", "input", "button", "select", "textarea", "option",
+    "optgroup", "datalist", "img", "picture", "map", "area", "xml", "form",
+    "dialog", "portal", "basefont", "bgsound", "marquee", "blink",
+    NULL
+};
+
+//  Block elements: a paragraph break before and after
+static const char *s_blocks [] = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
+    "article", "aside", "header", "footer", "nav", "main", "figure",
+    "figcaption", "address", "center", "dl", "dt", "dd", "hr", "fieldset",
+    "legend", "details", "summary", "body", "html", "caption", "hgroup",
+    "ul", "ol", "li", "table", "pre", "listing", "xmp", "plaintext",
+    NULL
+};
+
+static bool
+s_is (const char **list, const xmlChar *name)
+{
+    for (; *list; list++)
+        if (xmlStrcasecmp ((const xmlChar *) *list, name) == 0)
+            return true;
+    return false;
+}
+
+static bool
+s_named (xmlNode *node, const char *name)
+{
+    return node->name && xmlStrcasecmp (node->name, (const xmlChar *) name) == 0;
+}
+
+//  --------------------------------------------------------------------------
+//  Parse a fragment or document; NULL when libxml2 gives up.
+
+static htmlDocPtr
+s_parse (const char *html, size_t len)
+{
+    if (len > HTML_MAX_INPUT)
+        len = HTML_MAX_INPUT;
+    return htmlReadMemory (html, (int) len, NULL, "UTF-8",
+                           HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING
+                           | HTML_PARSE_RECOVER
+                           | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+}
+
+//  ==========================================================================
+//  HTML to text
+
+typedef struct {
+    buf_t out;                  //  Text so far
+    int pending;                //  Breaks owed: 0 none, 1 space, 2 line, 3 paragraph
+    int pre;                    //  Inside <pre> (depth)
+    int cell;                   //  Inside a table cell (depth)
+    bool row_started;           //  A cell was written in the current row
+    bool row_break;             //  A top-level row starts: paragraph break owed
+    bool at_start;              //  Nothing written yet
+} text_walk_t;
+
+static void
+s_want (text_walk_t *self, int level)
+{
+    if (level > self->pending)
+        self->pending = level;
+}
+
+//  Write text, paying any owed break first
+static void
+s_write (text_walk_t *self, const char *s, size_t len)
+{
+    if (len == 0)
+        return;
+    if (self->row_break) {
+        if (!self->at_start)
+            self->pending = 3;
+        self->row_break = false;
+        if (self->pending && !self->at_start)
+            buf_puts (&self->out, "\n\n");
+        self->pending = 0;
+    }
+    if (self->pending && !self->at_start) {
+        if (self->cell && self->pending > 1)
+            buf_puts (&self->out, " ");
+        else
+        if (self->pending == 3)
+            buf_puts (&self->out, "\n\n");
+        else
+        if (self->pending == 2)
+            buf_putc (&self->out, '\n');
+        else
+            buf_putc (&self->out, ' ');
+    }
+    self->pending = 0;
+    self->at_start = false;
+    buf_append (&self->out, s, len);
+}
+
+//  Cell or row separator inside a line: no space owed before it
+static void
+s_separator (text_walk_t *self, const char *separator)
+{
+    if (self->pending == 1)
+        self->pending = 0;
+    s_write (self, separator, strlen (separator));
+}
+
+//  Text node: collapse white space unless inside <pre>
+static void
+s_text (text_walk_t *self, const char *s)
+{
+    if (self->pre) {
+        //  Keep lines; a break owed before them is paid by the first line
+        const char *p = s;
+        while (*p) {
+            const char *nl = strchr (p, '\n');
+            size_t len = nl ? (size_t) (nl - p) : strlen (p);
+            if (len && p [len - 1] == '\r')
+                len--;
+            s_write (self, p, len);
+            if (!nl)
+                break;
+            if (self->at_start)
+                ;
+            else
+                s_want (self, 2);
+            p = nl + 1;
+        }
+        return;
+    }
+    const char *p = s;
+    while (*p) {
+        if (isspace ((unsigned char) *p)) {
+            s_want (self, 1);
+            while (isspace ((unsigned char) *p))
+                p++;
+            continue;
+        }
+        const char *start = p;
+        while (*p && !isspace ((unsigned char) *p))
+            p++;
+        s_write (self, start, (size_t) (p - start));
+    }
+}
+
+static void
+s_text_walk (text_walk_t *self, xmlNode *node, int depth)
+{
+    for (; node; node = node->next) {
+        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+            if (node->content)
+                s_text (self, (const char *) node->content);
+            continue;
+        }
+        if (node->type != XML_ELEMENT_NODE || !node->name)
+            continue;
+        if (s_is (s_dropped, node->name))
+            continue;
+        if (depth >= HTML_MAX_DEPTH)
+            continue;
+        if (s_named (node, "br")) {
+            if (self->cell)
+                s_want (self, 1);
+            else
+            if (!self->at_start) {
+                //  Two <br> in a row are a paragraph break
+                if (self->pending >= 2)
+                    self->pending = 3;
+                else
+                    self->pending = 2;
+            }
+            continue;
+        }
+        if (s_named (node, "tr")) {
+            if (self->cell) {
+                s_separator (self, " /");       //  Row of a nested table
+                s_want (self, 1);
+            }
+            else
+                s_want (self, 3);
+            bool outer_row = self->row_started;
+            self->row_started = false;
+            s_text_walk (self, node->children, depth + 1);
+            self->row_started = outer_row;
+            if (!self->cell)
+                s_want (self, 3);
+            continue;
+        }
+        if (s_named (node, "td") || s_named (node, "th")) {
+            if (self->row_started)
+                s_separator (self, " |");
+            else
+            if (!self->cell)
+                self->row_break = true;
+            s_want (self, 1);
+            self->row_started = true;
+            self->cell++;
+            s_text_walk (self, node->children, depth + 1);
+            self->cell--;
+            continue;
+        }
+        bool block = s_is (s_blocks, node->name);
+        bool pre = s_named (node, "pre") || s_named (node, "listing") || s_named (node, "xmp")
+                || s_named (node, "plaintext");
+        if (block)
+            s_want (self, self->cell ? 1 : 3);
+        if (s_named (node, "li") && !self->cell) {
+            xmlNode *parent = node->parent;
+            if (parent && s_named (parent, "ol")) {
+                int n = 1;
+                for (xmlNode *sib = parent->children; sib && sib != node; sib = sib->next)
+                    if (sib->type == XML_ELEMENT_NODE && s_named (sib, "li"))
+                        n++;
+                char number [16];
+                snprintf (number, sizeof number, "%d.", n);
+                s_write (self, number, strlen (number));
+            }
+            else
+                s_write (self, "-", 1);
+            s_want (self, 1);
+        }
+        if (pre)
+            self->pre++;
+        s_text_walk (self, node->children, depth + 1);
+        if (pre)
+            self->pre--;
+        if (block)
+            s_want (self, self->cell ? 1 : 3);
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  HTML fragment or document to plain text paragraphs. Caller frees.
+
+char *
+html_to_text (const char *html, size_t len)
+{
+    if (!html || len == 0)
+        return xstrdup ("");
+    htmlDocPtr doc = s_parse (html, len);
+    if (!doc)
+        return xstrdup ("");
+    text_walk_t walk = { .at_start = true };
+    buf_init (&walk.out);
+    s_text_walk (&walk, doc->children, 0);
+    xmlFreeDoc (doc);
+    if (!walk.out.data)
+        return xstrdup ("");
+    return buf_detach (&walk.out);
+}
+
+//  ==========================================================================
+//  Sanitizing
+
+//  Kept as they are
+static const char *s_kept [] = {
+    "p", "h2", "ul", "ol", "li", "table", "tr", "td", "th", "a", "em", "strong",
+    "br", "pre",
+    NULL
+};
+
+//  Inline elements we keep (everything else kept is a block)
+static const char *s_inline_kept [] = { "a", "em", "strong", "br", NULL };
+
+typedef struct {
+    buf_t out;                  //  HTML so far
+    bool auto_p;                //  A <p> we opened for loose inline content is open
+    int inline_ok;              //  Depth of elements that take inline content
+    int table;                  //  Inside table (depth)
+    int row;                    //  Inside tr (depth)
+    int list;                   //  Inside ul/ol directly (not in li)
+} clean_walk_t;
+
+static void
+s_escape (buf_t *out, const char *s, bool attribute)
+{
+    for (; *s; s++) {
+        switch (*s) {
+            case '&': buf_puts (out, "&amp;"); break;
+            case '<': buf_puts (out, "&lt;"); break;
+            case '>': buf_puts (out, "&gt;"); break;
+            case '"':
+                if (attribute)
+                    buf_puts (out, "&quot;");
+                else
+                    buf_putc (out, '"');
+                break;
+            default: buf_putc (out, *s);
+        }
+    }
+}
+
+//  A link we allow: http, https or mailto, after removing the white space
+//  and controls browsers ignore inside a scheme. Caller frees; NULL if not.
+static char *
+s_safe_href (const char *href)
+{
+    if (!href)
+        return NULL;
+    buf_t clean;
+    buf_init (&clean);
+    for (const unsigned char *p = (const unsigned char *) href; *p; p++)
+        if (*p > 0x20 && *p != 0x7F)
+            buf_putc (&clean, (char) *p);
+    char *url = buf_detach (&clean);
+    if (!url)
+        return NULL;
+    char *lower = text_lower_ascii (url);
+    bool ok = str_starts (lower, "http://") || str_starts (lower, "https://")
+           || str_starts (lower, "mailto:");
+    free (lower);
+    if (!ok || strlen (url) > 4096) {
+        free (url);
+        return NULL;
+    }
+    return url;
+}
+
+static void
+s_close_auto_p (clean_walk_t *self)
+{
+    if (self->auto_p) {
+        buf_puts (&self->out, "</p>");
+        self->auto_p = false;
+    }
+}
+
+//  Make sure inline content has a home: open a <p> at block level
+static bool
+s_inline_home (clean_walk_t *self)
+{
+    if (self->inline_ok || self->auto_p)
+        return true;
+    if (self->table || self->list)
+        return false;           //  Loose text between rows or items: dropped
+    buf_puts (&self->out, "<p>");
+    self->auto_p = true;
+    return true;
+}
+
+static bool
+s_has_text (const char *s)
+{
+    for (; *s; s++)
+        if (!isspace ((unsigned char) *s))
+            return true;
+    return false;
+}
+
+static void
+s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
+{
+    for (; node; node = node->next) {
+        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+            const char *text = (const char *) node->content;
+            if (!text)
+                continue;
+            if (!self->inline_ok && !self->auto_p && !s_has_text (text))
+                continue;       //  White space between blocks
+            if (s_inline_home (self))
+                s_escape (&self->out, text, false);
+            continue;
+        }
+        if (node->type != XML_ELEMENT_NODE || !node->name)
+            continue;
+        if (s_is (s_dropped, node->name) || depth >= HTML_MAX_DEPTH)
+            continue;
+        const char *name = (const char *) node->name;
+        char mapped [8];
+        //  Headings become h2, b/i become strong/em
+        if (strlen (name) == 2 && tolower ((unsigned char) name [0]) == 'h'
+        &&  name [1] >= '1' && name [1] <= '6')
+            name = "h2";
+        else
+        if (s_named (node, "b"))
+            name = "strong";
+        else
+        if (s_named (node, "i"))
+            name = "em";
+        snprintf (mapped, sizeof mapped, "%s", name);
+        for (char *p = mapped; *p; p++)
+            *p = (char) tolower ((unsigned char) *p);
+        bool kept = s_is (s_kept, (const xmlChar *) mapped);
+        if (!kept || strlen (name) >= sizeof mapped) {
+            //  Unwrapped: keep the content; a block boundary ends loose text
+            bool block = s_is (s_blocks, node->name);
+            if (block && !self->inline_ok)
+                s_close_auto_p (self);
+            s_clean_walk (self, node->children, depth + 1);
+            if (block && !self->inline_ok)
+                s_close_auto_p (self);
+            continue;
+        }
+        bool is_inline = s_is (s_inline_kept, (const xmlChar *) mapped);
+        if (is_inline) {
+            if (strcmp (mapped, "a") == 0) {
+                xmlChar *href = xmlGetProp (node, (const xmlChar *) "href");
+                char *safe = s_safe_href ((const char *) href);
+                xmlFree (href);
+                if (!safe) {
+                    s_clean_walk (self, node->children, depth + 1);
+                    continue;
+                }
+                if (!s_inline_home (self)) {
+                    free (safe);
+                    continue;
+                }
+                buf_puts (&self->out, "<a href=\"");
+                s_escape (&self->out, safe, true);
+                buf_puts (&self->out, "\">");
+                free (safe);
+                s_clean_walk (self, node->children, depth + 1);
+                buf_puts (&self->out, "</a>");
+                continue;
+            }
+            if (!s_inline_home (self))
+                continue;
+            if (strcmp (mapped, "br") == 0) {
+                buf_puts (&self->out, "<br>");
+                continue;
+            }
+            buf_printf (&self->out, "<%s>", mapped);
+            s_clean_walk (self, node->children, depth + 1);
+            buf_printf (&self->out, "</%s>", mapped);
+            continue;
+        }
+        //  A kept block element
+        bool is_table = strcmp (mapped, "table") == 0;
+        bool is_row = strcmp (mapped, "tr") == 0;
+        bool is_cell = strcmp (mapped, "td") == 0 || strcmp (mapped, "th") == 0;
+        bool is_list = strcmp (mapped, "ul") == 0 || strcmp (mapped, "ol") == 0;
+        bool is_item = strcmp (mapped, "li") == 0;
+        //  Keep the structure valid: rows only in tables, cells only in
+        //  rows, items only in lists; elsewhere they are unwrapped
+        if ((is_row && (!self->table || self->row))
+        ||  (is_cell && !self->row)
+        ||  (is_item && !self->list)) {
+            if (!self->inline_ok)
+                s_close_auto_p (self);
+            s_clean_walk (self, node->children, depth + 1);
+            if (!self->inline_ok)
+                s_close_auto_p (self);
+            continue;
+        }
+        if (self->inline_ok && !is_cell && !is_row && !is_item) {
+            //  A block inside inline content (p in p after recovery): unwrap
+            s_clean_walk (self, node->children, depth + 1);
+            continue;
+        }
+        s_close_auto_p (self);
+        buf_printf (&self->out, "<%s>", mapped);
+        clean_walk_t saved = *self;
+        if (is_table) {
+            self->table++;
+            self->row = 0;
+            self->list = 0;
+            self->inline_ok = 0;
+        }
+        else
+        if (is_row) {
+            self->row++;
+        }
+        else
+        if (is_list) {
+            self->list = 1;
+            self->inline_ok = 0;
+            self->table = 0;
+            self->row = 0;
+        }
+        else {
+            //  p, h2, pre, li, td, th take inline content
+            self->inline_ok = 1;
+            self->list = 0;
+            self->table = 0;
+            self->row = 0;
+        }
+        s_clean_walk (self, node->children, depth + 1);
+        s_close_auto_p (self);
+        self->table = saved.table;
+        self->row = saved.row;
+        self->list = saved.list;
+        self->inline_ok = saved.inline_ok;
+        buf_printf (&self->out, "</%s>", mapped);
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  HTML to the sanitized subset. Caller frees.
+
+char *
+html_sanitize (const char *html, size_t len)
+{
+    if (!html || len == 0)
+        return xstrdup ("");
+    htmlDocPtr doc = s_parse (html, len);
+    if (!doc)
+        return xstrdup ("");
+    clean_walk_t walk = { .auto_p = false };
+    buf_init (&walk.out);
+    s_clean_walk (&walk, doc->children, 0);
+    s_close_auto_p (&walk);
+    xmlFreeDoc (doc);
+    if (!walk.out.data)
+        return xstrdup ("");
+    return buf_detach (&walk.out);
+}
+
+//  --------------------------------------------------------------------------
+//  True if s looks like it contains HTML markup: a known tag, or a
+//  character reference.
+
+static const char *s_known_tags [] = {
+    "p", "br", "div", "span", "a", "b", "i", "u", "s", "em", "strong", "ul",
+    "ol", "li", "table", "tr", "td", "th", "thead", "tbody", "tfoot", "h1",
+    "h2", "h3", "h4", "h5", "h6", "img", "font", "blockquote", "pre", "hr",
+    "sup", "sub", "small", "big", "center", "html", "body", "head", "script",
+    "style", "iframe", "section", "article", "figure", "figcaption", "header",
+    "footer", "nav", "code", "tt", "strike", "del", "ins", "q", "cite", "abbr",
+    "dl", "dt", "dd", "caption", "meta", "link", "title", "object", "embed",
+    "form", "input", "button", "select", "option", "textarea", "label",
+    "video", "audio", "source", "svg", "noscript", "main", "aside", "time",
+    "mark", "wbr", "col", "colgroup", "frame", "frameset", "map", "area",
+    "address", "picture",
+    NULL
+};
+
+bool
+html_detect (const char *s)
+{
+    if (!s)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (*p == '<') {
+            if (strncmp (p, "<!--", 4) == 0 && strstr (p + 4, "-->"))
+                return true;
+            if (strncasecmp (p, "<!doctype html", 14) == 0)
+                return true;
+            const char *q = p + 1;
+            if (*q == '/')
+                q++;
+            char name [16];
+            size_t n = 0;
+            while (n < sizeof name - 1 && isalnum ((unsigned char) q [n])) {
+                name [n] = (char) tolower ((unsigned char) q [n]);
+                n++;
+            }
+            name [n] = 0;
+            char after = q [n];
+            if (n == 0 || (after != '>' && after != '/' && !isspace ((unsigned char) after)))
+                continue;
+            for (const char **tag = s_known_tags; *tag; tag++)
+                if (strcmp (*tag, name) == 0 && strchr (q, '>'))
+                    return true;
+        }
+        else
+        if (*p == '&') {
+            const char *q = p + 1;
+            size_t n = 0;
+            if (*q == '#') {
+                q++;
+                if (*q == 'x' || *q == 'X')
+                    q++;
+                while (n < 8 && isxdigit ((unsigned char) q [n]))
+                    n++;
+            }
+            else
+                while (n < 10 && isalnum ((unsigned char) q [n]))
+                    n++;
+            if (n > 0 && q [n] == ';')
+                return true;
+        }
+    }
+    return false;
+}
