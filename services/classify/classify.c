@@ -1,0 +1,219 @@
+//  SPDX-License-Identifier: MIT
+//  classify - the in-process classifier (see classify.h)
+
+#include "common.h"
+#include "classify/classify.h"
+
+#define CLASSIFY_CREATOR "classify"
+
+struct _classify_t {
+    config_t *config;           //  Borrowed configuration (may be NULL)
+    model_t *model;             //  Subject model
+    vectorizer_t *vectorizer;   //  Over the model's vocabulary
+    featv_t features;           //  Scratch vector
+    float *scores;              //  Scratch scores, one per category
+    int flags;                  //  CLASSIFY_* in effect
+    int max_subjects;           //  Most model subjects per story
+    uint64_t count;             //  Stories classified
+    uint64_t unassigned;        //  Stories that got no subject
+};
+
+//  Load the subject model named by config
+static model_t *
+s_load_model (config_t *config, char *err, size_t errsize)
+{
+    char *path = config_datafile (config, "classify/model", "model/reuters.cdm");
+    if (!path) {
+        snprintf (err, errsize, "subject model not found (classify/model, "
+                  "or model/reuters.cdm in the data folders)");
+        return NULL;
+    }
+    model_t *model = model_load (path, err, errsize);
+    free (path);
+    return model;
+}
+
+classify_t *
+classify_new (config_t *config, char *err, size_t errsize)
+{
+    model_t *model = s_load_model (config, err, errsize);
+    if (!model)
+        return NULL;
+    classify_t *self = (classify_t *) xcalloc (1, sizeof (classify_t));
+    self->config = config;
+    self->flags = CLASSIFY_ALL;
+    self->max_subjects = config ? (int) config_int (config, "classify/max_subjects", 8) : 8;
+    classify_set_model (self, &model);
+    return self;
+}
+
+void
+classify_destroy (classify_t **self_p)
+{
+    assert (self_p);
+    classify_t *self = *self_p;
+    if (!self)
+        return;
+    vectorizer_destroy (&self->vectorizer);
+    model_destroy (&self->model);
+    free (self->features.items);
+    free (self->scores);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+classify_set_model (classify_t *self, model_t **model_p)
+{
+    assert (model_p && *model_p);
+    vectorizer_destroy (&self->vectorizer);
+    model_destroy (&self->model);
+    self->model = *model_p;
+    *model_p = NULL;
+    self->vectorizer = vectorizer_new (self->model->vocab, self->model->language,
+                                       (int) self->model->headline_weight);
+    free (self->scores);
+    self->scores = (float *) xcalloc (self->model->cats.len + 1, sizeof (float));
+}
+
+const model_t *
+classify_model (classify_t *self)
+{
+    return self->model;
+}
+
+void
+classify_set_flags (classify_t *self, int flags)
+{
+    self->flags = flags;
+}
+
+uint64_t
+classify_count (classify_t *self)
+{
+    return self->count;
+}
+
+uint64_t
+classify_unassigned (classify_t *self)
+{
+    return self->unassigned;
+}
+
+void
+classify_scores (classify_t *self, const story_t *story, float *scores)
+{
+    vectorizer_story (self->vectorizer, story, &self->features);
+    model_scores (self->model, &self->features, scores);
+}
+
+//  Remove the concepts classify added earlier (re-classification)
+static void
+s_remove_own (story_conceptv_t *list)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < list->len; i++) {
+        story_concept_t *c = &list->items [i];
+        if (c->creator && strcmp (c->creator, CLASSIFY_CREATOR) == 0) {
+            free (c->name);
+            free (c->rel);
+            free (c->role);
+            free (c->uri);
+            free (c->literal);
+            free (c->creator);
+        }
+        else
+            list->items [kept++] = *c;
+    }
+    list->len = kept;
+}
+
+typedef struct {
+    int cat;
+    float score;
+    float probability;
+} s_pick_t;
+
+static int
+s_pick_compare (const void *a, const void *b)
+{
+    const s_pick_t *x = (const s_pick_t *) a, *y = (const s_pick_t *) b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return x->cat - y->cat;
+}
+
+//  Add a subject unless the story already has that literal from anyone
+static story_concept_t *
+s_add_subject (story_t *story, const char *literal, const char *name)
+{
+    if (story_find_concept (&story->subjects, literal))
+        return NULL;
+    story_concept_t *c = story_add_concept (&story->subjects, name);
+    str_set (&c->literal, literal);
+    str_set (&c->creator, CLASSIFY_CREATOR);
+    return c;
+}
+
+//  Model subjects: every category whose score reaches its threshold
+static int
+s_subjects (classify_t *self, story_t *story)
+{
+    const model_t *model = self->model;
+    classify_scores (self, story, self->scores);
+    s_pick_t picks [64];
+    size_t npicks = 0;
+    for (size_t c = 0; c < model->cats.len; c++) {
+        const model_cat_t *cat = &model->cats.items [c];
+        float score = self->scores [c];
+        if (score < cat->threshold)
+            continue;
+        float p = 1.0f / (1.0f + expf (cat->platt_a * score + cat->platt_b));
+        s_pick_t pick = { (int) c, score - cat->threshold, p };
+        if (npicks < 64)
+            picks [npicks++] = pick;
+    }
+    qsort (picks, npicks, sizeof picks [0], s_pick_compare);
+    if (npicks > (size_t) self->max_subjects)
+        npicks = (size_t) self->max_subjects;
+    float top = 0;
+    for (size_t i = 0; i < npicks; i++)
+        if (picks [i].probability > top)
+            top = picks [i].probability;
+    int added = 0;
+    for (size_t i = 0; i < npicks; i++) {
+        const model_cat_t *cat = &model->cats.items [picks [i].cat];
+        const char *colon = strchr (cat->literal, ':');
+        const char *name = cat->name ? cat->name : colon ? colon + 1 : cat->literal;
+        story_concept_t *c = s_add_subject (story, cat->literal, name);
+        if (!c)
+            continue;
+        c->confidence = (int) lrintf (100 * picks [i].probability);
+        c->relevance = top > 0 ? (int) lrintf (100 * picks [i].probability / top) : 100;
+        added++;
+    }
+    return added;
+}
+
+int
+classify_story (classify_t *self, story_t *story)
+{
+    s_remove_own (&story->subjects);
+    int subjects = 0;
+    if (self->flags & CLASSIFY_SUBJECTS)
+        subjects = s_subjects (self, story);
+    self->count++;
+    if (subjects == 0)
+        self->unassigned++;
+    return subjects;
+}
+
+int
+classify_reload (classify_t *self, char *err, size_t errsize)
+{
+    model_t *model = s_load_model (self->config, err, errsize);
+    if (!model)
+        return -1;
+    classify_set_model (self, &model);
+    return 0;
+}
