@@ -1,0 +1,704 @@
+//  SPDX-License-Identifier: MIT
+//  store: upsert by (uri, version), versions and the latest one, canceled
+//  stories, full-text search (and queries FTS5 cannot read), persistence,
+//  and the stage's batching: decode failures, commit failures and retry.
+
+#include "common.h"
+#include "store/store.h"
+#include "store/stage.h"
+#include <sqlite3.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+static char s_dir [256];        //  Temporary folder of the current test
+static char s_path [300];       //  Database in it
+
+static int
+s_setup (void **state)
+{
+    const char *tmp = getenv ("TMPDIR");
+    snprintf (s_dir, sizeof s_dir, "%s/test_store.XXXXXX", str_empty (tmp) ? "/tmp" : tmp);
+    assert_non_null (mkdtemp (s_dir));
+    snprintf (s_path, sizeof s_path, "%s/store.db", s_dir);
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    const char *suffixes [] = { "", "-wal", "-shm", NULL };
+    for (int i = 0; suffixes [i]; i++) {
+        char *file = xasprintf ("%s%s", s_path, suffixes [i]);
+        unlink (file);
+        free (file);
+    }
+    rmdir (s_dir);
+    return 0;
+}
+
+static store_t *
+s_open (void)
+{
+    char err [512] = "";
+    store_t *store = store_new (s_path, NULL, err, sizeof err);
+    if (!store)
+        fprintf (stderr, "%s\n", err);
+    assert_non_null (store);
+    return store;
+}
+
+static story_t *
+s_story (const char *uri, const char *version, const char *created,
+         const char *headline, const char *body)
+{
+    story_t *s = story_new ();
+    str_set (&s->uri, uri);
+    str_set (&s->version, version);
+    str_set (&s->versioncreated, created);
+    str_set (&s->pubstatus, "usable");
+    str_set (&s->language, "en");
+    story_add_text (&s->headlines, "main", NULL, headline);
+    story_add_text (&s->bodies, "main", "text/plain", body);
+    str_set (&s->ingest.provider, "reuters");
+    str_set (&s->ingest.format, "reuters-sgml");
+    str_set (&s->ingest.received, "2024-05-01T10:00:00Z");
+    return s;
+}
+
+//  Put one story in its own batch; returns the outcome
+static store_put_t
+s_put (store_t *store, const story_t *story)
+{
+    store_put_t put;
+    assert_int_equal (store_begin (store), 0);
+    int rc = store_put (store, story, NULL, 0, &put);
+    if (rc)
+        fprintf (stderr, "put: %s\n", store_error (store));
+    assert_int_equal (rc, 0);
+    assert_int_equal (store_commit (store), 0);
+    return put;
+}
+
+static int
+s_search (store_t *store, const char *text, store_hitv_t *hits)
+{
+    store_query_t query = { .query = text, .limit = 50 };
+    char err [512] = "";
+    int found = store_search (store, &query, hits, err, sizeof err);
+    if (found < 0)
+        fprintf (stderr, "search '%s': %s\n", text, err);
+    return found;
+}
+
+//  --------------------------------------------------------------------------
+
+static void
+test_upsert_idempotent (void **state)
+{
+    store_t *store = s_open ();
+    story_t *s = s_story ("urn:t:1", "1", "2024-05-01T10:00:00Z", "Cocoa prices rise",
+                          "Cocoa prices rose sharply in Bahia.");
+    store_put_t put = s_put (store, s);
+    assert_int_equal (put.outcome, STORE_INSERTED);
+    int64_t rowid = put.rowid;
+    //  Redelivered: same bytes
+    put = s_put (store, s);
+    assert_int_equal (put.outcome, STORE_UNCHANGED);
+    assert_int_equal (put.rowid, rowid);
+    //  Pushed again later: only the arrival time differs
+    str_set (&s->ingest.received, "2024-05-02T08:00:00Z");
+    put = s_put (store, s);
+    assert_int_equal (put.outcome, STORE_UNCHANGED);
+    //  Twice in one batch
+    assert_int_equal (store_begin (store), 0);
+    assert_int_equal (store_put (store, s, NULL, 0, &put), 0);
+    assert_int_equal (put.outcome, STORE_UNCHANGED);
+    assert_int_equal (store_put (store, s, NULL, 0, &put), 0);
+    assert_int_equal (store_commit (store), 0);
+    int64_t stories = 0;
+    assert_int_equal (store_count (store, &stories), 1);
+    assert_int_equal (stories, 1);
+    store_stats_t stats = store_stats (store);
+    assert_int_equal (stats.inserted, 1);
+    assert_int_equal (stats.unchanged, 4);
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store, "cocoa", &hits), 1);
+    store_hits_free (&hits);
+    story_destroy (&s);
+    store_destroy (&store);
+}
+
+static void
+test_replace_changed (void **state)
+{
+    store_t *store = s_open ();
+    story_t *s = s_story ("urn:t:1", "1", "2024-05-01T10:00:00Z", "Cocoa prices rise",
+                          "Cocoa prices rose sharply in Bahia.");
+    int64_t rowid = s_put (store, s).rowid;
+    //  A corrected record for the same (uri, version)
+    str_set (&s->headlines.items [0].value, "Coffee prices rise");
+    str_set (&s->bodies.items [0].value, "Coffee prices rose sharply in Santos.");
+    store_put_t put = s_put (store, s);
+    assert_int_equal (put.outcome, STORE_REPLACED);
+    assert_int_equal (put.rowid, rowid);
+    assert_int_equal (store_count (store, NULL), 1);
+    //  The index follows the row: new words found, old ones gone
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store, "santos", &hits), 1);
+    assert_string_equal (hits.items [0].headline, "Coffee prices rise");
+    store_hits_free (&hits);
+    assert_int_equal (s_search (store, "bahia", &hits), 0);
+    assert_int_equal (s_search (store, "cocoa", &hits), 0);
+    store_hits_free (&hits);
+    story_t *got = store_get (store, "urn:t:1", NULL, NULL);
+    assert_non_null (got);
+    assert_string_equal (story_headline (got), "Coffee prices rise");
+    story_destroy (&got);
+    story_destroy (&s);
+    store_destroy (&store);
+}
+
+static void
+test_versions (void **state)
+{
+    store_t *store = s_open ();
+    //  Version 2 arrives before version 1
+    story_t *v2 = s_story ("urn:t:v", "2", "2024-05-01T11:00:00Z", "Quake update", "Second take.");
+    story_t *v1 = s_story ("urn:t:v", "1", "2024-05-01T10:00:00Z", "Quake", "First take.");
+    assert_int_equal (s_put (store, v2).outcome, STORE_INSERTED);
+    assert_int_equal (s_put (store, v1).outcome, STORE_INSERTED);
+    int64_t stories = 0;
+    assert_int_equal (store_count (store, &stories), 2);
+    assert_int_equal (stories, 1);
+    story_t *got = store_get (store, "urn:t:v", NULL, NULL);
+    assert_string_equal (got->version, "2");
+    story_destroy (&got);
+    got = store_get (store, "urn:t:v", "1", NULL);
+    assert_string_equal (story_headline (got), "Quake");
+    story_destroy (&got);
+    assert_null (store_get (store, "urn:t:v", "3", NULL));
+    assert_null (store_get (store, "urn:t:none", NULL, NULL));
+    //  Search shows the story once, at its latest version, unless asked
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store, "quake", &hits), 1);
+    assert_string_equal (hits.items [0].version, "2");
+    store_hits_free (&hits);
+    store_query_t all = { .query = "quake", .all_versions = true };
+    assert_int_equal (store_search (store, &all, &hits, NULL, 0), 2);
+    store_hits_free (&hits);
+    store_storyv_t list = { 0 };
+    assert_int_equal (store_get_all (store, "urn:t:v", &list), 2);
+    assert_string_equal (list.items [0]->version, "2");
+    assert_string_equal (list.items [1]->version, "1");
+    store_stories_free (&list);
+    story_destroy (&v1);
+    story_destroy (&v2);
+    store_destroy (&store);
+}
+
+//  versioncreated first (as instants), then decimal versions, then arrival
+static void
+test_latest_order (void **state)
+{
+    store_t *store = s_open ();
+    struct {
+        const char *uri, *version, *created;
+    } puts [] = {
+        //  Same instant, numeric versions: 10 beats 9 (not as strings)
+        { "urn:o:a", "10", "2024-05-01T10:00:00Z" },
+        { "urn:o:a", "9",  "2024-05-01T10:00:00Z" },
+        //  Fractions and offsets: 10:00:00.5Z is later than 10:00:00Z and
+        //  than 11:00:00+02:00 (09:00Z)
+        { "urn:o:b", "x", "2024-05-01T10:00:00.5Z" },
+        { "urn:o:b", "y", "2024-05-01T10:00:00Z" },
+        { "urn:o:b", "z", "2024-05-01T11:00:00+02:00" },
+        //  Opaque versions, no dates: the last to arrive
+        { "urn:o:c", "b7f", NULL },
+        { "urn:o:c", "a01", NULL },
+        //  Dates beat version numbers (Reuters switched numbering schemes)
+        { "urn:o:d", "1132689232", "2024-05-01T09:00:00Z" },
+        { "urn:o:d", "5", "2024-05-01T12:00:00Z" },
+    };
+    for (size_t i = 0; i < sizeof puts / sizeof puts [0]; i++) {
+        story_t *s = s_story (puts [i].uri, puts [i].version, puts [i].created, "Order", "Body.");
+        s_put (store, s);
+        story_destroy (&s);
+    }
+    const char *expect [][2] = {
+        { "urn:o:a", "10" }, { "urn:o:b", "x" }, { "urn:o:c", "a01" }, { "urn:o:d", "5" }
+    };
+    for (int i = 0; i < 4; i++) {
+        story_t *got = store_get (store, expect [i][0], NULL, NULL);
+        assert_non_null (got);
+        assert_string_equal (got->version, expect [i][1]);
+        story_destroy (&got);
+    }
+    //  The current flag (search) agrees with store_get
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store, "order", &hits), 4);
+    for (int i = 0; i < 4; i++) {
+        bool seen = false;
+        for (size_t h = 0; h < hits.len; h++)
+            if (streq (hits.items [h].uri, expect [i][0])) {
+                assert_string_equal (hits.items [h].version, expect [i][1]);
+                seen = true;
+            }
+        assert_true (seen);
+    }
+    store_hits_free (&hits);
+    store_destroy (&store);
+}
+
+static void
+test_cancel (void **state)
+{
+    store_t *store = s_open ();
+    story_t *v1 = s_story ("urn:t:k", "1", "2024-05-01T10:00:00Z", "Merger agreed", "Body one.");
+    story_t *v2 = s_story ("urn:t:k", "2", "2024-05-01T11:00:00Z", "Merger agreed, details", "Body two.");
+    story_t *kill = s_story ("urn:t:k", "3", "2024-05-01T12:00:00Z", "KILL: Merger agreed", "Withdrawn.");
+    str_set (&kill->pubstatus, "canceled");
+    story_t *other = s_story ("urn:t:other", "1", "2024-05-01T10:00:00Z", "Merger talk", "Unrelated.");
+    s_put (store, v1);
+    s_put (store, v2);
+    s_put (store, other);
+    store_put_t put = s_put (store, kill);
+    assert_int_equal (put.outcome, STORE_INSERTED);
+    assert_int_equal (put.canceled, 2);
+    for (int v = 1; v <= 3; v++) {
+        char version [8];
+        snprintf (version, sizeof version, "%d", v);
+        story_t *got = store_get (store, "urn:t:k", version, NULL);
+        assert_non_null (got);
+        assert_string_equal (got->pubstatus, "canceled");
+        story_destroy (&got);
+    }
+    story_t *got = store_get (store, "urn:t:other", NULL, NULL);
+    assert_string_equal (got->pubstatus, "usable");
+    story_destroy (&got);
+    //  A version arriving after the kill is canceled too
+    story_t *late = s_story ("urn:t:k", "0", "2024-05-01T09:00:00Z", "Merger talks", "Early.");
+    s_put (store, late);
+    got = store_get (store, "urn:t:k", "0", NULL);
+    assert_string_equal (got->pubstatus, "canceled");
+    story_destroy (&got);
+    //  A kill signal does the same
+    story_t *w1 = s_story ("urn:t:w", "1", "2024-05-01T10:00:00Z", "Storm", "Wind.");
+    story_t *w2 = s_story ("urn:t:w", "2", "2024-05-01T10:30:00Z", "Storm", "Withdrawn.");
+    story_add_signal (w2, "withdrawal");
+    s_put (store, w1);
+    assert_int_equal (s_put (store, w2).canceled, 1);
+    got = store_get (store, "urn:t:w", "1", NULL);
+    assert_string_equal (got->pubstatus, "canceled");
+    story_destroy (&got);
+    //  Search shows the status
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store, "storm", &hits), 1);
+    assert_string_equal (hits.items [0].pubstatus, "canceled");
+    store_hits_free (&hits);
+    assert_int_equal (store_stats (store).canceled, 3);
+    story_destroy (&v1);
+    story_destroy (&v2);
+    story_destroy (&kill);
+    story_destroy (&other);
+    story_destroy (&late);
+    story_destroy (&w1);
+    story_destroy (&w2);
+    store_destroy (&store);
+}
+
+static void
+test_search (void **state)
+{
+    store_t *store = s_open ();
+    story_t *a = s_story ("urn:s:a", "1", "2024-05-01T10:00:00Z", "Bundesbank raises rates",
+                          "The central bank in Frankfurt raised its key rate. Markets fell.");
+    story_concept_t *c = story_add_concept (&a->subjects, "Interest rates");
+    str_set (&c->literal, "reuters:interest");
+    story_t *b = s_story ("urn:s:b", "1", "2024-05-02T10:00:00Z", "Markets calm",
+                          "Traders shrugged off the Bundesbank decision on rates.");
+    c = story_add_concept (&b->subjects, "Money");
+    str_set (&c->literal, "reuters:money-fx");
+    story_t *d = s_story ("urn:s:d", "1", "2024-05-03T10:00:00Z", "Oil prices climb",
+                          "Crude oil-prices climbed in the U.S. session, earning traders gains.");
+    str_set (&d->ingest.provider, "ap");
+    s_put (store, a);
+    s_put (store, b);
+    s_put (store, d);
+
+    store_hitv_t hits = { 0 };
+    //  Headline words rank above body words
+    assert_int_equal (s_search (store, "bundesbank", &hits), 2);
+    assert_string_equal (hits.items [0].uri, "urn:s:a");
+    assert_true (hits.items [0].score <= hits.items [1].score);
+    store_hits_free (&hits);
+    //  Body words, stemmed (earnings ~ earning), with a marked snippet
+    store_query_t query = { .query = "earnings", .mark_open = "[", .mark_close = "]" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:d");
+    assert_non_null (strstr (hits.items [0].snippet, "[earning]"));
+    store_hits_free (&hits);
+    //  FTS5 syntax works
+    assert_int_equal (s_search (store, "bundesbank NOT calm", &hits), 1);
+    store_hits_free (&hits);
+    assert_int_equal (s_search (store, "headline:markets", &hits), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:b");
+    store_hits_free (&hits);
+    //  Filters
+    query = (store_query_t) { .query = "rates", .subject = "interest" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:a");
+    store_hits_free (&hits);
+    query = (store_query_t) { .query = "rates", .subject = "reuters:money-fx" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:b");
+    store_hits_free (&hits);
+    query = (store_query_t) { .query = "rates", .subject = "money" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 0);
+    query = (store_query_t) { .query = "prices OR rates", .source = "ap" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:d");
+    store_hits_free (&hits);
+    query = (store_query_t) { .query = "bundesbank OR oil", .since = "2024-05-02" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 2);
+    store_hits_free (&hits);
+    //  Limit and offset page through the ranking
+    query = (store_query_t) { .query = "bundesbank", .limit = 1, .offset = 1 };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:b");
+    store_hits_free (&hits);
+    //  No query: the newest stories
+    query = (store_query_t) { .query = "", .limit = 2 };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 2);
+    assert_string_equal (hits.items [0].uri, "urn:s:d");
+    assert_string_equal (hits.items [1].uri, "urn:s:b");
+    assert_non_null (hits.items [0].snippet);
+    store_hits_free (&hits);
+    story_destroy (&a);
+    story_destroy (&b);
+    story_destroy (&d);
+    store_destroy (&store);
+}
+
+//  What users type is not always FTS5: never crash, search the words
+static void
+test_invalid_syntax (void **state)
+{
+    store_t *store = s_open ();
+    story_t *d = s_story ("urn:s:d", "1", "2024-05-03T10:00:00Z", "Oil prices climb",
+                          "Crude oil-prices climbed in the U.S. session; AT&T fell.");
+    s_put (store, d);
+    store_hitv_t hits = { 0 };
+    const char *found [] = { "oil-prices", "U.S.", "\"oil prices", "AT&T", "climb)", "crude:",
+                             "oil^", NULL };
+    for (int i = 0; found [i]; i++) {
+        int n = s_search (store, found [i], &hits);
+        if (n != 1)
+            fprintf (stderr, "query '%s' found %d\n", found [i], n);
+        assert_int_equal (n, 1);
+        store_hits_free (&hits);
+    }
+    const char *odd [] = { "AND", "NOT", "OR OR", "(", ")", "\"", "NEAR(", "-", ":", "^", "*x",
+                           "nosuchcolumn:oil", "'; DROP TABLE stories; --", NULL };
+    for (int i = 0; odd [i]; i++) {
+        char err [512] = "";
+        store_query_t query = { .query = odd [i] };
+        int n = store_search (store, &query, &hits, err, sizeof err);
+        //  Either a result or a clear message, never a crash
+        assert_true (n >= 0 || (n == -1 && strstr (err, "cannot search for")));
+        store_hits_free (&hits);
+    }
+    assert_int_equal (store_count (store, NULL), 1);
+    story_destroy (&d);
+    store_destroy (&store);
+}
+
+static void
+test_reopen (void **state)
+{
+    store_t *store = s_open ();
+    story_t *s = s_story ("urn:t:p", "1", "2024-05-01T10:00:00Z", "Persistent", "Kept on disk.");
+    s_put (store, s);
+    store_destroy (&store);
+
+    store = s_open ();
+    assert_int_equal (store_count (store, NULL), 1);
+    assert_int_equal (s_put (store, s).outcome, STORE_UNCHANGED);
+    store_destroy (&store);
+
+    //  A reader sees it, and cannot write
+    store_options_t options;
+    store_options_init (&options, NULL);
+    options.readonly = true;
+    char err [512] = "";
+    store = store_new (s_path, &options, err, sizeof err);
+    assert_non_null (store);
+    story_t *got = store_get (store, "urn:t:p", NULL, NULL);
+    assert_non_null (got);
+    assert_string_equal (story_body (got), "Kept on disk.");
+    story_destroy (&got);
+    store_destroy (&store);
+
+    //  WAL mode and synchronous NORMAL, schema version set
+    sqlite3 *db;
+    assert_int_equal (sqlite3_open (s_path, &db), SQLITE_OK);
+    sqlite3_stmt *stmt;
+    sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    assert_string_equal ((const char *) sqlite3_column_text (stmt, 0), "wal");
+    sqlite3_finalize (stmt);
+    sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    assert_int_equal (sqlite3_column_int (stmt, 0), STORE_SCHEMA_VERSION);
+    sqlite3_finalize (stmt);
+    //  A database from the future is refused, not damaged
+    sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close (db);
+    assert_null (store_new (s_path, NULL, err, sizeof err));
+    assert_non_null (strstr (err, "newer"));
+    //  A reader of a missing database gets an error, not a new file
+    char *missing = xasprintf ("%s/missing.db", s_dir);
+    assert_null (store_new (missing, &options, err, sizeof err));
+    assert_int_equal (access (missing, F_OK), -1);
+    free (missing);
+    story_destroy (&s);
+}
+
+//  --------------------------------------------------------------------------
+//  The stage's batching
+
+typedef struct {
+    int done;
+    int failed;
+    int inserted;
+    char reason [256];
+} settled_t;
+
+static void
+s_done (void *tag, const story_t *story, const store_put_t *put, void *arg)
+{
+    settled_t *settled = (settled_t *) arg;
+    settled->done++;
+    settled->inserted += put->outcome == STORE_INSERTED;
+    assert_non_null (tag);
+    assert_non_null (story->uri);
+}
+
+static void
+s_failed (void *tag, const char *reason, void *arg)
+{
+    settled_t *settled = (settled_t *) arg;
+    settled->failed++;
+    snprintf (settled->reason, sizeof settled->reason, "%s", reason);
+}
+
+static void
+test_stage (void **state)
+{
+    store_t *store = s_open ();
+    store_stage_t *stage = store_stage_new (&store);
+    assert_null (store);
+
+    //  A record that does not decode is refused with the decoder's reason
+    char reason [256] = "";
+    const uint8_t garbage [] = { 0xC1, 0x00, 0x01 };
+    assert_int_equal (store_stage_accept (stage, garbage, sizeof garbage, (void *) 1,
+                                          reason, sizeof reason), -1);
+    assert_true (strlen (reason) > 0);
+    buf_t nouri;
+    buf_init (&nouri);
+    story_t *empty = story_new ();
+    story_encode (empty, &nouri);
+    assert_int_equal (store_stage_accept (stage, nouri.data, nouri.size, (void *) 1,
+                                          reason, sizeof reason), -1);
+    assert_non_null (strstr (reason, "uri"));
+    assert_int_equal (store_stage_rejected (stage), 2);
+    assert_int_equal (store_stage_pending (stage), 0);
+
+    //  Good records wait for the flush
+    buf_t records [3];
+    for (int i = 0; i < 3; i++) {
+        char uri [32];
+        snprintf (uri, sizeof uri, "urn:stage:%d", i);
+        story_t *s = s_story (uri, "1", "2024-05-01T10:00:00Z", "Stage", "Batch body.");
+        buf_init (&records [i]);
+        story_encode (s, &records [i]);
+        story_destroy (&s);
+        assert_int_equal (store_stage_accept (stage, records [i].data, records [i].size,
+                                              (void *) (intptr_t) (i + 1), reason, sizeof reason), 0);
+    }
+    assert_int_equal (store_stage_pending (stage), 3);
+
+    //  Another process holds the write lock: the batch fails, stays pending
+    sqlite3 *db;
+    assert_int_equal (sqlite3_open (s_path, &db), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    settled_t settled = { 0 };
+    //  A second stage with a short busy timeout (the default waits 5 s)
+    char err [512];
+    store_options_t fast;
+    store_options_init (&fast, NULL);
+    fast.busy_timeout = 50;
+    store_stage_t *quick = NULL;
+    {
+        store_t *second = store_new (s_path, &fast, err, sizeof err);
+        assert_non_null (second);
+        quick = store_stage_new (&second);
+    }
+    for (int i = 0; i < 3; i++)
+        assert_int_equal (store_stage_accept (quick, records [i].data, records [i].size,
+                                              (void *) (intptr_t) (i + 1), reason, sizeof reason), 0);
+    assert_int_equal (store_stage_flush (quick, s_done, s_failed, &settled), -1);
+    assert_true (store_transient (store_stage_store (quick)));
+    assert_int_equal (settled.done, 0);
+    assert_int_equal (store_stage_pending (quick), 3);
+    //  Backing off: the next flush does not even try
+    assert_int_equal (store_stage_flush (quick, s_done, s_failed, &settled), 1);
+    //  The lock goes away: everything is stored once
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close (db);
+    store_stage_retry_now (quick);
+    assert_int_equal (store_stage_flush (quick, s_done, s_failed, &settled), 0);
+    assert_int_equal (settled.done, 3);
+    assert_int_equal (settled.inserted, 3);
+    assert_int_equal (store_stage_pending (quick), 0);
+    store_stage_destroy (&quick);
+
+    //  The first stage's copies are now redeliveries: unchanged
+    settled = (settled_t) { 0 };
+    assert_int_equal (store_stage_flush (stage, s_done, s_failed, &settled), 0);
+    assert_int_equal (settled.done, 3);
+    assert_int_equal (settled.inserted, 0);
+    assert_int_equal (store_count (store_stage_store (stage), NULL), 3);
+
+    //  The tap event
+    story_t *s = story_decode ((uint8_t *) records [0].data, records [0].size, reason, sizeof reason);
+    store_put_t put = { STORE_INSERTED, 42, 0 };
+    buf_t payload;
+    buf_init (&payload);
+    str_set (&s->ingest.provider, "Reuters Wire/EN");
+    char *topic = store_stage_event (s, &put, &payload);
+    assert_string_equal (topic, "stored.Reuters_Wire_EN");
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    assert_int_equal (msgpack_unpack_next (&unpacked, payload.data, payload.size, NULL),
+                      MSGPACK_UNPACK_SUCCESS);
+    msgpack_object map = unpacked.data;
+    assert_int_equal (map.type, MSGPACK_OBJECT_MAP);
+    bool saw_inserted = false, saw_rowid = false, saw_uri = false;
+    for (uint32_t i = 0; i < map.via.map.size; i++) {
+        msgpack_object *k = &map.via.map.ptr [i].key;
+        msgpack_object *v = &map.via.map.ptr [i].val;
+        if (codec_key_is (k, "inserted"))
+            saw_inserted = v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+        if (codec_key_is (k, "rowid"))
+            saw_rowid = v->via.u64 == 42;
+        if (codec_key_is (k, "uri"))
+            saw_uri = v->via.str.size == strlen ("urn:stage:0");
+    }
+    assert_true (saw_inserted && saw_rowid && saw_uri);
+    msgpack_unpacked_destroy (&unpacked);
+    free (topic);
+    buf_free (&payload);
+    story_destroy (&s);
+
+    for (int i = 0; i < 3; i++)
+        buf_free (&records [i]);
+    buf_free (&nouri);
+    story_destroy (&empty);
+    store_stage_destroy (&stage);
+}
+
+//  A story that cannot be written alone is failed; the batch goes on
+static void
+test_stage_poison (void **state)
+{
+    store_t *store = s_open ();
+    //  A trigger stands in for a row SQLite refuses (constraint)
+    sqlite3 *db;
+    assert_int_equal (sqlite3_open (s_path, &db), SQLITE_OK);
+    assert_int_equal (sqlite3_exec (db,
+        "CREATE TRIGGER refuse BEFORE INSERT ON stories WHEN NEW.uri = 'urn:poison'"
+        " BEGIN SELECT RAISE (ABORT, 'refused by test'); END;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close (db);
+    store_stage_t *stage = store_stage_new (&store);
+    const char *uris [] = { "urn:good:1", "urn:poison", "urn:good:2" };
+    buf_t records [3];
+    char reason [256];
+    for (int i = 0; i < 3; i++) {
+        story_t *s = s_story (uris [i], NULL, NULL, "Poison", "Body.");
+        buf_init (&records [i]);
+        story_encode (s, &records [i]);
+        story_destroy (&s);
+        assert_int_equal (store_stage_accept (stage, records [i].data, records [i].size,
+                                              (void *) (intptr_t) (i + 1), reason, sizeof reason), 0);
+    }
+    settled_t settled = { 0 };
+    assert_int_equal (store_stage_flush (stage, s_done, s_failed, &settled), 0);
+    assert_int_equal (settled.done, 2);
+    assert_int_equal (settled.failed, 1);
+    assert_non_null (strstr (settled.reason, "refused by test"));
+    assert_int_equal (store_count (store_stage_store (stage), NULL), 2);
+    //  Nothing of the failed story is left in the index
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store_stage_store (stage), "poison", &hits), 2);
+    store_hits_free (&hits);
+    for (int i = 0; i < 3; i++)
+        buf_free (&records [i]);
+    store_stage_destroy (&stage);
+}
+
+//  Different FTS layouts give the same answers
+static void
+test_fts_options (void **state)
+{
+    const char *contents [] = { "external", "contentless", "external" };
+    const char *details [] = { "full", "full", "column" };
+    for (int i = 0; i < 3; i++) {
+        store_options_t options;
+        store_options_init (&options, NULL);
+        options.fts_content = contents [i];
+        options.fts_detail = details [i];
+        char err [512] = "";
+        store_t *store = store_new (s_path, &options, err, sizeof err);
+        assert_non_null (store);
+        story_t *s = s_story ("urn:f:1", "1", "2024-05-01T10:00:00Z", "Gold rallies",
+                              "Gold rallied in London trading.");
+        s_put (store, s);
+        str_set (&s->bodies.items [0].value, "Gold rallied in Zurich trading.");
+        assert_int_equal (s_put (store, s).outcome, STORE_REPLACED);
+        store_hitv_t hits = { 0 };
+        assert_int_equal (s_search (store, "zurich", &hits), 1);
+        assert_true (strlen (hits.items [0].snippet) > 0);
+        store_hits_free (&hits);
+        assert_int_equal (s_search (store, "london", &hits), 0);
+        store_destroy (&store);
+        story_destroy (&s);
+        s_teardown (state);
+        s_setup (state);
+    }
+    store_options_t options;
+    store_options_init (&options, NULL);
+    options.fts_tokenize = "porter'); DROP TABLE x; --";
+    char err [512] = "";
+    assert_null (store_new (s_path, &options, err, sizeof err));
+    assert_non_null (strstr (err, "fts_tokenize"));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_upsert_idempotent, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_replace_changed, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_versions, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_latest_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_cancel, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_search, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_invalid_syntax, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reopen, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_stage, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_stage_poison, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_fts_options, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
