@@ -29,6 +29,8 @@ struct _publisher_t {
     entry_t **ring;             //  Unsettled publishes by pubseq % window
     size_t window;              //  Ring size
     size_t pending;             //  Entries in the ring
+    size_t pending_bytes;       //  Payload bytes in the ring
+    size_t max_bytes;           //  Most payload bytes pending at once
     uint64_t next_pubseq;       //  Next number to hand out
     publisher_settled_fn *handler;
     void *handler_arg;
@@ -165,6 +167,7 @@ publisher_new (const char *endpoint, int window)
     self->liveness = 5;
     self->timeout = 10000;
     self->max_size = 64 * 1024 * 1024;
+    self->max_bytes = 256 * 1024 * 1024;
     self->backoff = PUBLISHER_BACKOFF_MIN;
     self->last_alive = zclock_mono ();
     if (s_connect (self) != 0) {
@@ -250,6 +253,13 @@ publisher_set_max_size (publisher_t *self, size_t max_size)
 }
 
 void
+publisher_set_max_bytes (publisher_t *self, size_t max_bytes)
+{
+    assert (self);
+    self->max_bytes = max_bytes;
+}
+
+void
 publisher_set_verbose (publisher_t *self, bool verbose)
 {
     assert (self);
@@ -268,6 +278,7 @@ s_settle (publisher_t *self, uint64_t pubseq, const char *refused)
         return;                 //  Unknown, or settled already (a resend)
     self->ring [slot] = NULL;
     self->pending--;
+    self->pending_bytes -= zmq_msg_size (&entry->payload);
     self->settled++;
     if (refused) {
         self->refused++;
@@ -417,8 +428,10 @@ s_cycle (publisher_t *self, long timeout)
 //  Sending
 
 static bool
-s_has_room (publisher_t *self)
+s_has_room (publisher_t *self, size_t size)
 {
+    if (self->pending && self->pending_bytes + size > self->max_bytes)
+        return false;
     return self->pending < self->window && !self->ring [self->next_pubseq % self->window];
 }
 
@@ -429,44 +442,79 @@ s_silence (publisher_t *self)
     return zclock_mono () - self->last_alive;
 }
 
-uint64_t
-publisher_send (publisher_t *self, const char *queue, const char *topics,
-                const void *payload, size_t size, void *tag)
+static void
+s_free_data (void *data, void *hint)
+{
+    free (data);
+}
+
+//  Publish; payload is copied unless buf is given (then its data is taken)
+static uint64_t
+s_send (publisher_t *self, const char *queue, const char *topics,
+        const void *payload, size_t size, buf_t *buf, void *tag)
 {
     assert (self);
     assert (queue);
     if (size > self->max_size) {
+        if (buf)
+            buf_free (buf);
         errno = EMSGSIZE;
         return 0;
     }
     //  Read what is waiting (cheap), then wait for room if needed
-    if (s_cycle (self, 0) != 0) {
-        errno = EINTR;
-        return 0;
+    int err = 0;
+    if (s_cycle (self, 0) != 0)
+        err = EINTR;
+    while (!err && !s_has_room (self, size)) {
+        if (s_silence (self) >= self->timeout)
+            err = ETIMEDOUT;
+        else
+        if (s_cycle (self, 100) != 0)
+            err = EINTR;
     }
-    while (!s_has_room (self)) {
-        if (s_silence (self) >= self->timeout) {
-            errno = ETIMEDOUT;
-            return 0;
-        }
-        if (s_cycle (self, 100) != 0) {
-            errno = EINTR;
-            return 0;
-        }
+    if (err) {
+        if (buf)
+            buf_free (buf);
+        errno = err;
+        return 0;
     }
     entry_t *entry = (entry_t *) xcalloc (1, sizeof (entry_t));
     entry->pubseq = self->next_pubseq++;
     entry->queue = xstrdup (queue);
     entry->topics = str_empty (topics) ? NULL : xstrdup (topics);
     entry->tag = tag;
-    zmq_msg_init_size (&entry->payload, size);
-    if (size)
-        memcpy (zmq_msg_data (&entry->payload), payload, size);
+    if (buf && size) {
+        char *data = buf_detach (buf);
+        zmq_msg_init_data (&entry->payload, data, size, s_free_data, NULL);
+    }
+    else {
+        zmq_msg_init_size (&entry->payload, size);
+        if (size)
+            memcpy (zmq_msg_data (&entry->payload), payload, size);
+        if (buf)
+            buf_free (buf);
+    }
     self->ring [entry->pubseq % self->window] = entry;
     self->pending++;
+    self->pending_bytes += size;
     if (self->broker && s_send_entry (self, entry) != 0)
         s_disconnect (self, "cannot send to the broker");
     return entry->pubseq;
+}
+
+uint64_t
+publisher_send (publisher_t *self, const char *queue, const char *topics,
+                const void *payload, size_t size, void *tag)
+{
+    return s_send (self, queue, topics, payload, size, NULL, tag);
+}
+
+uint64_t
+publisher_send_buf (publisher_t *self, const char *queue, const char *topics,
+                    buf_t *buf, void *tag)
+{
+    assert (buf);
+    return s_send (self, queue, topics, buf->data, buf->size, buf, tag);
 }
 
 int

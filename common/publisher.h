@@ -64,6 +64,11 @@ void
 void
     publisher_set_max_size (publisher_t *self, size_t max_size);
 
+//  Most bytes of unaccepted payloads kept at once (default 256 MB); send
+//  waits while more would be pending. One message is always allowed.
+void
+    publisher_set_max_bytes (publisher_t *self, size_t max_bytes);
+
 //  Log connection changes and resends.
 void
     publisher_set_verbose (publisher_t *self, bool verbose);
@@ -76,6 +81,12 @@ void
 uint64_t
     publisher_send (publisher_t *self, const char *queue, const char *topics,
                     const void *payload, size_t size, void *tag);
+
+//  Same, taking the bytes of buf without a copy (buf is left empty, also
+//  when the message is not taken).
+uint64_t
+    publisher_send_buf (publisher_t *self, const char *queue, const char *topics,
+                        buf_t *buf, void *tag);
 
 //  Serve the socket for up to timeout ms (0: only what is waiting): read
 //  ACCEPT/REFUSE, heartbeat, reconnect when needed. Returns the number of
