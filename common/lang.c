@@ -1,0 +1,527 @@
+//  SPDX-License-Identifier: MIT
+//  lang - language detection (script, libexttextcat n-grams, function
+//  words) and language tag cleaning
+
+#include "common.h"
+#include "lang.h"
+#include <utf8proc.h>
+#include <libexttextcat/textcat.h>
+#include <libexttextcat/constants.h>
+
+#define LANG_DEFAULT_DATA   "/usr/share/libexttextcat"
+#define LANG_MAX_SAMPLE     2048    //  Bytes of text looked at
+#define LANG_MIN_LETTERS    25      //  Fewer letters: unsure
+#define LANG_SHORT_LETTERS  120     //  Fewer letters: both methods must agree
+
+struct _lang_t {
+    void *textcat;              //  libexttextcat handle, NULL if not loaded
+    candidate_t *candidates;    //  Its output buffer
+};
+
+//  Latin-script languages given to libexttextcat: model file, our code
+static const struct {
+    const char *model;
+    const char *code;
+} s_models [] = {
+    { "en", "en" }, { "de", "de" }, { "fr", "fr" }, { "es", "es" }, { "pt", "pt" },
+    { "it", "it" }, { "nl", "nl" }, { "sv", "sv" }, { "nb", "no" }, { "nn", "no" },
+    { "da", "da" }, { "fi", "fi" }, { "pl", "pl" }, { "cs", "cs" }, { "sk", "sk" },
+    { "tr", "tr" }, { "id", "id" }, { "ro", "ro" }, { "hu", "hu" }, { "ca", "ca" },
+    { "hr", "hr" }, { "sl", "sl" }, { "et", "et" }, { "lv", "lv" }, { "lt", "lt" },
+    { "is", "is" }, { "af", "af" }, { "sw", "sw" }, { "vi", "vi" }, { "gl", "gl" },
+    { "eu", "eu" },
+    { NULL, NULL }
+};
+
+//  The commonest function words of the languages we check against. Words
+//  shared by several languages count for each of them.
+static const struct {
+    const char *code;
+    const char *words;          //  Space separated, lower case
+} s_stopwords [] = {
+    { "en", " the and of to in is that for it with was on said by at he as from which"
+            " have has are be will its this an were would their they not but after who " },
+    { "de", " der die und das ist nicht mit den von zu des sich auf dem ein eine im für"
+            " auch wurde sie es hat bei nach wird aus sind dass werden einen noch wie " },
+    { "fr", " le la les de des et est un une du dans que qui pour pas au sur il elle ont"
+            " par avec sont été cette aux plus ne se ce son mais leur " },
+    { "es", " el la los las de del y que en un una es por con para se su al lo como más"
+            " pero fue ha sus este esta también entre sobre han " },
+    { "pt", " o a os as de do da dos das e que em um uma é para com não no na por se mais"
+            " foi ao como seu sua também pelo pela são está " },
+    { "it", " il lo la gli le di del della e che è un una per con non in da si sono al nel"
+            " alla dei più anche ha delle questo stato " },
+    { "nl", " de het een en van is dat op te in niet met zijn voor die er aan ook door om"
+            " bij wordt werd naar maar heeft hebben nog worden " },
+    { "sv", " och att det som är en på av för med till den har inte om ett var de sig från"
+            " vid kan också efter han hon skulle eller men " },
+    { "no", " og i det som er en på av for med til den har ikke om et var de seg fra ved"
+            " kan også etter han hun å skal blir eller men " },
+    { "da", " og i det som er en på af for med til den har ikke om et var de sig fra ved"
+            " kan også efter han hun at skal bliver eller men " },
+    { "fi", " ja on ei että se oli hän ovat mutta kun myös joka sen tai niin jo vain ole"
+            " olla kuin mukaan vuonna jälkeen " },
+    { "pl", " i w na z się że nie do jest to o jak przez dla od po ale był co są za tym" },
+    { "cs", " a v na se že je to s z do o jako ale by byl pro jsou po který která také " },
+    { "tr", " ve bir bu da de için ile olarak çok daha gibi olan en ama sonra kadar değil " },
+    { "id", " yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke adalah oleh " },
+    { "ro", " și în de la cu pe care o un din nu este mai au ca pentru fost să " },
+    { "hu", " a az és hogy nem egy is van meg de már csak volt mint el ki be " },
+    { NULL, NULL }
+};
+
+//  --------------------------------------------------------------------------
+//  Load the models. Never fails: without them, Latin text is judged by
+//  function words alone (more often unsure).
+
+lang_t *
+lang_new (const char *datadir)
+{
+    lang_t *self = (lang_t *) xcalloc (1, sizeof (lang_t));
+    const char *dir = datadir && *datadir ? datadir : LANG_DEFAULT_DATA;
+    //  libexttextcat reads its list of models from a file: write one
+    char conf [] = "/tmp/copydesk-lang-XXXXXX";
+    int fd = mkstemp (conf);
+    if (fd < 0) {
+        fprintf (stderr, "lang: cannot write a model list: %s\n", strerror (errno));
+        return self;
+    }
+    FILE *file = fdopen (fd, "w");
+    int models = 0;
+    for (int i = 0; s_models [i].model; i++) {
+        char path [1024];
+        snprintf (path, sizeof path, "%s/%s.lm", dir, s_models [i].model);
+        if (access (path, R_OK) == 0) {
+            fprintf (file, "%s.lm %s\n", s_models [i].model, s_models [i].code);
+            models++;
+        }
+    }
+    fclose (file);
+    if (models > 0) {
+        char prefix [1024];
+        snprintf (prefix, sizeof prefix, "%s/", dir);
+        self->textcat = special_textcat_Init (conf, prefix);
+    }
+    unlink (conf);
+    if (self->textcat)
+        self->candidates = textcat_GetClassifyFullOutput (self->textcat);
+    else
+        fprintf (stderr, "lang: no language models in %s; detection by function words only\n", dir);
+    return self;
+}
+
+//  --------------------------------------------------------------------------
+//  Destroy and nullify.
+
+void
+lang_destroy (lang_t **self_p)
+{
+    assert (self_p);
+    lang_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->textcat) {
+        textcat_ReleaseClassifyFullOutput (self->textcat, self->candidates);
+        textcat_Done (self->textcat);
+    }
+    free (self);
+    *self_p = NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Script census of the letters of a text
+
+typedef struct {
+    int letters;                //  All letters
+    int latin, han, kana, hangul, arabic, cyrillic, greek, hebrew, thai;
+    int devanagari, bengali, tamil, georgian, armenian;
+    int persian;                //  Arabic-script letters only Persian uses
+    int urdu;                   //  ... only Urdu uses
+    int ukrainian;              //  і ї є ґ
+    int russian;                //  ы э
+    int serbian;                //  ђ ј љ њ ћ џ
+    int bulgarian;              //  ъ
+} census_t;
+
+static void
+s_census (const char *text, size_t len, census_t *c)
+{
+    memset (c, 0, sizeof *c);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
+    size_t i = 0;
+    while (i < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate (p + i, (utf8proc_ssize_t) (len - i), &cp);
+        if (n <= 0) {
+            i++;
+            continue;
+        }
+        i += (size_t) n;
+        utf8proc_category_t cat = utf8proc_category (cp);
+        if (cat < UTF8PROC_CATEGORY_LU || cat > UTF8PROC_CATEGORY_LO)
+            continue;
+        c->letters++;
+        if (cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF))
+            c->latin++;
+        else
+        if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF)
+        ||  (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF))
+            c->han++;
+        else
+        if (cp >= 0x3040 && cp <= 0x30FF)
+            c->kana++;
+        else
+        if ((cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0x1100 && cp <= 0x11FF)
+        ||  (cp >= 0x3130 && cp <= 0x318F))
+            c->hangul++;
+        else
+        if ((cp >= 0x600 && cp <= 0x6FF) || (cp >= 0x750 && cp <= 0x77F)
+        ||  (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF)) {
+            c->arabic++;
+            if (cp == 0x67E || cp == 0x686 || cp == 0x698 || cp == 0x6AF || cp == 0x6CC
+            ||  cp == 0x6A9)
+                c->persian++;
+            if (cp == 0x6D2 || cp == 0x679 || cp == 0x688 || cp == 0x691 || cp == 0x6BA)
+                c->urdu++;
+        }
+        else
+        if (cp >= 0x400 && cp <= 0x4FF) {
+            c->cyrillic++;
+            if (cp == 0x456 || cp == 0x457 || cp == 0x454 || cp == 0x491
+            ||  cp == 0x406 || cp == 0x407 || cp == 0x404 || cp == 0x490)
+                c->ukrainian++;
+            if (cp == 0x44B || cp == 0x44D || cp == 0x42B || cp == 0x42D)
+                c->russian++;
+            if (cp == 0x452 || cp == 0x458 || cp == 0x459 || cp == 0x45A || cp == 0x45B
+            ||  cp == 0x45F || cp == 0x402 || cp == 0x408 || cp == 0x409 || cp == 0x40A
+            ||  cp == 0x40B || cp == 0x40F)
+                c->serbian++;
+            if (cp == 0x44A || cp == 0x42A)
+                c->bulgarian++;
+        }
+        else
+        if (cp >= 0x370 && cp <= 0x3FF)
+            c->greek++;
+        else
+        if (cp >= 0x590 && cp <= 0x5FF)
+            c->hebrew++;
+        else
+        if (cp >= 0xE00 && cp <= 0xE7F)
+            c->thai++;
+        else
+        if (cp >= 0x900 && cp <= 0x97F)
+            c->devanagari++;
+        else
+        if (cp >= 0x980 && cp <= 0x9FF)
+            c->bengali++;
+        else
+        if (cp >= 0xB80 && cp <= 0xBFF)
+            c->tamil++;
+        else
+        if (cp >= 0x10A0 && cp <= 0x10FF)
+            c->georgian++;
+        else
+        if (cp >= 0x530 && cp <= 0x58F)
+            c->armenian++;
+    }
+}
+
+//  The language decided by a non-Latin script, or NULL
+static const char *
+s_by_script (const census_t *c)
+{
+    int half = c->letters / 2;
+    if (c->han + c->kana > half && c->han + c->kana >= 4)
+        return c->kana * 20 > c->han + c->kana ? "ja" : "zh";
+    if (c->hangul > half && c->hangul >= 4)
+        return "ko";
+    if (c->arabic > half && c->arabic >= 10) {
+        if (c->urdu * 50 > c->arabic)
+            return "ur";
+        if (c->persian * 30 > c->arabic)
+            return "fa";
+        return "ar";
+    }
+    if (c->cyrillic > half && c->cyrillic >= 10) {
+        if (c->ukrainian * 50 > c->cyrillic && c->russian == 0)
+            return "uk";
+        if (c->serbian * 50 > c->cyrillic)
+            return "sr";
+        if (c->russian == 0 && c->bulgarian * 60 > c->cyrillic)
+            return "bg";
+        return "ru";
+    }
+    if (c->greek > half && c->greek >= 10)
+        return "el";
+    if (c->hebrew > half && c->hebrew >= 10)
+        return "he";
+    if (c->thai > half && c->thai >= 10)
+        return "th";
+    if (c->devanagari > half && c->devanagari >= 10)
+        return "hi";
+    if (c->bengali > half && c->bengali >= 10)
+        return "bn";
+    if (c->tamil > half && c->tamil >= 10)
+        return "ta";
+    if (c->georgian > half && c->georgian >= 10)
+        return "ka";
+    if (c->armenian > half && c->armenian >= 10)
+        return "hy";
+    return NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Function-word hits per language (index into s_stopwords)
+
+#define LANG_STOP_MAX 24
+
+static void
+s_stopword_hits (const char *text, size_t len, int *hits)
+{
+    memset (hits, 0, sizeof (int) * LANG_STOP_MAX);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
+    size_t i = 0;
+    char word [48];
+    size_t wlen = 0;
+    while (i <= len) {
+        utf8proc_int32_t cp = ' ';
+        if (i < len) {
+            utf8proc_ssize_t n = utf8proc_iterate (p + i, (utf8proc_ssize_t) (len - i), &cp);
+            if (n <= 0) {
+                i++;
+                continue;
+            }
+            i += (size_t) n;
+        }
+        else
+            i++;
+        utf8proc_category_t cat = utf8proc_category (cp);
+        if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) {
+            utf8proc_uint8_t bytes [4];
+            utf8proc_ssize_t n = utf8proc_encode_char (utf8proc_tolower (cp), bytes);
+            if (wlen + (size_t) n + 2 < sizeof word) {
+                memcpy (word + 1 + wlen, bytes, (size_t) n);
+                wlen += (size_t) n;
+            }
+            else
+                wlen = sizeof word;         //  Too long to be a function word
+            continue;
+        }
+        if (wlen > 0 && wlen < sizeof word) {
+            word [0] = ' ';
+            word [wlen + 1] = ' ';
+            word [wlen + 2] = 0;
+            for (int l = 0; s_stopwords [l].code && l < LANG_STOP_MAX; l++)
+                if (strstr (s_stopwords [l].words, word))
+                    hits [l]++;
+        }
+        wlen = 0;
+    }
+}
+
+static int
+s_stop_index (const char *code)
+{
+    for (int l = 0; s_stopwords [l].code; l++)
+        if (strcmp (s_stopwords [l].code, code) == 0)
+            return l;
+    return -1;
+}
+
+//  Static copy of a code from our tables
+static const char *
+s_static_code (const char *code)
+{
+    for (int i = 0; s_models [i].model; i++)
+        if (strcmp (s_models [i].code, code) == 0)
+            return s_models [i].code;
+    return NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Detect the language of text; NULL when unsure.
+
+const char *
+lang_detect (lang_t *self, const char *text)
+{
+    assert (self);
+    if (!text)
+        return NULL;
+    size_t len = strlen (text);
+    if (len > LANG_MAX_SAMPLE) {
+        len = LANG_MAX_SAMPLE;
+        while (len > 0 && ((unsigned char) text [len] & 0xC0) == 0x80)
+            len--;              //  Cut on a character boundary
+    }
+    census_t census;
+    s_census (text, len, &census);
+    const char *script = s_by_script (&census);
+    if (script)
+        return script;
+    if (census.latin < LANG_MIN_LETTERS || census.latin * 2 < census.letters)
+        return NULL;
+
+    int hits [LANG_STOP_MAX];
+    s_stopword_hits (text, len, hits);
+    int best_stop = -1, second_hits = 0;
+    for (int l = 0; s_stopwords [l].code; l++) {
+        if (best_stop < 0 || hits [l] > hits [best_stop]) {
+            if (best_stop >= 0)
+                second_hits = hits [best_stop];
+            best_stop = l;
+        }
+        else
+        if (hits [l] > second_hits)
+            second_hits = hits [l];
+    }
+    int top_hits = best_stop >= 0 ? hits [best_stop] : 0;
+    //  Function words alone, when they are clear
+    const char *by_words = NULL;
+    if (top_hits >= 3 && top_hits >= 2 * second_hits)
+        by_words = s_stopwords [best_stop].code;
+
+    if (!self->textcat)
+        return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
+
+    int count = textcat_ClassifyFull (self->textcat, text, len, self->candidates);
+    if (count <= 0)
+        return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
+    //  Candidates within libexttextcat's threshold of the best: the same
+    //  language under two models (nb, nn) counts once
+    const char *codes [MAXCANDIDATES];
+    int distinct = 0;
+    for (int i = 0; i < count && i < MAXCANDIDATES; i++) {
+        const char *code = s_static_code (self->candidates [i].name);
+        if (!code)
+            continue;
+        bool seen = false;
+        for (int j = 0; j < distinct; j++)
+            if (codes [j] == code)
+                seen = true;
+        if (!seen)
+            codes [distinct++] = code;
+    }
+    if (distinct == 0)
+        return NULL;
+    if (distinct == 1) {
+        const char *code = codes [0];
+        int index = s_stop_index (code);
+        if (census.latin < LANG_SHORT_LETTERS)
+            //  Short text: the function words must agree
+            return by_words == code ? code : NULL;
+        //  Longer text: unless the function words clearly say otherwise
+        if (by_words && by_words != code && index >= 0 && hits [index] * 2 < top_hits)
+            return NULL;
+        return code;
+    }
+    //  Several candidates: the function words choose among them
+    int chosen = -1, chosen_hits = 0, runner_hits = 0;
+    for (int j = 0; j < distinct; j++) {
+        int index = s_stop_index (codes [j]);
+        int h = index >= 0 ? hits [index] : 0;
+        if (h > chosen_hits) {
+            runner_hits = chosen_hits;
+            chosen_hits = h;
+            chosen = j;
+        }
+        else
+        if (h > runner_hits)
+            runner_hits = h;
+    }
+    if (chosen >= 0 && chosen_hits >= 2 && chosen_hits > runner_hits
+    && (census.latin >= LANG_SHORT_LETTERS || by_words == codes [chosen]))
+        return codes [chosen];
+    return NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Language tag cleaning
+
+static const struct {
+    const char *from;
+    const char *to;
+} s_aliases [] = {
+    //  ISO 639-2 (B and T) codes seen in NewsML and NITF
+    { "eng", "en" }, { "ger", "de" }, { "deu", "de" }, { "fre", "fr" }, { "fra", "fr" },
+    { "spa", "es" }, { "por", "pt" }, { "ita", "it" }, { "dut", "nl" }, { "nld", "nl" },
+    { "swe", "sv" }, { "nor", "no" }, { "nob", "nb" }, { "nno", "nn" }, { "dan", "da" },
+    { "fin", "fi" }, { "rus", "ru" }, { "chi", "zh" }, { "zho", "zh" }, { "jpn", "ja" },
+    { "ara", "ar" }, { "pol", "pl" }, { "cze", "cs" }, { "ces", "cs" }, { "tur", "tr" },
+    { "gre", "el" }, { "ell", "el" }, { "heb", "he" }, { "kor", "ko" }, { "ukr", "uk" },
+    { "hun", "hu" }, { "rum", "ro" }, { "ron", "ro" }, { "ind", "id" }, { "cat", "ca" },
+    //  Names
+    { "english", "en" }, { "german", "de" }, { "deutsch", "de" }, { "french", "fr" },
+    { "français", "fr" }, { "francais", "fr" }, { "spanish", "es" }, { "español", "es" },
+    { "espanol", "es" }, { "portuguese", "pt" }, { "português", "pt" }, { "italian", "it" },
+    { "italiano", "it" }, { "dutch", "nl" }, { "nederlands", "nl" }, { "swedish", "sv" },
+    { "svenska", "sv" }, { "norwegian", "no" }, { "norsk", "no" }, { "danish", "da" },
+    { "dansk", "da" }, { "finnish", "fi" }, { "suomi", "fi" }, { "russian", "ru" },
+    { "chinese", "zh" }, { "japanese", "ja" }, { "arabic", "ar" }, { "polish", "pl" },
+    //  Deprecated codes
+    { "iw", "he" }, { "in", "id" }, { "ji", "yi" },
+    { NULL, NULL }
+};
+
+char *
+lang_tag_clean (const char *tag)
+{
+    char *line = text_clean_line (tag);
+    if (!line)
+        return NULL;
+    char *lower = text_lower_ascii (line);
+    free (line);
+    for (char *p = lower; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    //  Whole-tag aliases first (names, 3-letter codes)
+    for (int i = 0; s_aliases [i].from; i++)
+        if (strcmp (lower, s_aliases [i].from) == 0) {
+            free (lower);
+            return xstrdup (s_aliases [i].to);
+        }
+    //  Subtags: letters and digits, 1-8 each, the first 2-3 letters; an
+    //  invalid subtag ends the tag (the valid prefix is kept)
+    buf_t out;
+    buf_init (&out);
+    int index = 0;
+    char *save = NULL;
+    for (char *sub = strtok_r (lower, "-", &save); sub; sub = strtok_r (NULL, "-", &save), index++) {
+        size_t n = strlen (sub);
+        bool ok = n > 0 && n <= 8;
+        for (size_t i = 0; ok && i < n; i++)
+            if (!isalnum ((unsigned char) sub [i]) || (index == 0 && !isalpha ((unsigned char) sub [i])))
+                ok = false;
+        if (index == 0 && (n < 2 || n > 3))
+            ok = false;
+        if (!ok)
+            break;
+        if (index == 0) {
+            const char *primary = sub;
+            for (int i = 0; s_aliases [i].from; i++)
+                if (strcmp (sub, s_aliases [i].from) == 0 && strlen (s_aliases [i].from) <= 3)
+                    primary = s_aliases [i].to;
+            buf_puts (&out, primary);
+            continue;
+        }
+        buf_putc (&out, '-');
+        if (n == 2 && isalpha ((unsigned char) sub [0])) {
+            //  Region
+            buf_putc (&out, (char) toupper ((unsigned char) sub [0]));
+            buf_putc (&out, (char) toupper ((unsigned char) sub [1]));
+        }
+        else
+        if (n == 4 && index == 1 && isalpha ((unsigned char) sub [0])) {
+            //  Script
+            buf_putc (&out, (char) toupper ((unsigned char) sub [0]));
+            buf_append (&out, sub + 1, 3);
+        }
+        else
+            buf_puts (&out, sub);
+    }
+    free (lower);
+    if (out.size == 0) {
+        buf_free (&out);
+        return NULL;
+    }
+    return buf_detach (&out);
+}

@@ -1,0 +1,40 @@
+//  SPDX-License-Identifier: MIT
+//  lang - the language of a story that does not say, and clean language tags
+//
+//  Detection first looks at the script: CJK, Hangul, Arabic, Cyrillic,
+//  Greek, Hebrew, Thai and Devanagari text is decided by its letters. Latin
+//  script text goes to libexttextcat (the n-gram identifier behind
+//  LibreOffice) restricted to the languages of the wire, and the verdict is
+//  checked against a count of each language's commonest function words.
+//  When the text is short or the two disagree, the answer is NULL: a
+//  story without a language is better than one with a wrong language.
+
+#ifndef COPYDESK_LANG_H
+#define COPYDESK_LANG_H
+
+typedef struct _lang_t lang_t;
+
+//  Load the n-gram models from datadir (NULL: the libexttextcat data folder
+//  of the system). Never fails: without models (a message on stderr says
+//  so) Latin-script text is judged by function words alone, and is more
+//  often left undecided. Caller owns the detector.
+lang_t *
+    lang_new (const char *datadir);
+
+//  Destroy and nullify. Safe on NULL.
+void
+    lang_destroy (lang_t **self_p);
+
+//  The BCP 47 primary subtag of text ("en", "de", "no", "zh"...), or NULL
+//  when unsure (short text, mixed signals). The string is static.
+const char *
+    lang_detect (lang_t *self, const char *text);
+
+//  A provider's language tag made canonical: primary subtag lower case
+//  ("EN-us" -> "en-US", "ger" -> "de", "English" -> "en"), region upper
+//  case, script title case, '_' read as '-'. Returns a new string (caller
+//  frees) or NULL when the tag is not a language tag at all.
+char *
+    lang_tag_clean (const char *tag);
+
+#endif
