@@ -1,0 +1,851 @@
+//  SPDX-License-Identifier: MIT
+//  feeditem - what the RSS, RDF and Atom parsers share (see feeditem.h)
+
+#include "common.h"
+#include "ingest/feeditem.h"
+#include <libxml/HTMLparser.h>
+#include <libxml/uri.h>
+
+//  --------------------------------------------------------------------------
+//  Namespaces
+
+static const struct {
+    const char *uri;            //  Without scheme and trailing '/' or '#'
+    feed_ns_t ns;
+} s_namespaces [] = {
+    { "purl.org/rss/1.0",                               FEED_NS_RSS },
+    { "my.netscape.com/rdf/simple/0.9",                 FEED_NS_RSS },
+    { "backend.userland.com/rss2",                      FEED_NS_RSS },
+    { "backend.userland.com/rss",                       FEED_NS_RSS },
+    { "blogs.law.harvard.edu/tech/rss",                 FEED_NS_RSS },
+    { "www.w3.org/1999/02/22-rdf-syntax-ns",            FEED_NS_RDF },
+    { "purl.org/dc/elements/1.1",                       FEED_NS_DC },
+    { "purl.org/dc/elements/1.0",                       FEED_NS_DC },
+    { "purl.org/dc/terms",                              FEED_NS_DCTERMS },
+    { "purl.org/rss/1.0/modules/content",               FEED_NS_CONTENT },
+    { "search.yahoo.com/mrss",                          FEED_NS_MEDIA },
+    { "video.search.yahoo.com/mrss",                    FEED_NS_MEDIA },
+    { "tools.search.yahoo.com/mrss",                    FEED_NS_MEDIA },
+    { "www.w3.org/2005/atom",                           FEED_NS_ATOM },
+    { "purl.org/atom/ns",                               FEED_NS_ATOM03 },
+    { "www.itunes.com/dtds/podcast-1.0.dtd",            FEED_NS_ITUNES },
+    { "purl.org/rss/1.0/modules/prism",                 FEED_NS_PRISM },
+    { "purl.org/rss/1.0/modules/taxonomy",              FEED_NS_TAXO },
+    { "www.w3.org/1999/xhtml",                          FEED_NS_XHTML },
+    { "feed.wenn.com/xmlns/2010/03/wenn_cm",            FEED_NS_WENN_CM },
+    { "feed.wenn.com/xmlns/2010/03/wenn_nm",            FEED_NS_WENN_NM },
+    { "www.georss.org/georss",                          FEED_NS_GEORSS },
+};
+
+//  Usual prefixes, for elements whose prefix was never declared
+static const struct {
+    const char *prefix;
+    feed_ns_t ns;
+} s_prefixes [] = {
+    { "rss", FEED_NS_RSS }, { "rdf", FEED_NS_RDF }, { "dc", FEED_NS_DC },
+    { "dcterms", FEED_NS_DCTERMS }, { "content", FEED_NS_CONTENT },
+    { "media", FEED_NS_MEDIA }, { "atom", FEED_NS_ATOM }, { "wp", FEED_NS_WP },
+    { "excerpt", FEED_NS_EXCERPT }, { "itunes", FEED_NS_ITUNES },
+    { "prism", FEED_NS_PRISM }, { "taxo", FEED_NS_TAXO }, { "xhtml", FEED_NS_XHTML },
+    { "georss", FEED_NS_GEORSS },
+};
+
+//  Namespace role of a URI
+static feed_ns_t
+s_ns_of_uri (const char *uri)
+{
+    const char *p = uri;
+    if (strncasecmp (p, "http://", 7) == 0)
+        p += 7;
+    else
+    if (strncasecmp (p, "https://", 8) == 0)
+        p += 8;
+    size_t len = strlen (p);
+    while (len && (p [len - 1] == '/' || p [len - 1] == '#' || isspace ((unsigned char) p [len - 1])))
+        len--;
+    if (len >= 20 && strncasecmp (p, "wordpress.org/export", 20) == 0)
+        return memmem (p, len, "excerpt", 7) ? FEED_NS_EXCERPT : FEED_NS_WP;
+    if (len > 23 && strncasecmp (p, "prismstandard.org/namespaces", 28) == 0)
+        return FEED_NS_PRISM;
+    for (size_t i = 0; i < sizeof s_namespaces / sizeof s_namespaces [0]; i++) {
+        const char *known = s_namespaces [i].uri;
+        if (strlen (known) == len && strncasecmp (p, known, len) == 0)
+            return s_namespaces [i].ns;
+    }
+    return FEED_NS_OTHER;
+}
+
+feed_ns_t
+feed_ns (xmlNodePtr node)
+{
+    if (!node || node->type != XML_ELEMENT_NODE)
+        return FEED_NS_OTHER;
+    if (node->ns && node->ns->href)
+        return s_ns_of_uri ((const char *) node->ns->href);
+    const char *name = (const char *) node->name;
+    const char *colon = name ? strchr (name, ':') : NULL;
+    if (colon) {
+        size_t len = (size_t) (colon - name);
+        for (size_t i = 0; i < sizeof s_prefixes / sizeof s_prefixes [0]; i++)
+            if (strlen (s_prefixes [i].prefix) == len
+            &&  strncasecmp (name, s_prefixes [i].prefix, len) == 0)
+                return s_prefixes [i].ns;
+        return FEED_NS_OTHER;
+    }
+    return FEED_NS_NONE;
+}
+
+const char *
+feed_local (xmlNodePtr node)
+{
+    if (!node || !node->name)
+        return "";
+    const char *name = (const char *) node->name;
+    if (!node->ns) {
+        const char *colon = strrchr (name, ':');
+        if (colon)
+            return colon + 1;
+    }
+    return name;
+}
+
+bool
+feed_is (xmlNodePtr node, feed_ns_t ns, const char *local)
+{
+    return node && node->type == XML_ELEMENT_NODE
+        && strcmp (feed_local (node), local) == 0
+        && feed_ns (node) == ns;
+}
+
+bool
+feed_is_rss (xmlNodePtr node, const char *local)
+{
+    if (!node || node->type != XML_ELEMENT_NODE || strcmp (feed_local (node), local) != 0)
+        return false;
+    feed_ns_t ns = feed_ns (node);
+    return ns == FEED_NS_NONE || ns == FEED_NS_RSS;
+}
+
+xmlNodePtr
+feed_child (xmlNodePtr parent, feed_ns_t ns, const char *local)
+{
+    if (!parent)
+        return NULL;
+    for (xmlNodePtr child = parent->children; child; child = child->next)
+        if (feed_is (child, ns, local))
+            return child;
+    return NULL;
+}
+
+xmlNodePtr
+feed_rss_child (xmlNodePtr parent, const char *local)
+{
+    if (!parent)
+        return NULL;
+    for (xmlNodePtr child = parent->children; child; child = child->next)
+        if (feed_is_rss (child, local))
+            return child;
+    return NULL;
+}
+
+char *
+feed_child_text (xmlNodePtr parent, feed_ns_t ns, const char *local)
+{
+    return xml_text (feed_child (parent, ns, local));
+}
+
+char *
+feed_raw_text (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    xmlChar *content = xmlNodeGetContent (node);
+    if (!content)
+        return NULL;
+    const char *start = (const char *) content;
+    while (*start && isspace ((unsigned char) *start))
+        start++;
+    size_t len = strlen (start);
+    while (len && isspace ((unsigned char) start [len - 1]))
+        len--;
+    char *result = len ? xstrndup (start, len) : NULL;
+    xmlFree (content);
+    return result;
+}
+
+char *
+feed_attr (xmlNodePtr node, const char *local)
+{
+    return xml_attr (node, local);
+}
+
+xmlDocPtr
+feeditem_parse (ingest_t *ctx, const uint8_t *data, size_t size, char *err, size_t errsize)
+{
+    const document_t *doc = ingest_doc (ctx);
+    char charset [64] = "";
+    xml_options_t strict = { .charset = doc->charset };
+    xmlDocPtr xml = xml_parse (data, size, &strict, ingest_warnings (ctx),
+                               charset, sizeof charset, err, errsize);
+    if (!xml) {
+        xml_options_t recover = { .recover = true, .html_entities = true, .charset = doc->charset };
+        xml = xml_parse (data, size, &recover, ingest_warnings (ctx),
+                         charset, sizeof charset, err, errsize);
+    }
+    if (xml && charset [0])
+        ingest_set_charset (ctx, charset);
+    return xml;
+}
+
+//  --------------------------------------------------------------------------
+//  Feed context
+
+void
+feedinfo_finish (feedinfo_t *self, ingest_t *ctx)
+{
+    const document_t *doc = ingest_doc (ctx);
+    free (self->host);
+    self->host = feeditem_host (self->link);
+    if (!self->host)
+        self->host = feeditem_host (self->self);
+    if (!self->host && doc->channel)
+        self->host = feeditem_host (doc->channel);
+    if (!self->host && doc->origin)
+        self->host = feeditem_host (doc->origin);
+    if (!self->host && !str_empty (doc->source)) {
+        self->host = xstrdup (doc->source);
+        for (char *c = self->host; *c; c++)
+            *c = (char) tolower ((unsigned char) *c);
+        proto_topic_clean (self->host);
+    }
+    if (!self->host)
+        self->host = xstrdup ("feed.invalid");
+    self->year = feeditem_year (self->updated);
+}
+
+void
+feedinfo_free (feedinfo_t *self)
+{
+    free (self->title);
+    free (self->link);
+    free (self->self);
+    free (self->id);
+    free (self->host);
+    free (self->language);
+    free (self->copyright);
+    free (self->updated);
+    free (self->author);
+    memset (self, 0, sizeof *self);
+}
+
+void
+feeditem_apply_feed (story_t *story, const feedinfo_t *feed)
+{
+    if (feed->title || feed->link) {
+        story_concept_t *source = story_add_concept (&story->infosources, feed->title);
+        str_set (&source->role, "feed");
+        if (feeditem_is_uri (feed->link))
+            str_set (&source->uri, feed->link);
+    }
+    if (!story->language && feed->language)
+        str_set (&story->language, feed->language);
+    if (!story->copyrightnotice && feed->copyright)
+        str_set (&story->copyrightnotice, feed->copyright);
+    if (!story->by && feed->author)
+        str_set (&story->by, feed->author);
+    if (feed->updated)
+        story_set_rawdate (story, "feed-updated", feed->updated);
+}
+
+//  --------------------------------------------------------------------------
+//  Identity
+
+bool
+feeditem_is_uri (const char *s)
+{
+    if (str_empty (s) || !isalpha ((unsigned char) s [0]))
+        return false;
+    const char *p = s;
+    while (isalnum ((unsigned char) *p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || p - s > 32)
+        return false;
+    size_t scheme = (size_t) (p - s);
+    if (p [1] == '/' && p [2] == '/' && p [3] && !isspace ((unsigned char) p [3]))
+        return true;
+    static const char *opaque [] = {
+        "urn", "tag", "info", "mailto", "news", "doi", "uuid", "isbn", "did", "data", NULL
+    };
+    for (int i = 0; opaque [i]; i++)
+        if (strlen (opaque [i]) == scheme && strncasecmp (s, opaque [i], scheme) == 0)
+            return p [1] != 0 && !isspace ((unsigned char) p [1]);
+    return false;
+}
+
+//  Copy s with every byte a URI cannot hold percent-encoded
+static void
+s_uri_escape (buf_t *out, const char *s)
+{
+    static const char *allowed = "-._~:/?#[]@!$&'()*+,;=";
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        if (isalnum (*p) || (*p < 128 && strchr (allowed, *p)))
+            buf_putc (out, (char) *p);
+        else
+        if (*p == '%' && isxdigit (p [1]) && isxdigit (p [2]))
+            buf_putc (out, '%');
+        else
+            buf_printf (out, "%%%02X", *p);
+    }
+}
+
+//  The year for a tag: URI
+static int
+s_tag_year (ingest_t *ctx, const feedinfo_t *feed, const char *date_raw)
+{
+    int year = feeditem_year (date_raw);
+    if (!year)
+        year = feed->year;
+    if (!year)
+        year = feeditem_year (ingest_doc (ctx)->received);
+    if (!year) {
+        char now [40];
+        year = feeditem_year (time_now_rfc3339 (now, sizeof now));
+    }
+    return year;
+}
+
+char *
+feeditem_uri (ingest_t *ctx, const feedinfo_t *feed, const char *value, const char *date_raw)
+{
+    assert (value);
+    buf_t out;
+    buf_init (&out);
+    if (feeditem_is_uri (value))
+        s_uri_escape (&out, value);
+    else {
+        buf_printf (&out, "tag:%s,%d:", feed->host ? feed->host : "feed.invalid",
+                    s_tag_year (ctx, feed, date_raw));
+        s_uri_escape (&out, value);
+    }
+    return buf_detach (&out);
+}
+
+char *
+feeditem_hash_uri (ingest_t *ctx, const feedinfo_t *feed, const char *title,
+                   const char *date_raw, const char *text)
+{
+    buf_t key;
+    buf_init (&key);
+    buf_printf (&key, "%s\n%s\n", title ? title : "", date_raw ? date_raw : "");
+    if (str_empty (title) && str_empty (date_raw) && text)
+        buf_puts (&key, text);
+    char hex [65];
+    sha256_hex (key.data ? key.data : "", key.size, hex);
+    buf_free (&key);
+    hex [32] = 0;
+    return xasprintf ("tag:%s,%d:item-%s", feed->host ? feed->host : "feed.invalid",
+                      s_tag_year (ctx, feed, date_raw), hex);
+}
+
+static int
+s_month (const char *word, size_t len)
+{
+    static const char *months [] = {
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+    };
+    if (len < 3)
+        return 0;
+    for (int i = 0; i < 12; i++)
+        if (strncasecmp (word, months [i], 3) == 0)
+            return i + 1;
+    return 0;
+}
+
+int
+feeditem_year (const char *raw)
+{
+    if (str_empty (raw))
+        return 0;
+    const char *p = raw;
+    while (isspace ((unsigned char) *p))
+        p++;
+    //  ISO 8601 (extended or basic), "2020/1/10"
+    if (isdigit ((unsigned char) p [0]) && isdigit ((unsigned char) p [1])
+    &&  isdigit ((unsigned char) p [2]) && isdigit ((unsigned char) p [3])
+    &&  (p [4] == '-' || p [4] == '/' || p [4] == '.' || isdigit ((unsigned char) p [4]))) {
+        int year = (p [0] - '0') * 1000 + (p [1] - '0') * 100 + (p [2] - '0') * 10 + (p [3] - '0');
+        return year >= 1900 && year <= 2999 ? year : 0;
+    }
+    //  Tokens: look for "DD Mon YYYY", "DD Mon YY" or "Mon DD, YYYY"
+    char tokens [16][24];
+    int count = 0;
+    while (*p && count < 16) {
+        while (*p && (isspace ((unsigned char) *p) || *p == ',' || *p == '-' || *p == '/'))
+            p++;
+        size_t len = 0;
+        while (p [len] && !isspace ((unsigned char) p [len]) && p [len] != ','
+            && p [len] != '-' && p [len] != '/')
+            len++;
+        if (!len)
+            break;
+        snprintf (tokens [count], sizeof tokens [count], "%.*s", (int) (len < 23 ? len : 23), p);
+        count++;
+        p += len;
+    }
+    for (int i = 0; i < count; i++) {
+        if (!s_month (tokens [i], strlen (tokens [i])) || isdigit ((unsigned char) tokens [i][0]))
+            continue;
+        bool day_before = i > 0 && isdigit ((unsigned char) tokens [i - 1][0])
+                       && strlen (tokens [i - 1]) <= 2;
+        if (day_before && i + 1 < count) {
+            const char *y = tokens [i + 1];
+            size_t len = strspn (y, "0123456789");
+            if (len == strlen (y) && len == 4)
+                return atoi (y);
+            if (len == strlen (y) && len == 2) {
+                int two = atoi (y);
+                return two < 70 ? 2000 + two : 1900 + two;
+            }
+        }
+        for (int j = i + 1; j < count && j <= i + 3; j++) {
+            const char *y = tokens [j];
+            if (strlen (y) == 4 && strspn (y, "0123456789") == 4)
+                return atoi (y);
+        }
+    }
+    //  Any standalone 4-digit number that looks like a year
+    for (int i = 0; i < count; i++) {
+        const char *y = tokens [i];
+        if (strlen (y) == 4 && strspn (y, "0123456789") == 4) {
+            int year = atoi (y);
+            if (year >= 1970 && year <= 2999)
+                return year;
+        }
+    }
+    return 0;
+}
+
+char *
+feeditem_host (const char *url)
+{
+    if (str_empty (url))
+        return NULL;
+    const char *start = strstr (url, "://");
+    if (!start)
+        return NULL;
+    start += 3;
+    size_t len = strcspn (start, "/?#");
+    const char *at = memchr (start, '@', len);
+    if (at) {
+        len -= (size_t) (at + 1 - start);
+        start = at + 1;
+    }
+    if (start [0] == '[') {
+        //  IPv6 literal: keep the brackets
+        const char *close = memchr (start, ']', len);
+        if (close)
+            len = (size_t) (close + 1 - start);
+    }
+    else {
+        const char *colon = memchr (start, ':', len);
+        if (colon)
+            len = (size_t) (colon - start);
+    }
+    if (len == 0 || len > 253)
+        return NULL;
+    char *host = xstrndup (start, len);
+    for (char *p = host; *p; p++) {
+        *p = (char) tolower ((unsigned char) *p);
+        if (!isalnum ((unsigned char) *p) && !strchr ("-.[]:", *p))
+            *p = '-';
+    }
+    return host;
+}
+
+//  --------------------------------------------------------------------------
+//  Text
+
+bool
+feeditem_has_markup (const char *s)
+{
+    if (!s)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (*p == '<' && (isalpha ((unsigned char) p [1]) || p [1] == '/' || p [1] == '!'))
+            return true;
+        if (*p == '&') {
+            const char *q = p + 1;
+            if (*q == '#') {
+                q++;
+                if (*q == 'x' || *q == 'X')
+                    q++;
+                const char *digits = q;
+                while (isxdigit ((unsigned char) *q))
+                    q++;
+                if (q > digits && *q == ';')
+                    return true;
+            }
+            else {
+                const char *name = q;
+                while (isalnum ((unsigned char) *q) && q - name < 32)
+                    q++;
+                if (q > name && *q == ';')
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+//  Collapse whitespace into single spaces, trimmed
+static char *
+s_collapse (const char *s)
+{
+    if (!s)
+        return NULL;
+    buf_t out;
+    buf_init (&out);
+    bool space = false;
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        //  U+00A0 no-break space counts as space here
+        if (isspace (*p) || (p [0] == 0xC2 && p [1] == 0xA0)) {
+            if (p [0] == 0xC2)
+                p++;
+            space = out.size > 0;
+            continue;
+        }
+        if (space)
+            buf_putc (&out, ' ');
+        space = false;
+        buf_putc (&out, (char) *p);
+    }
+    if (out.size == 0) {
+        buf_free (&out);
+        return NULL;
+    }
+    return buf_detach (&out);
+}
+
+//  Elements after which text reads as a new block
+static bool
+s_html_block (const char *name)
+{
+    static const char *blocks [] = {
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
+        "th", "table", "blockquote", "pre", "section", "article", "header", "footer",
+        "figure", "figcaption", "hr", "dd", "dt", "dl", "address", NULL
+    };
+    for (int i = 0; blocks [i]; i++)
+        if (strcasecmp (name, blocks [i]) == 0)
+            return true;
+    return false;
+}
+
+//  Text of an HTML fragment: entities decoded once, tags gone, script and
+//  style dropped, a space between blocks
+static char *
+s_html_text (const char *html)
+{
+    size_t len = strlen (html);
+    if (len > INT_MAX)
+        return NULL;
+    htmlDocPtr doc = htmlReadMemory (html, (int) len, NULL, "UTF-8",
+                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
+                                     | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    if (!doc)
+        return NULL;
+    buf_t out;
+    buf_init (&out);
+    xmlNodePtr node = doc->children;
+    while (node) {
+        bool descend = true;
+        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+            if (node->content)
+                buf_puts (&out, (const char *) node->content);
+        }
+        else
+        if (node->type == XML_ELEMENT_NODE) {
+            const char *name = (const char *) node->name;
+            if (strcasecmp (name, "script") == 0 || strcasecmp (name, "style") == 0
+            ||  strcasecmp (name, "iframe") == 0 || strcasecmp (name, "object") == 0)
+                descend = false;
+            else
+            if (s_html_block (name))
+                buf_putc (&out, ' ');
+        }
+        else
+            descend = node->type == XML_DTD_NODE ? false : descend;
+        if (descend && node->children && node->type != XML_ENTITY_REF_NODE)
+            node = node->children;
+        else {
+            while (node && !node->next) {
+                node = node->parent;
+                if (node && node->type == XML_ELEMENT_NODE && s_html_block ((const char *) node->name))
+                    buf_putc (&out, ' ');
+                if (node && (xmlNodePtr) doc == node)
+                    node = NULL;
+            }
+            if (node)
+                node = node->next;
+        }
+    }
+    xmlFreeDoc (doc);
+    char *text = s_collapse (out.data ? out.data : "");
+    buf_free (&out);
+    return text;
+}
+
+char *
+feeditem_plain (const char *s)
+{
+    if (str_empty (s))
+        return NULL;
+    if (!feeditem_has_markup (s))
+        return s_collapse (s);
+    char *text = s_html_text (s);
+    return text ? text : s_collapse (s);
+}
+
+char *
+feeditem_person (const char *s)
+{
+    char *text = s_collapse (s);
+    if (!text)
+        return NULL;
+    char *result = NULL;
+    char *open = strchr (text, '(');
+    char *close = open ? strrchr (open, ')') : NULL;
+    char *angle = strchr (text, '<');
+    char *angle_close = angle ? strchr (angle, '>') : NULL;
+    if (open && close) {
+        //  "mark@example.org (Mark Pilgrim)" or "Mark Pilgrim (mark@example.org)"
+        char *inside = xstrndup (open + 1, (size_t) (close - open - 1));
+        char *outside = xstrndup (text, (size_t) (open - text));
+        char *in = s_collapse (inside);
+        char *out = s_collapse (outside);
+        if (out && strchr (out, '@') && in && !strchr (in, '@'))
+            result = xstrdup (in);
+        else
+        if (in && strchr (in, '@') && out && !strchr (out, '@'))
+            result = xstrdup (out);
+        free (inside);
+        free (outside);
+        free (in);
+        free (out);
+    }
+    else
+    if (angle && angle_close && angle > text) {
+        //  "Mark Pilgrim <mark@example.org>"
+        char *outside = xstrndup (text, (size_t) (angle - text));
+        result = s_collapse (outside);
+        free (outside);
+    }
+    if (!result) {
+        const char *start = text;
+        if (strncasecmp (start, "mailto:", 7) == 0)
+            start += 7;
+        result = str_empty (start) ? NULL : xstrdup (start);
+    }
+    free (text);
+    return result;
+}
+
+char *
+feeditem_resolve (xmlNodePtr node, const char *href, const char *fallback_base)
+{
+    if (str_empty (href))
+        return NULL;
+    if (feeditem_is_uri (href))
+        return xstrdup (href);
+    char *result = NULL;
+    xmlChar *base = node ? xmlNodeGetBase (node->doc, node) : NULL;
+    if (base && feeditem_is_uri ((const char *) base)) {
+        xmlChar *built = xmlBuildURI ((const xmlChar *) href, base);
+        if (built && feeditem_is_uri ((const char *) built))
+            result = xstrdup ((const char *) built);
+        xmlFree (built);
+    }
+    xmlFree (base);
+    if (!result && feeditem_is_uri (fallback_base)) {
+        xmlChar *built = xmlBuildURI ((const xmlChar *) href, (const xmlChar *) fallback_base);
+        if (built && feeditem_is_uri ((const char *) built))
+            result = xstrdup ((const char *) built);
+        xmlFree (built);
+    }
+    return result ? result : xstrdup (href);
+}
+
+void
+feeditem_add_by (story_t *story, const char *by)
+{
+    if (str_empty (by))
+        return;
+    if (!story->by) {
+        str_set (&story->by, by);
+        return;
+    }
+    //  Already there as one of the comma-separated names?
+    size_t len = strlen (by);
+    const char *p = story->by;
+    while ((p = strstr (p, by)) != NULL) {
+        bool start = p == story->by || (p >= story->by + 2 && p [-1] == ' ' && p [-2] == ',');
+        bool end = p [len] == 0 || p [len] == ',';
+        if (start && end)
+            return;
+        p += len;
+    }
+    char *joined = xasprintf ("%s, %s", story->by, by);
+    free (story->by);
+    story->by = joined;
+}
+
+story_rendition_t *
+feeditem_add_rendition (story_t *story, const char *name, const char *href,
+                        const char *type, const char *length)
+{
+    for (size_t i = 0; i < story->renditions.len; i++)
+        if (story->renditions.items [i].href && strcmp (story->renditions.items [i].href, href) == 0)
+            return &story->renditions.items [i];
+    char unique [64];
+    snprintf (unique, sizeof unique, "%s", name);
+    for (int n = 2; n < 10000; n++) {
+        bool taken = false;
+        for (size_t i = 0; i < story->renditions.len; i++)
+            if (story->renditions.items [i].name && strcmp (story->renditions.items [i].name, unique) == 0)
+                taken = true;
+        if (!taken)
+            break;
+        snprintf (unique, sizeof unique, "%s-%d", name, n);
+    }
+    story_rendition_t *rendition = story_add_rendition (story, unique, href);
+    if (!str_empty (type))
+        str_set (&rendition->contenttype, type);
+    if (!str_empty (length)) {
+        char *end;
+        errno = 0;
+        long long bytes = strtoll (length, &end, 10);
+        if (!errno && end != length && *end == 0 && bytes > 0)
+            rendition->sizeinbytes = bytes;
+    }
+    return rendition;
+}
+
+void
+feeditem_set_body (story_t *story, const char *value, bool html)
+{
+    if (str_empty (value))
+        return;
+    bool markup = html || feeditem_has_markup (value);
+    story_add_text (&story->bodies, "main", markup ? "text/html" : "text/plain", value);
+}
+
+void
+feeditem_hash_item (story_t *story, xmlNodePtr item)
+{
+    xmlBufferPtr buffer = xmlBufferCreate ();
+    if (!buffer)
+        return;
+    xmlNodeDump (buffer, item->doc, item, 0, 0);
+    char hex [65];
+    sha256_hex (xmlBufferContent (buffer), (size_t) xmlBufferLength (buffer), hex);
+    str_set (&story->ingest.sha256, hex);
+    xmlBufferFree (buffer);
+}
+
+bool
+feeditem_has_content (const story_t *story)
+{
+    return story->headlines.len > 0 || story->descriptions.len > 0 || story->bodies.len > 0;
+}
+
+//  True if the text starts with a block-level tag
+static bool
+s_starts_block (const char *s)
+{
+    static const char *tags [] = {
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "blockquote",
+        "pre", "hr", "figure", "iframe", "dl", "section", "article", "address", "form", NULL
+    };
+    if (*s != '<')
+        return false;
+    s++;
+    for (int i = 0; tags [i]; i++) {
+        size_t len = strlen (tags [i]);
+        if (strncasecmp (s, tags [i], len) == 0
+        &&  (s [len] == '>' || s [len] == '/' || isspace ((unsigned char) s [len])))
+            return true;
+    }
+    return false;
+}
+
+char *
+feeditem_autop (const char *content)
+{
+    if (!content)
+        return NULL;
+    if (!strchr (content, '\n') && !strchr (content, '\r'))
+        return xstrdup (content);
+    //  CR LF and CR to LF
+    buf_t text;
+    buf_init (&text);
+    for (const char *p = content; *p; p++) {
+        if (*p == '\r') {
+            buf_putc (&text, '\n');
+            if (p [1] == '\n')
+                p++;
+        }
+        else
+            buf_putc (&text, *p);
+    }
+    buf_t out;
+    buf_init (&out);
+    const char *p = text.data;
+    while (*p) {
+        //  One block: up to a blank line
+        while (*p && isspace ((unsigned char) *p))
+            p++;
+        if (!*p)
+            break;
+        const char *end = p;
+        while (*end) {
+            if (*end == '\n') {
+                const char *q = end + 1;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (*q == '\n')
+                    break;
+            }
+            end++;
+        }
+        size_t len = (size_t) (end - p);
+        while (len && isspace ((unsigned char) p [len - 1]))
+            len--;
+        bool block = s_starts_block (p);
+        bool pre = strncasecmp (p, "<pre", 4) == 0;
+        if (!block)
+            buf_puts (&out, "<p>");
+        for (size_t i = 0; i < len; i++) {
+            if (p [i] == '\n' && !pre) {
+                //  A line break between text, not next to a tag
+                size_t before = i, after = i + 1;
+                while (before > 0 && (p [before - 1] == ' ' || p [before - 1] == '\t'))
+                    before--;
+                while (after < len && (p [after] == ' ' || p [after] == '\t'))
+                    after++;
+                if (before > 0 && p [before - 1] != '>' && after < len && p [after] != '<')
+                    buf_puts (&out, "<br />");
+            }
+            buf_putc (&out, p [i]);
+        }
+        if (!block)
+            buf_puts (&out, "</p>");
+        buf_putc (&out, '\n');
+        p = end;
+    }
+    buf_free (&text);
+    if (out.size == 0) {
+        buf_free (&out);
+        return xstrdup ("");
+    }
+    return buf_detach (&out);
+}
