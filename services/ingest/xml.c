@@ -55,6 +55,24 @@ s_declared_entity (const char *doc, size_t size, const char *name, size_t len)
     return false;
 }
 
+//  Does the internal subset declare an external entity (SYSTEM/PUBLIC)?
+//  Such entities are never loaded (XXE); the document says so in a warning.
+static bool
+s_declares_external_entity (const char *doc, size_t size)
+{
+    size_t window = size < 65536 ? size : 65536;
+    const char *p = doc;
+    const char *end = doc + window;
+    while ((p = memmem (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
+        p += 8;
+        const char *close = memchr (p, '>', (size_t) (end - p));
+        size_t len = close ? (size_t) (close - p) : (size_t) (end - p);
+        if (memmem (p, len, "SYSTEM", 6) || memmem (p, len, "PUBLIC", 6))
+            return true;
+    }
+    return false;
+}
+
 //  Rewrite &name; for HTML entities the document does not declare as &#N;
 static char *
 s_fix_html_entities (const char *doc, size_t size, size_t *out_size, bool *changed)
@@ -162,6 +180,8 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
                 strv_add_unique (warnings, "xml-html-entities");
         }
     }
+    if (warnings && s_declares_external_entity (start, start_size))
+        strv_add_unique (warnings, "xml-external-entity-refused");
     int flags = XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOCDATA
               | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT;
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt ();
@@ -388,4 +408,106 @@ long
 xml_line (xmlNodePtr node)
 {
     return node ? xmlGetLineNo (node) : 0;
+}
+
+char *
+xml_outer_markup (xmlNodePtr node, size_t *size)
+{
+    if (size)
+        *size = 0;
+    if (!node)
+        return NULL;
+    xmlBufferPtr buffer = xmlBufferCreate ();
+    if (!buffer)
+        return NULL;
+    xmlNodeDump (buffer, node->doc, node, 0, 0);
+    const xmlChar *content = xmlBufferContent (buffer);
+    size_t length = (size_t) xmlBufferLength (buffer);
+    char *result = xstrndup (content ? (const char *) content : "", length);
+    if (size)
+        *size = length;
+    xmlBufferFree (buffer);
+    return result;
+}
+
+//  Word break marker between elements (0x01 cannot occur in XML 1.0 text)
+#define XML_BREAK '\x01'
+
+char *
+xml_text_spaced (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE)
+        return s_trimmed ((const char *) node->content);
+    buf_t out;
+    buf_init (&out);
+    //  Iterative walk: hostile depth must not recurse
+    xmlNodePtr current = node->children;
+    while (current) {
+        if (current->type == XML_TEXT_NODE || current->type == XML_CDATA_SECTION_NODE) {
+            if (current->content)
+                buf_puts (&out, (const char *) current->content);
+        }
+        else
+        if (current->type == XML_ELEMENT_NODE)
+            buf_putc (&out, XML_BREAK);
+        if (current->type == XML_ELEMENT_NODE && current->children)
+            current = current->children;
+        else {
+            while (current && current != node && !current->next) {
+                current = current->parent;
+                if (current && current != node && current->type == XML_ELEMENT_NODE)
+                    buf_putc (&out, XML_BREAK);
+            }
+            if (!current || current == node)
+                break;
+            current = current->next;
+        }
+    }
+    //  A break is a space between two words, nothing before punctuation
+    //  ("<city>Newport News</city>, <state>VA</state>")
+    for (size_t i = 0; i < out.size; i++) {
+        if (out.data [i] != XML_BREAK)
+            continue;
+        size_t next = i + 1;
+        while (next < out.size && out.data [next] == XML_BREAK)
+            next++;
+        char after = next < out.size ? out.data [next] : 0;
+        char before = i > 0 ? out.data [i - 1] : 0;
+        bool space = before && after && !strchr (",.;:!?)]}", after) && !strchr ("([{", before);
+        out.data [i] = space ? ' ' : XML_BREAK;
+    }
+    //  Drop the breaks left
+    size_t kept = 0;
+    for (size_t i = 0; i < out.size; i++)
+        if (out.data [i] != XML_BREAK)
+            out.data [kept++] = out.data [i];
+    if (out.data)
+        out.data [kept] = 0;
+    char *result = s_trimmed (out.data);
+    buf_free (&out);
+    return result;
+}
+
+xmlNodePtr
+xml_next_element (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    for (xmlNodePtr sibling = node->next; sibling; sibling = sibling->next)
+        if (sibling->type == XML_ELEMENT_NODE)
+            return sibling;
+    return NULL;
+}
+
+char *
+xml_lang (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    xmlChar *lang = xmlNodeGetLang (node);
+    char *result = s_trimmed ((const char *) lang);
+    xmlFree (lang);
+    return result;
 }

@@ -77,6 +77,23 @@ char *
 //  cleaned by html_to_text/html_sanitize). Caller frees; NULL if empty.
 char *
     xml_inner_markup (xmlNodePtr node);
+//  Serialise node itself with its children (outer markup), e.g. one item of
+//  a newsMessage for its sha256 and dead letters. Sets *size. Caller frees;
+//  NULL if node is NULL.
+char *
+    xml_outer_markup (xmlNodePtr node, size_t *size);
+//  All text inside node as xml_text, but element boundaries separate words:
+//  "By <person>A. Writer</person><byttl>AP</byttl>" gives "By A. Writer AP"
+//  where xml_text gives "By A. WriterAP". Comments and PIs are skipped.
+//  Caller frees; NULL if empty.
+char *
+    xml_text_spaced (xmlNodePtr node);
+//  Next sibling element (after node) of any name, or NULL
+xmlNodePtr
+    xml_next_element (xmlNodePtr node);
+//  The xml:lang in scope at node (inherited), or NULL. Caller frees.
+char *
+    xml_lang (xmlNodePtr node);
 //  Namespace URI of the element, or "" if none
 const char *
     xml_ns (xmlNodePtr node);

@@ -1,0 +1,361 @@
+//  SPDX-License-Identifier: MIT
+//  xmlstory - small helpers the XML parsers share to fill a story
+
+#include "common.h"
+#include "ingest/xmlstory.h"
+
+//  --------------------------------------------------------------------------
+//  Copy of text with whitespace collapsed and trimmed; NULL if empty
+
+static char *
+s_clean (const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t size = strlen (text);
+    char *out = xmalloc (size + 1);
+    size_t len = 0;
+    bool pending = false;
+    for (const char *p = text; *p; p++) {
+        if (isspace ((unsigned char) *p)) {
+            pending = len > 0;
+            continue;
+        }
+        if (pending)
+            out [len++] = ' ';
+        pending = false;
+        out [len++] = *p;
+    }
+    out [len] = 0;
+    if (!len) {
+        free (out);
+        return NULL;
+    }
+    return out;
+}
+
+void
+xmlstory_set (char **field, const char *value)
+{
+    if (*field || str_empty (value))
+        return;
+    *field = xstrdup (value);
+}
+
+void
+xmlstory_date (story_t *story, char **field, const char *name, const char *raw)
+{
+    if (*field)
+        return;
+    char *clean = s_clean (raw);
+    if (!clean)
+        return;
+    *field = clean;
+    story_set_rawdate (story, name, clean);
+}
+
+void
+xmlstory_append (char **field, const char *text, const char *sep)
+{
+    if (str_empty (text))
+        return;
+    if (!*field) {
+        *field = xstrdup (text);
+        return;
+    }
+    if (strstr (*field, text))
+        return;
+    char *joined = xasprintf ("%s%s%s", *field, sep, text);
+    free (*field);
+    *field = joined;
+}
+
+story_concept_t *
+xmlstory_concept (story_conceptv_t *list, const char *name, const char *literal,
+                  const char *uri)
+{
+    if (str_empty (name))
+        name = NULL;
+    if (str_empty (literal))
+        literal = NULL;
+    if (str_empty (uri))
+        uri = NULL;
+    if (!name && !literal && !uri)
+        return NULL;
+    for (size_t i = 0; i < list->len; i++) {
+        story_concept_t *concept = &list->items [i];
+        bool same = false;
+        if (literal)
+            same = concept->literal && strcmp (concept->literal, literal) == 0;
+        else
+        if (uri)
+            same = concept->uri && strcmp (concept->uri, uri) == 0;
+        else
+            same = !concept->literal && !concept->uri && str_ieq (concept->name, name);
+        if (same) {
+            if (!concept->name && name)
+                concept->name = xstrdup (name);
+            return concept;
+        }
+    }
+    story_concept_t *concept = story_add_concept (list, name);
+    str_set (&concept->literal, literal);
+    str_set (&concept->uri, uri);
+    return concept;
+}
+
+const char *
+xmlstory_pubstatus (const char *value)
+{
+    if (str_empty (value))
+        return NULL;
+    const char *code = xmlstory_qcode_code (value);
+    char word [32];
+    size_t len = 0;
+    for (const char *p = code; *p && len + 1 < sizeof word; p++)
+        if (!isspace ((unsigned char) *p))
+            word [len++] = (char) tolower ((unsigned char) *p);
+    word [len] = 0;
+    if (strcmp (word, "usable") == 0 || strcmp (word, "useable") == 0
+    ||  strcmp (word, "embargoed") == 0)
+        return "usable";
+    if (strcmp (word, "withheld") == 0 || strcmp (word, "withhold") == 0
+    ||  strcmp (word, "held") == 0 || strcmp (word, "hold") == 0)
+        return "withheld";
+    if (strcmp (word, "canceled") == 0 || strcmp (word, "cancelled") == 0
+    ||  strcmp (word, "cancel") == 0 || strcmp (word, "kill") == 0
+    ||  strcmp (word, "killed") == 0 || strcmp (word, "withdrawn") == 0
+    ||  strcmp (word, "withdraw") == 0 || strcmp (word, "deleted") == 0)
+        return "canceled";
+    return NULL;
+}
+
+char *
+xmlstory_country_literal (const char *code, char *out, size_t size)
+{
+    if (!code)
+        return NULL;
+    while (isspace ((unsigned char) *code))
+        code++;
+    size_t len = 0;
+    while (isalpha ((unsigned char) code [len]))
+        len++;
+    const char *rest = code + len;
+    while (isspace ((unsigned char) *rest))
+        rest++;
+    if ((len != 2 && len != 3) || *rest)
+        return NULL;
+    char upper [4];
+    for (size_t i = 0; i < len; i++)
+        upper [i] = (char) toupper ((unsigned char) code [i]);
+    upper [len] = 0;
+    //  "ZZZ"/"XX" are placeholders, not countries
+    if (strcmp (upper, "ZZZ") == 0 || strcmp (upper, "XX") == 0 || strcmp (upper, "XXX") == 0)
+        return NULL;
+    snprintf (out, size, "iso3166-1a%zu:%s", len, upper);
+    return out;
+}
+
+int
+xmlstory_int (const char *text, int min, int max)
+{
+    if (str_empty (text))
+        return 0;
+    while (isspace ((unsigned char) *text))
+        text++;
+    char *end = NULL;
+    errno = 0;
+    long value = strtol (text, &end, 10);
+    if (errno || end == text)
+        return 0;
+    while (isspace ((unsigned char) *end))
+        end++;
+    if (*end || value < min || value > max)
+        return 0;
+    return (int) value;
+}
+
+const char *
+xmlstory_qcode_code (const char *qcode)
+{
+    if (!qcode)
+        return NULL;
+    const char *colon = strrchr (qcode, ':');
+    return colon ? colon + 1 : qcode;
+}
+
+bool
+xmlstory_is_uri (const char *text)
+{
+    if (str_empty (text) || !isalpha ((unsigned char) *text))
+        return false;
+    const char *p = text;
+    while (isalnum ((unsigned char) *p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || p - text < 2)
+        return false;
+    return str_starts (text, "urn:") || str_starts (text, "tag:") || str_starts (text, "http:")
+        || str_starts (text, "https:") || str_starts (text, "uuid:") || str_starts (text, "info:");
+}
+
+//  --------------------------------------------------------------------------
+//  Editorial signals
+
+typedef struct {
+    const char *word;           //  Code, lower case
+    const char *signal;         //  Normalised signal
+} signal_word_t;
+
+static const signal_word_t s_signal_words [] = {
+    { "update", "update" }, { "updated", "update" }, { "correction", "correction" },
+    { "corrected", "correction" }, { "correct", "correction" }, { "kill", "kill" },
+    { "killed", "kill" }, { "withdrawal", "withdrawal" }, { "withdrawn", "withdrawal" },
+    { "withdraw", "withdrawal" }, { "advisory", "advisory" }, { "alert", "alert" },
+    { "flash", "alert" }, { "refile", "refile" }, { "writethru", "writethru" },
+    { "replace", "update" }, { "rectify", "correction" },
+};
+
+bool
+xmlstory_signal (story_t *story, const char *code)
+{
+    if (str_empty (code))
+        return false;
+    char scheme [32] = "";
+    const char *colon = strchr (code, ':');
+    if (colon && (size_t) (colon - code) < sizeof scheme) {
+        memcpy (scheme, code, (size_t) (colon - code));
+        scheme [colon - code] = 0;
+    }
+    const char *value = colon ? colon + 1 : code;
+    const char *signal = NULL;
+    if (str_ieq (scheme, "edStat")) {
+        //  Reuters editorial status: N new, U update, C correction, W withdrawn
+        if (str_ieq (value, "U"))
+            signal = "update";
+        else
+        if (str_ieq (value, "C"))
+            signal = "correction";
+        else
+        if (str_ieq (value, "W"))
+            signal = "withdrawal";
+    }
+    else
+    if (str_ieq (scheme, "update") && *value)
+        signal = "update";      //  STT: update:append-major-content...
+    else {
+        for (size_t i = 0; i < sizeof s_signal_words / sizeof s_signal_words [0]; i++)
+            if (str_ieq (value, s_signal_words [i].word)) {
+                signal = s_signal_words [i].signal;
+                break;
+            }
+    }
+    if (!signal)
+        return false;
+    story_add_signal (story, signal);
+    char raw [160];
+    snprintf (raw, sizeof raw, "raw:%s", code);
+    story_add_signal (story, raw);
+    return true;
+}
+
+//  --------------------------------------------------------------------------
+//  ISO 8601 ordering
+
+static int64_t
+s_days_from_civil (int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+//  Read n digits at *p into *value
+static bool
+s_digits (const char **p, int n, int *value)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit ((unsigned char) (*p) [i]))
+            return false;
+        v = v * 10 + ((*p) [i] - '0');
+    }
+    *p += n;
+    *value = v;
+    return true;
+}
+
+static bool
+s_iso_epoch (const char *text, int64_t *epoch)
+{
+    if (!text)
+        return false;
+    const char *p = text;
+    while (isspace ((unsigned char) *p))
+        p++;
+    int year, month, day, hour = 0, minute = 0, second = 0;
+    if (!s_digits (&p, 4, &year))
+        return false;
+    if (*p == '-')
+        p++;
+    if (!s_digits (&p, 2, &month))
+        return false;
+    if (*p == '-')
+        p++;
+    if (!s_digits (&p, 2, &day))
+        return false;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (!s_digits (&p, 2, &hour))
+            return false;
+        if (*p == ':')
+            p++;
+        if (!s_digits (&p, 2, &minute))
+            return false;
+        if (*p == ':')
+            p++;
+        if (isdigit ((unsigned char) *p) && !s_digits (&p, 2, &second))
+            return false;
+        if (*p == '.' || *p == ',') {
+            p++;
+            while (isdigit ((unsigned char) *p))
+                p++;
+        }
+    }
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60)
+        return false;
+    int offset = 0;
+    if (*p == 'Z' || *p == 'z')
+        p++;
+    else
+    if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1;
+        p++;
+        int oh = 0, om = 0;
+        if (!s_digits (&p, 2, &oh))
+            return false;
+        if (*p == ':')
+            p++;
+        if (isdigit ((unsigned char) *p) && !s_digits (&p, 2, &om))
+            return false;
+        offset = sign * (oh * 3600 + om * 60);
+    }
+    while (isspace ((unsigned char) *p))
+        p++;
+    if (*p)
+        return false;
+    *epoch = s_days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60
+           + second - offset;
+    return true;
+}
+
+int
+xmlstory_date_compare (const char *a, const char *b)
+{
+    int64_t ea, eb;
+    if (!s_iso_epoch (a, &ea) || !s_iso_epoch (b, &eb))
+        return -2;
+    return ea < eb ? -1 : ea > eb ? 1 : 0;
+}
