@@ -91,6 +91,23 @@ config_get (config_t *self, const char *path, const char *default_value)
     return value && *value ? value : default_value;
 }
 
+size_t
+config_names (config_t *self, const char *path, strv_t *names)
+{
+    size_t added = 0;
+    zconfig_t *roots [2] = { self->root, self->overrides };
+    for (int i = 0; i < 2; i++) {
+        zconfig_t *section = zconfig_locate (roots [i], path);
+        for (zconfig_t *child = section ? zconfig_child (section) : NULL; child;
+             child = zconfig_next (child)) {
+            const char *name = zconfig_name (child);
+            if (!str_empty (name) && strv_add_unique (names, name))
+                added++;
+        }
+    }
+    return added;
+}
+
 void
 config_set (config_t *self, const char *path, const char *value)
 {

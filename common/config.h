@@ -42,6 +42,12 @@ const char *
 int64_t
     config_int (config_t *self, const char *path, int64_t default_value);
 
+//  The names of the children of a section (path "feeds" -> "guardian",
+//  "reuters"), from the config file then the overrides, in file order and
+//  without duplicates, appended to names. Returns how many were added.
+size_t
+    config_names (config_t *self, const char *path, strv_t *names);
+
 //  Override a setting in memory (command-line options).
 void
     config_set (config_t *self, const char *path, const char *value);
