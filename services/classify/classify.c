@@ -39,6 +39,15 @@ classify_new (config_t *config, char *err, size_t errsize)
     model_t *model = s_load_model (config, err, errsize);
     if (!model)
         return NULL;
+    return classify_new_model (config, &model, err, errsize);
+}
+
+classify_t *
+classify_new_model (config_t *config, model_t **model_p, char *err, size_t errsize)
+{
+    assert (model_p && *model_p);
+    model_t *model = *model_p;
+    *model_p = NULL;
     classify_t *self = (classify_t *) xcalloc (1, sizeof (classify_t));
     self->config = config;
     self->flags = CLASSIFY_ALL;

@@ -38,6 +38,10 @@ typedef struct _classify_t classify_t;
 //  reason in err); a missing rules or orgs file is not. Caller owns it.
 classify_t *
     classify_new (config_t *config, char *err, size_t errsize);
+//  The same with a model the caller already has (takes ownership,
+//  nullifies *model_p): for evaluation right after training.
+classify_t *
+    classify_new_model (config_t *config, model_t **model_p, char *err, size_t errsize);
 //  Destroy and nullify. Safe on NULL.
 void
     classify_destroy (classify_t **self_p);
