@@ -127,6 +127,22 @@ proto_check (proto_msg_t *msg, const char **code)
     if ((command == PROTO_READY || command == PROTO_PUBLISH || command == PROTO_DELIVER)
     &&  (proto_arg_size (msg, 0) == 0 || proto_arg_size (msg, 0) > 64))
         return -1;
+    //  Other text frames (topics, reasons, error texts) are bounded too
+    int text = -1, text2 = -1;
+    if (command == PROTO_PUBLISH)
+        text = 2;
+    else
+    if (command == PROTO_EVENT)
+        text = 0;
+    else
+    if (command == PROTO_REJECT || command == PROTO_REFUSE)
+        text = 1;
+    else
+    if (command == PROTO_ERROR)
+        text = 0, text2 = 1;
+    if ((text >= 0 && proto_arg_size (msg, text) > PROTO_MAX_TEXT)
+    ||  (text2 >= 0 && proto_arg_size (msg, text2) > PROTO_MAX_TEXT))
+        return -1;
     msg->command = command;
     *code = NULL;
     return 0;
