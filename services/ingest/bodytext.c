@@ -455,14 +455,39 @@ s_flush (bodytext_t *self)
 //  --------------------------------------------------------------------------
 //  The walk
 
+//  STT sends "<endash>-</endash>" escaped inside text: an en dash
+static char *
+s_pseudo_markup (const char *text)
+{
+    buf_t out;
+    buf_init (&out);
+    const char *p = text;
+    while (*p) {
+        if (str_starts (p, "<endash>-</endash>")) {
+            buf_puts (&out, "\xE2\x80\x93");
+            p += 18;
+        }
+        else
+        if (str_starts (p, "<endash>") || str_starts (p, "</endash>"))
+            p += p [1] == '/' ? 9 : 8;
+        else
+            buf_putc (&out, *p++);
+    }
+    return buf_detach (&out);
+}
+
 static void
 s_text (bodytext_t *self, const char *text)
 {
     if (!text || !*text)
         return;
+    char *fixed = strstr (text, "endash>") ? s_pseudo_markup (text) : NULL;
+    if (fixed)
+        text = fixed;
     size_t size = strlen (text);
     buf_append (&self->raw, text, size);
     s_html_escape (&self->html, text, size);
+    free (fixed);
 }
 
 //  The rows of a table section (a table, thead, tbody or tfoot)

@@ -472,6 +472,8 @@ s_docdata (story_t *story, xmlNodePtr docdata, char **release, char **first)
 static void
 s_body_head (story_t *story, xmlNodePtr head)
 {
+    //  Bylines add up only within this NITF; an envelope's byline wins
+    bool had_by = story->by != NULL;
     for (xmlNodePtr child = xml_first_element (head); child; child = xml_next_element (child)) {
         if (xml_is (child, "hedline")) {
             bool main_set = story_headline (story) != NULL;
@@ -496,7 +498,7 @@ s_body_head (story_t *story, xmlNodePtr head)
             }
         }
         else
-        if (xml_is (child, "byline")) {
+        if (xml_is (child, "byline") && !had_by) {
             char *byline = s_byline (child);
             if (byline && !story->by)
                 story->by = byline;
