@@ -2,9 +2,14 @@
 //  sniff - detect a document's format by its content, never its name
 //
 //  docs/formats.md §4.1: skip padding, then BOM, SYN SYN SOH (ANPA), SOH
-//  (IPTC 7901), ZCZC, JSON, the root element of XML/SGML (local name and
-//  namespace), teletype headers without control characters, and finally
-//  plain text. Binary junk, empty input and HTML pages are refused.
+//  (IPTC 7901, or ANPA when an ANPA header follows), ZCZC, JSON, the root
+//  element of XML/SGML (local name and namespace; G2 fragments such as a
+//  bare <contentMeta> count as NewsML-G2), teletype headers without
+//  control characters (a 7901 header line; an ANPA line 1 + line 2), and
+//  finally plain text. Refused, with a reason: empty input, HTML pages,
+//  XML of other vocabularies, well-known binary formats (PDF, images,
+//  archives, executables, Office files) and anything else that is mostly
+//  NUL or control bytes.
 
 #include "common.h"
 #include "ingest/ingest.h"
@@ -33,29 +38,102 @@ s_starts_ci (const uint8_t *data, size_t size, size_t i, const char *word)
     return true;
 }
 
-//  "<letters 2-4><digits 3-5> <digit> " at the start of a line: a 7901 header
+//  A 7901 header line: "<letters 0-5><digits 2-6> <priority digit>
+//  <category 1-3 letters> <word count>[ ...]" ("eca062 4 i 211 ccccb").
+//  strict: at least two letters, as for a stream without control bytes.
 static bool
-s_7901_header (const uint8_t *p, size_t left)
+s_7901_header (const uint8_t *p, size_t left, bool strict)
 {
     size_t i = 0, letters = 0, digits = 0;
-    while (i < left && islower (p [i]) && letters < 5) {
+    while (i < left && isalpha (p [i]) && letters < 6) {
         i++;
         letters++;
     }
-    while (i < left && isdigit (p [i]) && digits < 6) {
+    while (i < left && isdigit (p [i]) && digits < 7) {
         i++;
         digits++;
     }
-    return letters >= 2 && letters <= 4 && digits >= 3 && digits <= 5
-        && i + 2 < left && p [i] == ' ' && isdigit (p [i + 1]) && p [i + 2] == ' ';
+    if (letters > 5 || digits < 2 || digits > 6 || (letters == 0 && digits < 3)
+    ||  (strict && letters < 2))
+        return false;
+    if (i >= left || p [i] != ' ')
+        return false;
+    while (i < left && p [i] == ' ')
+        i++;
+    if (i + 1 >= left || !isdigit (p [i]) || p [i + 1] != ' ')
+        return false;
+    i++;
+    while (i < left && p [i] == ' ')
+        i++;
+    size_t category = 0;
+    while (i < left && isalpha (p [i]) && category < 4) {
+        i++;
+        category++;
+    }
+    if (category == 0 || category > 3 || i >= left || p [i] != ' ')
+        return false;
+    while (i < left && p [i] == ' ')
+        i++;
+    size_t words = 0;
+    while (i < left && isdigit (p [i]) && words < 7) {
+        i++;
+        words++;
+    }
+    return words > 0 && words < 7 && (i == left || p [i] == ' ' || p [i] == '\r' || p [i] == '\n');
 }
 
-//  ANPA first line after SYN SYN SOH: a service letter and 4 digits
+//  ANPA line 1 after SOH: a service letter, 4 digits, then US, a space or
+//  the end of the line
 static bool
 s_anpa_header (const uint8_t *p, size_t left)
 {
-    return left >= 6 && isalpha (p [0]) && isdigit (p [1]) && isdigit (p [2])
-        && isdigit (p [3]) && isdigit (p [4]) && p [5] == ' ';
+    return left >= 5 && isalpha (p [0]) && isdigit (p [1]) && isdigit (p [2])
+        && isdigit (p [3]) && isdigit (p [4])
+        && (left == 5 || p [5] == ' ' || p [5] == 0x1F || p [5] == '\r' || p [5] == '\n');
+}
+
+//  ANPA line 2: "<priority letter> <category letter>" then the format
+//  identifier (DC1-DC4, or stripped) and the keyword
+static bool
+s_anpa_line2 (const uint8_t *p, size_t left)
+{
+    return left >= 6 && isalpha (p [0]) && p [1] == ' ' && isalpha (p [2])
+        && (p [3] == ' ' || (p [3] >= 0x11 && p [3] <= 0x14));
+}
+
+//  Length of the line at data[i]
+static size_t
+s_line_end (const uint8_t *data, size_t size, size_t i)
+{
+    while (i < size && data [i] != '\n' && data [i] != '\r')
+        i++;
+    return i;
+}
+
+//  Well-known binary formats by their magic bytes: a name, or NULL
+static const char *
+s_binary_magic (const uint8_t *p, size_t left)
+{
+    static const struct { const char *magic; size_t len; const char *name; } table [] = {
+        { "%PDF-", 5, "a PDF document" },
+        { "PK\x03\x04", 4, "a ZIP archive (or an Office document)" },
+        { "\x1f\x8b", 2, "gzip-compressed data" },
+        { "BZh", 3, "bzip2-compressed data" },
+        { "\xfd" "7zXZ", 6, "xz-compressed data" },
+        { "7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive" },
+        { "\xff\xd8\xff", 3, "a JPEG image" },
+        { "\x89PNG\r\n\x1a\n", 8, "a PNG image" },
+        { "GIF87a", 6, "a GIF image" },
+        { "GIF89a", 6, "a GIF image" },
+        { "\x7f" "ELF", 4, "an executable" },
+        { "\xd0\xcf\x11\xe0", 4, "an old Office document" },
+        { "RIFF", 4, "a RIFF media file" },
+        { "\x00\x00\x00", 3, "binary data" },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table [0]; i++)
+        if (left >= table [i].len && memcmp (p, table [i].magic, table [i].len) == 0)
+            return table [i].name;
+    return NULL;
 }
 
 //  Find the root element of an XML/SGML document: skips the declaration,
@@ -148,6 +226,12 @@ s_fail (char *why, size_t why_size, const char *reason)
 static const char *
 s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
 {
+    const char *magic = s_binary_magic (data, size);
+    if (magic) {
+        char reason [128];
+        snprintf (reason, sizeof reason, "binary: the document is %s, not text", magic);
+        return s_fail (why, why_size, reason);
+    }
     size_t i = s_skip_padding (data, size, 0);
     if (i >= size)
         return s_fail (why, why_size, "empty-input: the document holds no text");
@@ -164,7 +248,8 @@ s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
     }
     if (data [i] == 0x01) {
         size_t j = i + 1;
-        if (s_anpa_header (data + j, size - j) && !s_7901_header (data + j, size - j))
+        size_t end = s_line_end (data, size, j);
+        if (s_anpa_header (data + j, end - j) && !s_7901_header (data + j, end - j, false))
             return "anpa1312";
         return "iptc7901";
     }
@@ -198,6 +283,17 @@ s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
         ||  strcmp (local, "knowledgeItem") == 0 || strcmp (local, "planningItem") == 0
         ||  strcmp (local, "catalogItem") == 0)
             return "newsml-g2";
+        //  A fragment of a G2 item (the IPTC guidelines print them bare):
+        //  the parser reports it as what it is
+        static const char *g2_parts [] = {
+            "itemMeta", "contentMeta", "contentSet", "rightsInfo", "itemSet"
+        };
+        for (size_t k = 0; k < sizeof g2_parts / sizeof g2_parts [0]; k++)
+            if (strcmp (local, g2_parts [k]) == 0)
+                return "newsml-g2";
+        //  Any other root in the NewsML-G2 (NAR) namespace
+        if (s_tag_mentions (attrs, end, "http://iptc.org/std/nar/2006-10-01/"))
+            return "newsml-g2";
         if (str_ieq (local, "rss") || strcmp (local, "RDF") == 0
         ||  strcmp (local, "rdf") == 0 || strcmp (local, "channel") == 0)
             return "rss";
@@ -214,12 +310,18 @@ s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
         return s_fail (why, why_size, reason);
     }
 
-    //  Teletype stripped of its control characters
-    size_t line_end = i;
-    while (line_end < size && data [line_end] != '\n' && data [line_end] != '\r')
-        line_end++;
-    if (s_7901_header (data + i, line_end - i))
+    //  Teletype stripped of its control characters: a 7901 header line, or
+    //  an ANPA line 1 followed by an ANPA line 2
+    size_t line_end = s_line_end (data, size, i);
+    if (s_7901_header (data + i, line_end - i, true))
         return "iptc7901";
+    if (s_anpa_header (data + i, line_end - i)) {
+        size_t next = line_end;
+        while (next < size && (data [next] == '\r' || data [next] == '\n'))
+            next++;
+        if (s_anpa_line2 (data + next, s_line_end (data, size, next) - next))
+            return "anpa1312";
+    }
 
     //  Binary junk: NUL bytes or many C0 controls in the first window
     size_t controls = 0, window = size < SNIFF_WINDOW ? size : SNIFF_WINDOW;
