@@ -62,12 +62,20 @@ static const struct {
     { "fi", " ja on ei että se oli hän ovat mutta kun myös joka sen tai niin jo vain ole"
             " olla kuin mukaan vuonna jälkeen " },
     { "pl", " i w na z się że nie do jest to o jak przez dla od po ale był co są za tym" },
-    { "cs", " a v na se že je to s z do o jako ale by byl pro jsou po který která také " },
+    { "cs", " a v na se že je to s z do o jako ale by byl pro jsou po který která také jsem"
+            " být bylo když nebo podle " },
+    { "sk", " a v na sa že je to s z do o ako ale by bol pre sú po ktorý ktorá aj som byť"
+            " bolo keď alebo podľa však už ich " },
     { "tr", " ve bir bu da de için ile olarak çok daha gibi olan en ama sonra kadar değil " },
     { "id", " yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke adalah oleh " },
     { "ro", " și în de la cu pe care o un din nu este mai au ca pentru fost să " },
     { "hu", " a az és hogy nem egy is van meg de már csak volt mint el ki be " },
     { NULL, NULL }
+};
+
+//  Languages close enough for n-grams to confuse on short text
+static const char *s_siblings [][2] = {
+    { "cs", "sk" }, { "da", "no" }, { "sv", "no" }, { "es", "pt" }, { NULL, NULL }
 };
 
 //  --------------------------------------------------------------------------
@@ -409,9 +417,19 @@ lang_detect (lang_t *self, const char *text)
         if (census.latin < LANG_SHORT_LETTERS)
             //  Short text: the function words must agree
             return by_words == code ? code : NULL;
-        //  Longer text: unless the function words clearly say otherwise
-        if (by_words && by_words != code && index >= 0 && hits [index] * 2 < top_hits)
+        //  Longer text: unless the function words say otherwise (close
+        //  pairs such as cs/sk and da/no share most n-grams; their
+        //  function words tell them apart)
+        if (by_words && by_words != code && (index < 0 || hits [index] < top_hits))
             return NULL;
+        //  A close sibling the function words rate as high: unsure
+        for (int i = 0; s_siblings [i][0]; i++) {
+            const char *other = strcmp (s_siblings [i][0], code) == 0 ? s_siblings [i][1]
+                              : strcmp (s_siblings [i][1], code) == 0 ? s_siblings [i][0] : NULL;
+            int o = other ? s_stop_index (other) : -1;
+            if (o >= 0 && index >= 0 && hits [o] >= hits [index])
+                return NULL;
+        }
         return code;
     }
     //  Several candidates: the function words choose among them

@@ -340,7 +340,9 @@ static void
 s_line_cp (void *ctx, int32_t cp, cp_kind_t kind, const uint8_t *bytes, size_t n)
 {
     line_state_t *self = (line_state_t *) ctx;
-    if (kind == CP_DROP)
+    //  Controls separate words (column separators, teletype codes); DEL
+    //  padding and invisible characters are dropped
+    if (kind == CP_DROP && (cp >= 0x80 || cp == 0x7F))
         return;
     if (kind != CP_TEXT) {
         self->pending_space = self->out.size > 0;

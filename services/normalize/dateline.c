@@ -35,7 +35,9 @@ dateline_clear (dateline_t *self)
 static int
 s_find_dash (const char *s, size_t *end)
 {
-    size_t len = strlen (s);
+    //  Within the first line only
+    const char *nl = strchr (s, '\n');
+    size_t len = nl ? (size_t) (nl - s) : strlen (s);
     size_t limit = len < DATELINE_MAX ? len : DATELINE_MAX;
     for (size_t i = 1; i < limit; i++) {
         const char *p = s + i;
@@ -174,7 +176,9 @@ dateline_parse (const char *paragraph, bool need_dash, dateline_t *out)
     int dash = s_find_dash (paragraph, &end);
     if (dash < 0 && need_dash)
         return -1;
-    size_t prefix_len = dash >= 0 ? (size_t) dash : strlen (paragraph);
+    const char *nl = strchr (paragraph, '\n');
+    size_t prefix_len = dash >= 0 ? (size_t) dash
+                      : nl ? (size_t) (nl - paragraph) : strlen (paragraph);
     if (prefix_len > 120)
         return -1;
     char *prefix = s_trimmed (paragraph, prefix_len);
@@ -269,7 +273,7 @@ dateline_parse (const char *paragraph, bool need_dash, dateline_t *out)
         free (source);
         return -1;
     }
-    size_t text_len = dash >= 0 ? end : strlen (paragraph);
+    size_t text_len = dash >= 0 ? end : prefix_len;
     out->text = s_trimmed (paragraph, text_len);
     out->place = place;
     out->date = date;

@@ -423,10 +423,12 @@ s_bodies (story_t *story)
                 strv_push (&derived, plain);
                 strv_push (&derived_roles, t->role);
             }
+            bool empty = !*plain;
             free (plain);
             t->charcount = -1;
             t->wordcount = -1;
-            if (!*t->value) {
+            if (!*t->value || empty) {
+                //  Nothing readable (only images, empty markup): no body
                 free (t->role);
                 free (t->contenttype);
                 free (t->value);
@@ -533,11 +535,11 @@ s_dates (normalize_t *self, story_t *story)
         char **field = (char **) ((char *) story + f->offset);
         if (!*field)
             continue;
-        if (!story_rawdate (story, f->name))
-            story_set_rawdate (story, f->name, *field);
         strv_t warnings = { NULL, 0, 0 };
         date_t date;
         if (date_parse (*field, zone, base, &date) != 0) {
+            if (!story_rawdate (story, f->name))
+                story_set_rawdate (story, f->name, *field);
             story_add_warning (story, "bad-date:%s", f->name);
             str_set (field, NULL);
             self->stats.bad_dates++;
@@ -553,6 +555,9 @@ s_dates (normalize_t *self, story_t *story)
             value = xstrdup (time_format_rfc3339 (base, buf, sizeof buf));
             story_add_warning (story, "future-date:%s", f->name);
         }
+        //  The text as received, unless it was canonical already
+        if (strcmp (value, *field) != 0 && !story_rawdate (story, f->name))
+            story_set_rawdate (story, f->name, *field);
         free (*field);
         *field = value;
     }
@@ -655,8 +660,17 @@ s_dateline (story_t *story)
     }
     else
     if (!story->dateline.text) {
+        //  The first paragraph, or the one after a byline
         const char *body = story_body (story);
-        if (body && dateline_parse (body, true, &parts) == 0) {
+        char *by = body ? byline_find (body) : NULL;
+        if (by && str_starts (body, by)) {
+            const char *next = strstr (body, "\n");
+            while (next && *next == '\n')
+                next++;
+            body = next;
+        }
+        free (by);
+        if (body && *body && dateline_parse (body, true, &parts) == 0) {
             str_set (&story->dateline.text, parts.text);
             str_set (&story->dateline.place, parts.place);
             str_set (&story->dateline.date, parts.date);

@@ -153,7 +153,7 @@ signals_detect (story_t *story)
         s_writethru (story, story->slugline, &added);
     }
     //  A version that is not a number may hold the write-through mark
-    if (story->version && !isdigit ((unsigned char) story->version [0]))
+    if (story->version && strspn (story->version, "0123456789") != strlen (story->version))
         s_writethru (story, story->version, &added);
     s_ednote (story, story->ednote, &added);
     //  Normalised signals are lower case; raw markers stay as printed
