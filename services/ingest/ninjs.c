@@ -32,6 +32,8 @@
 //  carries text is a story. JSON that is not well-formed fails the whole
 //  document with its line and column; duplicate keys are accepted (the
 //  last wins); bytes that are not UTF-8 are decoded first, with a warning.
+//  A stream of JSON values (JSON Lines, as `copydesk parse` prints) is a
+//  document of several items.
 
 #include "common.h"
 #include "ingest/parsers.h"
@@ -734,6 +736,48 @@ s_emit_array (ingest_t *ctx, json_t *array)
 }
 
 //  ---------------------------------------------------------------------
+//  A stream of JSON values (JSON Lines): each value is an item. The whole
+//  stream is checked first, so a syntax error anywhere fails the document
+//  before any story is emitted, with the line of the error.
+
+static int
+s_parse_stream (ingest_t *ctx, const char *text, size_t size)
+{
+    json_t *values = json_array ();
+    size_t offset = 0;
+    int line = 1;
+    while (offset < size) {
+        //  Skip whitespace between values, counting lines
+        while (offset < size && isspace ((unsigned char) text [offset])) {
+            if (text [offset] == '\n')
+                line++;
+            offset++;
+        }
+        if (offset >= size)
+            break;
+        json_error_t error;
+        json_t *value = json_loadb (text + offset, size - offset,
+                                    JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK, &error);
+        if (!value) {
+            ingest_fail (ctx, "JSON not well-formed at line %d, column %d: %s",
+                         line + error.line - 1, error.column, error.text);
+            json_decref (values);
+            return -1;
+        }
+        json_array_append_new (values, value);
+        for (size_t k = 0; k < (size_t) error.position && offset + k < size; k++)
+            if (text [offset + k] == '\n')
+                line++;
+        if (error.position == 0)
+            break;
+        offset += (size_t) error.position;
+    }
+    s_emit_array (ctx, values);
+    json_decref (values);
+    return 0;
+}
+
+//  ---------------------------------------------------------------------
 //  Parse a ninjs document.
 
 int
@@ -760,6 +804,13 @@ ninjs_parse (ingest_t *ctx, const uint8_t *data, size_t size)
     }
     json_error_t error;
     json_t *root = json_loadb (json_text, json_size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    if (!root && error.position > 0 && strstr (error.text, "end of file expected")) {
+        //  Several JSON values one after the other: JSON Lines (what
+        //  `copydesk parse` writes) or concatenated items
+        int rc = s_parse_stream (ctx, json_text, json_size);
+        free (decoded);
+        return rc;
+    }
     free (decoded);
     if (!root) {
         ingest_fail (ctx, "JSON not well-formed at line %d, column %d: %s",
