@@ -140,21 +140,30 @@ store_stage_flush (store_stage_t *self, store_done_fn *done, store_failed_fn *fa
         return 0;
     if (self->retry_at && time_mono_usec () < self->retry_at)
         return 1;
-    if (store_begin (self->store))
-        return s_batch_failed (self);
-    for (size_t i = 0; i < self->pending.len; i++) {
-        pending_t *item = &self->pending.items [i];
-        if (store_put (self->store, item->story, item->data, item->size, &item->put) == 0)
-            continue;
-        if (store_transient (self->store)) {
-            store_rollback (self->store);
+    //  A story that can never be written costs the batch one more try
+    //  without it (store_put rolls the batch back on any error)
+    bool written = false;
+    while (!written) {
+        if (store_begin (self->store))
             return s_batch_failed (self);
+        size_t i;
+        for (i = 0; i < self->pending.len; i++) {
+            pending_t *item = &self->pending.items [i];
+            if (item->failure)
+                continue;
+            if (store_put (self->store, item->story, item->data, item->size, &item->put))
+                break;
         }
-        //  Only this story cannot be written; the others go on
-        str_set (&item->failure, store_error (self->store));
+        if (i < self->pending.len) {
+            if (store_transient (self->store))
+                return s_batch_failed (self);
+            str_set (&self->pending.items [i].failure, store_error (self->store));
+            continue;
+        }
+        if (store_commit (self->store))
+            return s_batch_failed (self);
+        written = true;
     }
-    if (store_commit (self->store))
-        return s_batch_failed (self);
     self->backoff = 0;
     self->retry_at = 0;
     for (size_t i = 0; i < self->pending.len; i++) {
@@ -202,4 +211,173 @@ store_stage_event (const story_t *story, const store_put_t *put, buf_t *payload)
     char *topic = xasprintf ("stored.%s", str_empty (source) ? "none" : source);
     proto_topic_clean (topic + strlen ("stored."));
     return topic;
+}
+
+//  ==========================================================================
+//  The stage of the worker loop: decode and hold each delivery, commit at
+//  each flush, then a tap event and worker_complete per story.
+
+//  How often a failing commit is logged again, and the counters at most
+#define LOG_EVERY_USEC  (10 * 1000000LL)
+#define STATS_EVERY     60
+
+//  The worker loop's state of the store stage
+typedef struct {
+    store_stage_t *stage;       //  Batching over the database
+    worker_t *worker;           //  The loop, during a flush
+    buf_t event;                //  Tap event payload (reused)
+    uint64_t failing;           //  Consecutive failed batches
+    int64_t logged_at;          //  When a failure was last logged
+    int ticks;                  //  Seconds since the counters were logged
+    store_stats_t logged;       //  Counters as last logged
+} worker_state_t;
+
+//  --------------------------------------------------------------------------
+//  Open the database named by the config (store/database).
+
+static void *
+s_create (config_t *config)
+{
+    char *path = store_path (config);
+    store_options_t options;
+    store_options_init (&options, config);
+    char err [1024] = "";
+    store_t *store = store_new (path, &options, err, sizeof err);
+    if (!store) {
+        zsys_error ("store: cannot open the database: %s", err);
+        free (path);
+        return NULL;
+    }
+    int64_t stories = 0;
+    int64_t rows = store_count (store, &stories);
+    zsys_info ("store: database=%s stories=%" PRId64 " versions=%" PRId64, path, stories, rows);
+    free (path);
+    worker_state_t *self = (worker_state_t *) xcalloc (1, sizeof (worker_state_t));
+    self->stage = store_stage_new (&store);
+    buf_init (&self->event);
+    return self;
+}
+
+static void
+s_log_stats (worker_state_t *self, const char *what)
+{
+    store_stats_t stats = store_stats (store_stage_store (self->stage));
+    zsys_info ("store: %s inserted=%" PRIu64 " replaced=%" PRIu64 " unchanged=%" PRIu64
+               " canceled=%" PRIu64 " rejected=%" PRIu64 " commits=%" PRIu64 " failures=%" PRIu64,
+               what, stats.inserted, stats.replaced, stats.unchanged, stats.canceled,
+               store_stage_rejected (self->stage), stats.commits, stats.failures);
+    self->logged = stats;
+}
+
+static void
+s_destroy (void **state_p)
+{
+    worker_state_t *self = (worker_state_t *) *state_p;
+    if (!self)
+        return;
+    if (store_stage_pending (self->stage))
+        zsys_warning ("store: stopping with %zu stories not committed (the broker redelivers them)",
+                      store_stage_pending (self->stage));
+    s_log_stats (self, "stopping");
+    store_stage_destroy (&self->stage);
+    buf_free (&self->event);
+    free (self);
+    *state_p = NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  A delivery: decode it now (bad records are rejected with the decoder's
+//  reason), write it at the next flush.
+
+static int
+s_handle (void *state, job_t *job)
+{
+    worker_state_t *self = (worker_state_t *) state;
+    char reason [512] = "";
+    if (store_stage_accept (self->stage, job_data (job), job_size (job), job,
+                            reason, sizeof reason)) {
+        job_reject (job, "%s", reason);
+        return WORKER_REJECT;
+    }
+    return WORKER_HOLD;
+}
+
+//  A story is committed: tell the tap, let the loop ACK it
+static void
+s_stored (void *tag, const story_t *story, const store_put_t *put, void *arg)
+{
+    worker_state_t *self = (worker_state_t *) arg;
+    char *topic = store_stage_event (story, put, &self->event);
+    worker_event (self->worker, topic, self->event.data, self->event.size);
+    free (topic);
+    worker_complete (self->worker, (job_t *) tag);
+}
+
+//  A story SQLite will never take (too big...): dead-letter it
+static void
+s_refused (void *tag, const char *reason, void *arg)
+{
+    worker_state_t *self = (worker_state_t *) arg;
+    zsys_warning ("store: cannot store a story, dead-lettering it: %s", reason);
+    worker_reject (self->worker, (job_t *) tag, reason);
+}
+
+static int
+s_flush (void *state, worker_t *worker)
+{
+    worker_state_t *self = (worker_state_t *) state;
+    self->worker = worker;
+    size_t pending = store_stage_pending (self->stage);
+    int rc = store_stage_flush (self->stage, s_stored, s_refused, self);
+    self->worker = NULL;
+    if (rc == 0) {
+        if (self->failing)
+            zsys_info ("store: committing again after %" PRIu64 " failed attempts", self->failing);
+        self->failing = 0;
+        return 0;
+    }
+    if (rc < 0) {
+        self->failing++;
+        int64_t now = time_mono_usec ();
+        if (self->failing == 1 || now - self->logged_at >= LOG_EVERY_USEC) {
+            zsys_error ("store: cannot commit %zu stories, keeping them held and retrying"
+                        " (attempt %" PRIu64 "): %s", pending, self->failing,
+                        store_error (store_stage_store (self->stage)));
+            self->logged_at = now;
+        }
+    }
+    return -1;
+}
+
+//  Once a second: the counters, every minute when they moved
+static void
+s_tick (void *state, worker_t *worker)
+{
+    worker_state_t *self = (worker_state_t *) state;
+    if (++self->ticks < STATS_EVERY)
+        return;
+    self->ticks = 0;
+    store_stats_t stats = store_stats (store_stage_store (self->stage));
+    if (stats.commits != self->logged.commits || stats.failures != self->logged.failures)
+        s_log_stats (self, "counters");
+}
+
+static const stage_t s_worker_stage = {
+    .name = "store",
+    .input = STAGE_STORE,
+    .output = NULL,
+    .handle = s_handle,
+    .flush = s_flush,
+    .tick = s_tick,
+    .create = s_create,
+    .destroy = s_destroy,
+};
+
+//  --------------------------------------------------------------------------
+//  The store stage for the worker loop (worker_main, worker_actor)
+
+const stage_t *
+store_stage (void)
+{
+    return &s_worker_stage;
 }

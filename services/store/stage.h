@@ -67,4 +67,9 @@ uint64_t
 char *
     store_stage_event (const story_t *story, const store_put_t *put, buf_t *payload);
 
+//  The store stage of the worker loop (common/worker.h): consumes the store
+//  queue; create opens the database of the config (store/database).
+const stage_t *
+    store_stage (void);
+
 #endif

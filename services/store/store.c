@@ -717,7 +717,8 @@ s_step_done (store_t *self, sqlite3_stmt *stmt, const char *doing)
     return 0;
 }
 
-//  The body of store_put, inside its savepoint
+//  The body of store_put: look up the versions of the uri, then insert,
+//  replace or skip, keep the FTS index and the current/canceled flags right
 static int
 s_put (store_t *self, const story_t *story, const void *record, size_t size,
        store_put_t *result)
@@ -852,31 +853,20 @@ store_put (store_t *self, const story_t *story, const void *record, size_t size,
     assert (result);
     assert (self->in_batch);
     memset (result, 0, sizeof *result);
+    int rc;
     if (str_empty (story->uri)) {
         free (self->error);
         self->error = xstrdup ("story has no uri");
         self->transient = false;
-        self->stats.failures++;
-        return -1;
+        rc = -1;
     }
-    if (s_exec (self, "SAVEPOINT put", "savepoint")) {
-        self->stats.failures++;
-        return -1;
-    }
-    int rc = s_put (self, story, record, size, result);
+    else
+        rc = s_put (self, story, record, size, result);
     if (rc) {
+        //  No savepoint per story: a savepoint makes FTS5 flush its pending
+        //  terms, which halves the insert rate. The batch goes instead.
         self->stats.failures++;
-        sqlite3_exec (self->db, "ROLLBACK TO put", NULL, NULL, NULL);
-        sqlite3_exec (self->db, "RELEASE put", NULL, NULL, NULL);
-        if (sqlite3_get_autocommit (self->db)) {
-            //  SQLite rolled the whole transaction back: the batch is lost
-            self->transient = true;
-            self->in_batch = false;
-        }
-        return -1;
-    }
-    if (s_exec (self, "RELEASE put", "release savepoint")) {
-        self->stats.failures++;
+        store_rollback (self);
         return -1;
     }
     switch (result->outcome) {

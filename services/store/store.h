@@ -110,10 +110,10 @@ int
     store_begin (store_t *self);
 
 //  Upsert one story inside the batch. record is the msgpack record to keep
-//  (NULL: encode story). Each put is all-or-nothing (a savepoint). Returns
-//  0 with result filled, or -1: store_transient says whether the batch is
-//  lost (lock, disk full, I/O: roll back and retry it later) or only this
-//  story failed (the batch goes on).
+//  (NULL: encode story). Returns 0 with result filled, or -1 with the whole
+//  batch rolled back: store_transient says whether the database is at fault
+//  (lock, disk full, I/O: retry the batch later) or this story is (it can
+//  never be written: retry the batch without it).
 int
     store_put (store_t *self, const story_t *story, const void *record, size_t size,
                store_put_t *result);

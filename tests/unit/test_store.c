@@ -6,7 +6,10 @@
 #include "common.h"
 #include "store/store.h"
 #include "store/stage.h"
+#include "broker/broker.h"
+#include "publisher.h"
 #include <sqlite3.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -684,6 +687,187 @@ test_fts_options (void **state)
     assert_non_null (strstr (err, "fts_tokenize"));
 }
 
+//  --------------------------------------------------------------------------
+//  The stage in the pipeline: a real broker (actor), the store stage in the
+//  worker loop (actor), a publisher feeding the store queue, the tap
+
+//  What the tap said about the stories urn:pipeline:<n>
+typedef struct {
+    bool seen [64];             //  A stored event came for story n
+    int inserted;               //  Events with inserted=true
+    int dead;                   //  dead.store events
+} heard_t;
+
+//  The index n of "urn:pipeline:<n>" in a stored event, -1 if none
+static int
+s_event_story (const msgpack_object *map, bool *inserted)
+{
+    int index = -1;
+    *inserted = false;
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *k = &map->via.map.ptr [i].key;
+        const msgpack_object *v = &map->via.map.ptr [i].val;
+        if (codec_key_is (k, "inserted") && v->type == MSGPACK_OBJECT_BOOLEAN)
+            *inserted = v->via.boolean;
+        char *uri = NULL;
+        if (codec_key_is (k, "uri") && codec_copy_str (v, &uri) == 0) {
+            if (str_starts (uri, "urn:pipeline:"))
+                index = atoi (uri + strlen ("urn:pipeline:"));
+            free (uri);
+        }
+    }
+    return index >= 0 && index < 64 ? index : -1;
+}
+
+//  Receive tap events until stories 0..count-1 were all stored and want_dead
+//  dead letters came, or timeout ms passed
+static void
+s_tap_wait (zsock_t *tap, int count, int want_dead, int timeout, heard_t *heard)
+{
+    int64_t deadline = zclock_mono () + timeout;
+    zpoller_t *poller = zpoller_new (tap, NULL);
+    while (zclock_mono () < deadline) {
+        int missing = 0;
+        for (int i = 0; i < count; i++)
+            missing += !heard->seen [i];
+        if (missing == 0 && heard->dead >= want_dead)
+            break;
+        if (!zpoller_wait (poller, (int) (deadline - zclock_mono ())))
+            break;
+        zmsg_t *msg = zmsg_recv (tap);
+        if (!msg)
+            break;
+        char *topic = zmsg_popstr (msg);
+        zframe_t *payload = zmsg_pop (msg);
+        if (topic && str_starts (topic, "dead.store"))
+            heard->dead++;
+        else
+        if (topic && str_starts (topic, "stored.") && payload) {
+            msgpack_unpacked unpacked;
+            msgpack_unpacked_init (&unpacked);
+            if (msgpack_unpack_next (&unpacked, (const char *) zframe_data (payload),
+                                     zframe_size (payload), NULL) == MSGPACK_UNPACK_SUCCESS
+            &&  unpacked.data.type == MSGPACK_OBJECT_MAP) {
+                bool inserted;
+                int index = s_event_story (&unpacked.data, &inserted);
+                if (index >= 0)
+                    heard->seen [index] = true;
+                heard->inserted += inserted;
+            }
+            msgpack_unpacked_destroy (&unpacked);
+        }
+        zstr_free (&topic);
+        zframe_destroy (&payload);
+        zmsg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+}
+
+static int
+s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove (path);
+}
+
+static void
+test_pipeline (void **state)
+{
+    config_t *config = config_load (s_dir);
+    assert_non_null (config);
+    config_set (config, "broker/heartbeat", "200");
+    zactor_t *broker = zactor_new (broker_actor, config);
+    zstr_send (broker, "ENDPOINT");
+    char *endpoint = zstr_recv (broker);
+    zstr_send (broker, "TAP");
+    char *tap_endpoint = zstr_recv (broker);
+    assert_true (!str_empty (endpoint) && !str_empty (tap_endpoint));
+    zsock_t *tap = zsock_new_sub (tap_endpoint, "stored.");
+    zsock_set_subscribe (tap, "dead.");
+    assert_non_null (tap);
+
+    void *stage_state = store_stage ()->create (config);
+    assert_non_null (stage_state);
+    worker_args_t args = { store_stage (), stage_state };
+    worker_options_init (&args.options, config);
+    args.options.endpoint = endpoint;
+    args.options.hold_max = 16;
+    zactor_t *worker = zactor_new (worker_actor, &args);
+
+    publisher_t *publisher = publisher_new (endpoint, 0);
+    assert_non_null (publisher);
+    //  The SUB socket needs a moment to join; wait for the tap to carry
+    //  something we can see: publish one story and wait for its event
+    const int count = 40;
+    buf_t records [40];
+    for (int i = 0; i < count; i++) {
+        char uri [64];
+        snprintf (uri, sizeof uri, "urn:pipeline:%d", i);
+        story_t *s = s_story (uri, "1", "2024-05-01T10:00:00Z", "Pipeline story", "Through the broker.");
+        str_set (&s->ingest.provider, i % 2 ? "reuters" : "ap");
+        buf_init (&records [i]);
+        story_encode (s, &records [i]);
+        story_destroy (&s);
+    }
+    //  Until the SUB socket has joined, events are lost: send story 0
+    //  until the tap reports it
+    heard_t heard = { 0 };
+    for (int attempt = 0; attempt < 50 && !heard.seen [0]; attempt++) {
+        assert_true (publisher_send (publisher, STAGE_STORE, NULL, records [0].data,
+                                     records [0].size, NULL) > 0);
+        s_tap_wait (tap, 1, 0, 200, &heard);
+    }
+    assert_true (heard.seen [0]);
+    //  All of them (story 0 again), and a record that is msgpack but not a story
+    heard = (heard_t) { 0 };
+    for (int i = 0; i < count; i++)
+        assert_true (publisher_send (publisher, STAGE_STORE, NULL, records [i].data,
+                                     records [i].size, NULL) > 0);
+    const uint8_t not_a_story [] = { 0x81, 0xA1, 'x', 0x01 };      //  {"x": 1}
+    assert_true (publisher_send (publisher, STAGE_STORE, NULL, not_a_story,
+                                 sizeof not_a_story, NULL) > 0);
+    assert_int_equal (publisher_flush (publisher, 10000), 0);
+    s_tap_wait (tap, count, 1, 10000, &heard);
+    for (int i = 0; i < count; i++)
+        assert_true (heard.seen [i]);
+    assert_int_equal (heard.inserted, count - 1);
+    assert_int_equal (heard.dead, 1);
+
+    //  Everything again (a producer that resent after a reconnect): no new rows
+    heard = (heard_t) { 0 };
+    for (int i = 0; i < count; i++)
+        assert_true (publisher_send (publisher, STAGE_STORE, NULL, records [i].data,
+                                     records [i].size, NULL) > 0);
+    assert_int_equal (publisher_flush (publisher, 10000), 0);
+    s_tap_wait (tap, count, 0, 10000, &heard);
+    for (int i = 0; i < count; i++)
+        assert_true (heard.seen [i]);
+    assert_int_equal (heard.inserted, 0);
+
+    publisher_destroy (&publisher);
+    zactor_destroy (&worker);
+    store_stage ()->destroy (&stage_state);
+    store_options_t options;
+    store_options_init (&options, NULL);
+    options.readonly = true;
+    char err [512];
+    char *path = store_path (config);
+    store_t *store = store_new (path, &options, err, sizeof err);
+    assert_non_null (store);
+    int64_t stories = 0;
+    assert_int_equal (store_count (store, &stories), count);
+    store_destroy (&store);
+    free (path);
+    zsock_destroy (&tap);
+    zactor_destroy (&broker);
+    for (int i = 0; i < count; i++)
+        buf_free (&records [i]);
+    zstr_free (&endpoint);
+    zstr_free (&tap_endpoint);
+    config_destroy (&config);
+    //  The broker's files in the home go with the folder
+    assert_int_equal (nftw (s_dir, s_remove, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int
 main (void)
 {
@@ -699,6 +883,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_stage, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage_poison, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fts_options, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_pipeline, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
