@@ -417,6 +417,10 @@ lang_detect (lang_t *self, const char *text)
         if (census.latin < LANG_SHORT_LETTERS)
             //  Short text: the function words must agree
             return by_words == code ? code : NULL;
+        //  Text with hardly any function words is not prose (tables,
+        //  lists of names): n-grams of names say little about language
+        if (index >= 0 && hits [index] < 3)
+            return NULL;
         //  Longer text: unless the function words say otherwise (close
         //  pairs such as cs/sk and da/no share most n-grams; their
         //  function words tell them apart)

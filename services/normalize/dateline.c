@@ -57,6 +57,12 @@ s_find_dash (const char *s, size_t *end)
             n = 1;
         }
         else
+        if (p [0] == ')' && p [1] == '.' && p [2] == '-' && p [3] == ' ') {
+            i++;                //  "(EFE).- " (EFE)
+            p++;
+            n = 2;
+        }
+        else
         if (strncmp (p, " \xE2\x80\x94", 4) == 0 || strncmp (p, " \xE2\x80\x93", 4) == 0)
             n = 4;              //  Space then em or en dash
         else
@@ -85,6 +91,16 @@ s_upper_at (const char *s)
         || utf8proc_category (cp) == UTF8PROC_CATEGORY_LT;
 }
 
+//  True if s starts with a letter of a script without case
+static bool
+s_caseless_at (const char *s)
+{
+    utf8proc_int32_t cp;
+    if (utf8proc_iterate ((const utf8proc_uint8_t *) s, -1, &cp) <= 0)
+        return false;
+    return utf8proc_category (cp) == UTF8PROC_CATEGORY_LO;
+}
+
 //  True if s has no lower-case letter
 static bool
 s_all_caps (const char *s)
@@ -109,7 +125,12 @@ static bool
 s_place_ok (const char *place)
 {
     size_t len = strlen (place);
-    if (len == 0 || len > 50 || !s_upper_at (place))
+    if (len == 0 || len > 60)
+        return false;
+    if (s_caseless_at (place))
+        //  Chinese, Japanese, Arabic...: no capitals to go by
+        return strcspn (place, ".:;!?()\"/,") == len;
+    if (!s_upper_at (place))
         return false;
     for (const char *p = place; *p; p++) {
         unsigned char c = (unsigned char) *p;
@@ -150,6 +171,31 @@ s_is_date (const char *s)
         if (isdigit ((unsigned char) *p))
             digit = true;
     return digit && date_parse (s, NULL, 0, &date) == 0;
+}
+
+//  "Nov 26 AFP": an agency name in capitals after the date, without
+//  brackets (AAP, AFP copy). Cuts it off s and returns it, or NULL.
+static char *
+s_trailing_agency (char *s)
+{
+    char *space = strrchr (s, ' ');
+    if (!space || space == s)
+        return NULL;
+    const char *word = space + 1;
+    size_t n = strlen (word);
+    if (n < 2 || n > 8)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!isupper ((unsigned char) word [i]))
+            return NULL;
+    //  Only when what is left is a date and the word is not part of it
+    *space = 0;
+    date_t date;
+    if (!s_is_date (s) || date_parse (word, NULL, 0, &date) == 0) {
+        *space = ' ';
+        return NULL;
+    }
+    return xstrdup (word);
 }
 
 static char *
@@ -227,6 +273,12 @@ dateline_parse (const char *paragraph, bool need_dash, dateline_t *out)
             if (comma) {
                 //  "May 1", or "Ill.", or "Ill., Jan. 5"
                 char *remainder = s_trimmed (comma + 1, strlen (comma + 1));
+                char *agency = s_trailing_agency (remainder);
+                if (agency && !source) {
+                    source = agency;
+                    agency = NULL;
+                }
+                free (agency);
                 if (s_is_date (remainder))
                     date = xstrdup (remainder);
                 else {

@@ -648,13 +648,17 @@ static void
 s_dateline (story_t *story)
 {
     dateline_t parts;
-    if (story->dateline.text && !story->dateline.place && !story->dateline.source
-    &&  !story->dateline.date) {
-        //  The format gave the dateline as one string: read its parts
-        if (dateline_parse (story->dateline.text, false, &parts) == 0) {
-            str_set (&story->dateline.place, parts.place);
-            str_set (&story->dateline.date, parts.date);
-            str_set (&story->dateline.source, parts.source);
+    if (story->dateline.text) {
+        //  The format gave the dateline as one string: read the parts it
+        //  did not give
+        if ((!story->dateline.place || !story->dateline.source || !story->dateline.date)
+        &&  dateline_parse (story->dateline.text, false, &parts) == 0) {
+            if (!story->dateline.place)
+                str_set (&story->dateline.place, parts.place);
+            if (!story->dateline.date)
+                str_set (&story->dateline.date, parts.date);
+            if (!story->dateline.source)
+                str_set (&story->dateline.source, parts.source);
             dateline_clear (&parts);
         }
     }

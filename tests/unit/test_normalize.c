@@ -459,6 +459,9 @@ test_dateline_parse (void **state)
           NULL, "AP" },
         { "RIO DE JANEIRO - Brazil's", "RIO DE JANEIRO -", "RIO DE JANEIRO", NULL, NULL },
         { "Paris, 21 jan 2019 (AFP) - Le", "Paris, 21 jan 2019 (AFP) -", "Paris", "21 jan 2019", "AFP" },
+        { "SEOUL, Nov 26 AFP - Samsung has", "SEOUL, Nov 26 AFP -", "SEOUL", "Nov 26", "AFP" },
+        { "Tegucigalpa, Jan 2 (EFE).- Test body.", "Tegucigalpa, Jan 2 (EFE).-", "Tegucigalpa",
+          "Jan 2", "EFE" },
         { NULL, NULL, NULL, NULL, NULL }
     };
     for (int i = 0; cases [i].text; i++) {
@@ -585,6 +588,18 @@ test_language (void **state)
     assert_string_equal (s->language, "de");
     assert_true (s_has_warning (s, "language-detected"));
     s_assert_idempotent (n, s);
+    story_destroy (&s);
+
+    //  A results table is not prose: no language from team names
+    s = s_story ();
+    str_set (&s->uri, "urn:test:lang4");
+    story_add_text (&s->headlines, "main", NULL, "Baseball Expanded Standings");
+    story_add_text (&s->bodies, "preformatted", NULL,
+                    "AMERICAN LEAGUE\nEast Division\nBaltimore 23 13 .639 Boston 24 14 .632\n"
+                    "Toronto 20 19 .513 New York 17 19 .472 Tampa Bay 16 19 .457\n"
+                    "Central Division\nChicago 24 14 .632 Cleveland 19 15 .559 Kansas City 19 18");
+    assert_int_equal (normalize_story (n, s), 0);
+    assert_null (s->language);
     story_destroy (&s);
 
     //  Too short to tell: left unset
