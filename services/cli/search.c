@@ -340,6 +340,7 @@ s_search_usage (FILE *out)
         "                   time, or a span back from now: 30m, 12h, 7d, 2w\n"
         "  --all-versions   every stored version, not only the latest of each story\n"
         "  --snippets       show the matching part of each body under its row\n"
+        "  --count          print only how many stories match\n"
         "  --json           one JSON object per line: rank, score, rowid, uri, version,\n"
         "                   versioncreated, source, headline, pubstatus, snippet\n"
         "  -h, --help       this help\n"
@@ -355,7 +356,7 @@ cmd_search (int argc, char **argv, config_t *config)
     const char *text = NULL;
     const char *value;
     store_query_t query = { .limit = 20 };
-    bool json = false, snippets = false;
+    bool json = false, snippets = false, count = false;
     char *since = NULL;
     int rc;
     for (int i = 1; i < argc; i++) {
@@ -373,6 +374,9 @@ cmd_search (int argc, char **argv, config_t *config)
         else
         if (streq (arg, "--snippets"))
             snippets = true;
+        else
+        if (streq (arg, "--count"))
+            count = true;
         else
         if ((rc = s_option ("search", argc, argv, &i, "--limit", &value)) != 0) {
             if (rc < 0 || s_number ("search", "--limit", value, 1, 100000, &query.limit))
@@ -431,6 +435,20 @@ cmd_search (int argc, char **argv, config_t *config)
     if (!store) {
         free (since);
         return 1;
+    }
+    if (count) {
+        char err [1024] = "";
+        int64_t matches = store_search_count (store, &query, err, sizeof err);
+        if (matches < 0)
+            fprintf (stderr, "copydesk search: %s\n", err);
+        else
+        if (json)
+            printf ("{\"count\":%" PRId64 "}\n", matches);
+        else
+            printf ("%" PRId64 "\n", matches);
+        store_destroy (&store);
+        free (since);
+        return matches < 0 ? 1 : 0;
     }
     bool terminal = isatty (STDOUT_FILENO);
     query.mark_open = terminal && !json ? "\x1b[1m" : "";

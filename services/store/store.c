@@ -362,7 +362,8 @@ store_new (const char *path, const store_options_t *options, char *err, size_t e
             }
         }
         int64_t synchronous = -1;
-        if (s_exec (self, "PRAGMA synchronous = NORMAL", "configure")
+        if (s_exec (self, "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864",
+                    "configure")
         ||  s_pragma_int (self, "PRAGMA synchronous", &synchronous))
             goto failed;
         if (synchronous != 1) {
@@ -1093,13 +1094,19 @@ s_lead (const char *body, size_t max)
 }
 
 //  One attempt: match is the FTS5 expression (NULL: no full-text query).
-//  Returns hits appended, or -1 (err says why).
+//  Returns hits appended, or -1 (err says why). With count (not NULL),
+//  counts the matches into *count instead and returns 0.
 static int
 s_search (store_t *self, const store_query_t *query, const char *match,
-          store_hitv_t *hits, char *err, size_t errsize)
+          store_hitv_t *hits, int64_t *count, char *err, size_t errsize)
 {
     buf_t sql;
     buf_init (&sql);
+    if (count)
+        buf_printf (&sql, "SELECT count(*) FROM %s WHERE %s",
+                    match ? "stories_fts JOIN stories s ON s.id = stories_fts.rowid" : "stories s",
+                    match ? "stories_fts MATCH ?1" : "?1 IS NULL");
+    else
     if (match) {
         buf_printf (&sql,
             "SELECT s.id, s.uri, s.version, s.versioncreated, s.headline, s.source,"
@@ -1122,11 +1129,13 @@ s_search (store_t *self, const store_query_t *query, const char *match,
                         " OR ' ' || s.subjects || ' ' LIKE '%:' || ?3 || ' %' ESCAPE '\\')");
     if (query->since)
         buf_puts (&sql, " AND s.versioncreated >= ?4");
-    if (match)
-        buf_puts (&sql, " ORDER BY stories_fts.rank, s.id DESC");
+    if (count)
+        ;
     else
-        buf_puts (&sql, " ORDER BY s.versioncreated DESC, s.id DESC");
-    buf_puts (&sql, " LIMIT ?5 OFFSET ?6");
+    if (match)
+        buf_puts (&sql, " ORDER BY stories_fts.rank, s.id DESC LIMIT ?5 OFFSET ?6");
+    else
+        buf_puts (&sql, " ORDER BY s.versioncreated DESC, s.id DESC LIMIT ?5 OFFSET ?6");
 
     sqlite3_stmt *stmt;
     int rc = sqlite3_prepare_v2 (self->db, sql.data, -1, &stmt, NULL);
@@ -1140,6 +1149,16 @@ s_search (store_t *self, const store_query_t *query, const char *match,
     s_bind_text (stmt, 2, query->source);
     s_bind_text (stmt, 3, subject);
     s_bind_text (stmt, 4, query->since);
+    if (count) {
+        rc = sqlite3_step (stmt);
+        if (rc == SQLITE_ROW)
+            *count = sqlite3_column_int64 (stmt, 0);
+        else
+            snprintf (err, errsize, "%s", sqlite3_errmsg (self->db));
+        sqlite3_finalize (stmt);
+        free (subject);
+        return rc == SQLITE_ROW ? 0 : -1;
+    }
     sqlite3_bind_int (stmt, 5, query->limit > 0 ? query->limit : 20);
     sqlite3_bind_int (stmt, 6, query->offset > 0 ? query->offset : 0);
     if (match) {
@@ -1175,9 +1194,11 @@ s_search (store_t *self, const store_query_t *query, const char *match,
     return found;
 }
 
-int
-store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
-              char *err, size_t errsize)
+//  Search, or count (count not NULL), retrying with quoted terms when the
+//  query is not FTS5 syntax
+static int
+s_search_text (store_t *self, const store_query_t *query, store_hitv_t *hits,
+               int64_t *count, char *err, size_t errsize)
 {
     assert (self);
     assert (query);
@@ -1193,16 +1214,16 @@ store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
         if (!isspace ((unsigned char) *p) && *p != '*')
             listing = false;
     if (listing)
-        return s_search (self, query, NULL, hits, err, errsize);
+        return s_search (self, query, NULL, hits, count, err, errsize);
 
-    size_t before = hits->len;
-    int found = s_search (self, query, text, hits, err, errsize);
+    size_t before = hits ? hits->len : 0;
+    int found = s_search (self, query, text, hits, count, err, errsize);
     if (found >= 0)
         return found;
     //  Not FTS5 syntax: search the words as they are
     char first [256];
     snprintf (first, sizeof first, "%s", err);
-    while (hits->len > before) {
+    while (hits && hits->len > before) {
         store_hit_t *hit = &hits->items [--hits->len];
         free (hit->uri);
         free (hit->version);
@@ -1213,7 +1234,7 @@ store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
         free (hit->snippet);
     }
     char *quoted = s_quote_terms (text);
-    found = s_search (self, query, quoted, hits, err, errsize);
+    found = s_search (self, query, quoted, hits, count, err, errsize);
     free (quoted);
     if (found < 0) {
         char second [256];
@@ -1222,6 +1243,23 @@ store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
                   streq (first, second) ? first : second);
     }
     return found;
+}
+
+int
+store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
+              char *err, size_t errsize)
+{
+    assert (hits);
+    return s_search_text (self, query, hits, NULL, err, errsize);
+}
+
+int64_t
+store_search_count (store_t *self, const store_query_t *query, char *err, size_t errsize)
+{
+    int64_t count = 0;
+    if (s_search_text (self, query, NULL, &count, err, errsize) < 0)
+        return -1;
+    return count;
 }
 
 void

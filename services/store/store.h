@@ -159,6 +159,10 @@ int
 void
     store_hits_free (store_hitv_t *hits);
 
+//  How many stories match (limit and offset ignored), or -1 with err.
+int64_t
+    store_search_count (store_t *self, const store_query_t *query, char *err, size_t errsize);
+
 //  Rows (versions) and distinct stories (uris) stored; -1 on error.
 int64_t
     store_count (store_t *self, int64_t *stories);

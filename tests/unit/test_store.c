@@ -369,6 +369,15 @@ test_search (void **state)
     assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
     assert_string_equal (hits.items [0].uri, "urn:s:b");
     store_hits_free (&hits);
+    //  Counting ignores limit and offset
+    query = (store_query_t) { .query = "bundesbank", .limit = 1 };
+    assert_int_equal (store_search_count (store, &query, NULL, 0), 2);
+    query = (store_query_t) { .query = "rates", .subject = "interest" };
+    assert_int_equal (store_search_count (store, &query, NULL, 0), 1);
+    query = (store_query_t) { .query = "" };
+    assert_int_equal (store_search_count (store, &query, NULL, 0), 3);
+    query = (store_query_t) { .query = "U.S." };
+    assert_int_equal (store_search_count (store, &query, NULL, 0), 1);
     //  No query: the newest stories
     query = (store_query_t) { .query = "", .limit = 2 };
     assert_int_equal (store_search (store, &query, &hits, NULL, 0), 2);
