@@ -768,6 +768,7 @@ static void
 s_plain_block (bodytext_t *self, const char *text, size_t size)
 {
     size_t lines = 0, bullets = 0, shorts = 0;
+    bool last_short = false;
     const char *p = text, *end = text + size;
     while (p < end) {
         const char *eol = memchr (p, '\n', (size_t) (end - p));
@@ -785,10 +786,16 @@ s_plain_block (bodytext_t *self, const char *text, size_t size)
                 bullets++;
             if (e - q < 45)
                 shorts++;
+            last_short = e - q < 45;
         }
         p = eol + 1;
     }
-    bool listlike = lines >= 2 && (bullets * 2 >= lines || shorts * 4 >= lines * 3);
+    //  Bullets, or short lines (the last line of wrapped prose is short too)
+    size_t others = lines - 1;
+    if (last_short && shorts)
+        shorts--;
+    bool listlike = (lines >= 2 && bullets * 2 >= lines)
+                 || (others >= 2 && shorts * 4 >= others * 3);
     if (!listlike) {
         buf_append (&self->raw, text, size);
         s_flush (self);

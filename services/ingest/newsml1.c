@@ -489,11 +489,8 @@ s_location (gather_t *g, xmlNodePtr location)
         xmlstory_concept (&story->places, area, NULL, NULL);
     if (country) {
         char literal [32];
-        if (xmlstory_country_literal (country, literal, sizeof literal))
-            xmlstory_concept (&story->places, country, literal, NULL);
-        else
-        if (!city)
-            xmlstory_concept (&story->places, country, NULL, NULL);
+        xmlstory_concept (&story->places, country,
+                          xmlstory_country_literal (country, literal, sizeof literal), NULL);
     }
     free (how);
     free (city);

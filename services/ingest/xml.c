@@ -23,6 +23,30 @@ s_structured_silent (void *ctx, xmlErrorPtr error)
 {
 }
 
+//  The first error of a parse: the cause, where libxml2's last error is
+//  often only a consequence ("Premature end of data")
+typedef struct {
+    bool set;                   //  An error was recorded
+    int line;                   //  Its line
+    char message [256];         //  Its message, one line
+} first_error_t;
+
+static void
+s_first_error (void *data, xmlErrorPtr error)
+{
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr) data;
+    first_error_t *first = ctxt ? (first_error_t *) ctxt->_private : NULL;
+    if (!first || first->set || !error || error->level < XML_ERR_ERROR)
+        return;
+    first->set = true;
+    first->line = error->line;
+    snprintf (first->message, sizeof first->message, "%s",
+              error->message ? error->message : "not well-formed");
+    size_t len = strlen (first->message);
+    while (len && (first->message [len - 1] == '\n' || first->message [len - 1] == ' '))
+        first->message [--len] = 0;
+}
+
 void
 xml_init (void)
 {
@@ -191,17 +215,28 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
         snprintf (err, errsize, "out of memory");
         return NULL;
     }
+    first_error_t first = { 0 };
+    ctxt->_private = &first;
+    if (ctxt->sax) {
+        ctxt->sax->serror = s_first_error;
+        ctxt->userData = ctxt;
+    }
     xmlDocPtr doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, "UTF-8", flags);
     if (!doc || !ctxt->wellFormed) {
         xmlErrorPtr error = xmlCtxtGetLastError (ctxt);
         char reason [256] = "not well-formed";
+        int line = error ? error->line : 0;
+        if (first.set) {
+            snprintf (reason, sizeof reason, "%s", first.message);
+            line = first.line;
+        }
+        else
         if (error && error->message) {
             snprintf (reason, sizeof reason, "%s", error->message);
             size_t len = strlen (reason);
             while (len && (reason [len - 1] == '\n' || reason [len - 1] == ' '))
                 reason [--len] = 0;
         }
-        int line = error ? error->line : 0;
         if (doc && options->recover && xmlDocGetRootElement (doc)) {
             //  libxml2 built a tree anyway; keep it when allowed
             if (warnings)
