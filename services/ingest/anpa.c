@@ -570,7 +570,9 @@ s_is_start (const char *line, size_t len, const char *next, size_t next_len)
     for (int i = 1; i <= 4; i++)
         if (!isdigit ((unsigned char) line [i]))
             return false;
-    if (len > 5 && line [5] != ' ' && line [5] != TTY_US)
+    //  After the sequence: US, a space, or (US stripped) the selector itself
+    if (len > 5 && line [5] != ' ' && line [5] != TTY_US && !isalnum ((unsigned char) line [5])
+    &&  line [5] != '-')
         return false;
     return next && next_len >= 5 && isalpha ((unsigned char) next [0]) && next [1] == ' '
         && isalpha ((unsigned char) next [2]);

@@ -37,6 +37,7 @@
 
 #include "common.h"
 #include "ingest/parsers.h"
+#include "ingest/teletype.h"
 #include <jansson.h>
 
 //  ---------------------------------------------------------------------
@@ -79,6 +80,7 @@ s_text (json_t *value)
         *w++ = *r;
     }
     *w = 0;
+    text = tty_fix_c1 (text);
     //  Empty or whitespace only: absent
     const char *p = text;
     while (*p && isspace ((unsigned char) *p))

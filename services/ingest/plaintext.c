@@ -32,12 +32,14 @@
 //
 //  Bytes are decoded with charset_decode (transport charset, then trial
 //  UTF-8, then uchardet for multi-byte legacy text, then CP1252); CR LF
-//  and CR become LF and other C0 controls are dropped. Empty input is
+//  and CR become LF, other C0 controls are dropped, and C1 code points
+//  (CP1252 quotes mis-decoded upstream, U+0093) are read as CP1252. Empty input is
 //  refused. There is no identity in plain text: normalize derives the uri
 //  from the content (formats.md §2.2), helped by the altids set here.
 
 #include "common.h"
 #include "ingest/parsers.h"
+#include "ingest/teletype.h"
 
 //  A line of the document (points into the decoded text)
 typedef struct {
@@ -492,6 +494,8 @@ plaintext_parse (ingest_t *ctx, const uint8_t *data, size_t size)
     size_t text_size;
     char *text = s_clean_controls (decoded, decoded_size, &text_size);
     free (decoded);
+    text = tty_fix_c1 (text);
+    text_size = strlen (text);
 
     linev_t lines = { 0 };
     s_split_lines (text, text_size, &lines);

@@ -315,7 +315,8 @@ s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
     size_t line_end = s_line_end (data, size, i);
     if (s_7901_header (data + i, line_end - i, true))
         return "iptc7901";
-    if (s_anpa_header (data + i, line_end - i)) {
+    if (line_end - i >= 5 && isalpha (data [i]) && isdigit (data [i + 1]) && isdigit (data [i + 2])
+    &&  isdigit (data [i + 3]) && isdigit (data [i + 4])) {
         size_t next = line_end;
         while (next < size && (data [next] == '\r' || data [next] == '\n'))
             next++;

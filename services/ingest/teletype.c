@@ -189,7 +189,8 @@ tty_decode (ingest_t *ctx, story_t *story, const uint8_t *data, size_t size, siz
         if (text [i] != 0 && text [i] != TTY_DEL)
             text [n++] = text [i];
     text [n] = 0;
-    *out_size = n;
+    text = tty_fix_c1 (text);
+    *out_size = strlen (text);
     return text;
 }
 
@@ -215,6 +216,43 @@ tty_split_text (char *text, size_t size, tty_linev_t *lines)
             q++;
         p = q;
     }
+}
+
+char *
+tty_fix_c1 (char *s)
+{
+    //  CP1252 0x80-0x9F as UTF-8 (empty: undefined in CP1252)
+    static const char *cp1252 [32] = {
+        "\xe2\x82\xac", "", "\xe2\x80\x9a", "\xc6\x92", "\xe2\x80\x9e", "\xe2\x80\xa6",
+        "\xe2\x80\xa0", "\xe2\x80\xa1", "\xcb\x86", "\xe2\x80\xb0", "\xc5\xa0",
+        "\xe2\x80\xb9", "\xc5\x92", "", "\xc5\xbd", "", "", "\xe2\x80\x98",
+        "\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\xa2", "\xe2\x80\x93",
+        "\xe2\x80\x94", "\xcb\x9c", "\xe2\x84\xa2", "\xc5\xa1", "\xe2\x80\xba",
+        "\xc5\x93", "", "\xc5\xbe", "\xc5\xb8"
+    };
+    if (!s)
+        return NULL;
+    const char *c1 = NULL;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char) p [0] == 0xC2 && (unsigned char) p [1] >= 0x80 && (unsigned char) p [1] < 0xA0) {
+            c1 = p;
+            break;
+        }
+    if (!c1)
+        return s;
+    buf_t out;
+    buf_init (&out);
+    buf_append (&out, s, (size_t) (c1 - s));
+    for (const char *p = c1; *p; p++) {
+        if ((unsigned char) p [0] == 0xC2 && (unsigned char) p [1] >= 0x80 && (unsigned char) p [1] < 0xA0) {
+            buf_puts (&out, cp1252 [(unsigned char) p [1] - 0x80]);
+            p++;
+        }
+        else
+            buf_putc (&out, *p);
+    }
+    free (s);
+    return out.data ? buf_detach (&out) : xstrdup ("");
 }
 
 char *

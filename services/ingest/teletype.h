@@ -80,6 +80,14 @@ char *
 void
     tty_split_text (char *text, size_t size, tty_linev_t *lines);
 
+//  C1 code points (U+0080-U+009F) in UTF-8 text are CP1252 punctuation
+//  mis-decoded upstream (U+0093 for a left quote): map them through
+//  CP1252, dropping the five CP1252 leaves undefined. Takes a heap string
+//  and returns it, or a new one (freeing the old) when it changed.
+//  Shared by the text parsers (plain text, ninjs too).
+char *
+    tty_fix_c1 (char *s);
+
 //  Remove C0 control characters (except TAB) and DEL from s, in place.
 //  Returns s.
 char *
