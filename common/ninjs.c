@@ -18,7 +18,7 @@
 #define C_CONFIDENCE    0x80
 #define C_URI_FORMAT    0x100   //  uri must be a URI (JSON Schema format "uri")
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Text helpers
 
 //  Length of the valid UTF-8 sequence at s (up to end), or 0 if invalid.
@@ -96,7 +96,7 @@ s_set_str (json_t *object, const char *key, const char *value)
         json_object_set_new (object, key, s_jstr (value));
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Schema formats
 
 //  True if s is an RFC 3339 date-time (JSON Schema format "date-time"),
@@ -362,6 +362,10 @@ s_put_extensions (json_t *root, const story_t *story)
         json_decref (ingest);
 }
 
+//  --------------------------------------------------------------------------
+//  The story as a ninjs object: 2.2 properties, and the copydesk
+//  extensions with NINJS_FULL. Caller owns the JSON.
+
 json_t *
 ninjs_from_story (const story_t *story, int flags)
 {
@@ -448,6 +452,9 @@ ninjs_from_story (const story_t *story, int flags)
     json_object_set_new (root, "standard", standard);
     return root;
 }
+
+//  --------------------------------------------------------------------------
+//  The story as ninjs text. Caller frees it.
 
 char *
 ninjs_dumps (const story_t *story, int flags)
@@ -873,6 +880,9 @@ s_read (reader_t *r, json_t *json, story_t *story)
         return s_bad (r, "object has no uri", NULL);
     return 0;
 }
+
+//  --------------------------------------------------------------------------
+//  A ninjs object (our output) as a story. Caller owns it.
 
 story_t *
 ninjs_to_story (json_t *json, char *err, size_t errsize)

@@ -86,12 +86,18 @@ store_stage_accept (store_stage_t *self, const void *data, size_t size, void *ta
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Stories decoded and waiting for a flush.
+
 size_t
 store_stage_pending (store_stage_t *self)
 {
     assert (self);
     return self->pending.len;
 }
+
+//  --------------------------------------------------------------------------
+//  The store; the stage keeps it.
 
 store_t *
 store_stage_store (store_stage_t *self)
@@ -100,12 +106,18 @@ store_stage_store (store_stage_t *self)
     return self->store;
 }
 
+//  --------------------------------------------------------------------------
+//  Records refused because they did not decode.
+
 uint64_t
 store_stage_rejected (store_stage_t *self)
 {
     assert (self);
     return self->rejected;
 }
+
+//  --------------------------------------------------------------------------
+//  Forget the back-off after a failed batch.
 
 void
 store_stage_retry_now (store_stage_t *self)
@@ -374,7 +386,7 @@ static const stage_t s_worker_stage = {
 };
 
 //  --------------------------------------------------------------------------
-//  The store stage for the worker loop (worker_main, worker_actor)
+//  The store stage for the worker loop (worker_main, worker_actor).
 
 const stage_t *
 store_stage (void)

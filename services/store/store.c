@@ -54,7 +54,7 @@ struct _store_t {
     sqlite3_stmt *versions;     //  Versions of a uri (readers)
 };
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Errors
 
 //  Result codes after which the whole batch must be retried later
@@ -126,8 +126,11 @@ s_column_dup (sqlite3_stmt *stmt, int column)
     return text ? xstrdup ((const char *) text) : NULL;
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Options
+
+//  --------------------------------------------------------------------------
+//  Defaults, then the store/ keys of config (NULL: defaults only).
 
 void
 store_options_init (store_options_t *options, config_t *config)
@@ -147,6 +150,10 @@ store_options_init (store_options_t *options, config_t *config)
         options->fts_tokenize = config_get (config, "store/fts_tokenize", options->fts_tokenize);
     }
 }
+
+//  --------------------------------------------------------------------------
+//  The database file: store/database (relative to home) or <home>/store.db.
+//  Caller frees.
 
 char *
 store_path (config_t *config)
@@ -306,8 +313,12 @@ s_migrate (store_t *self, const store_options_t *options)
     return 0;
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Open and close
+
+//  --------------------------------------------------------------------------
+//  Open the database; unless readonly, create it, set WAL + synchronous
+//  NORMAL, migrate the schema and prepare the writer's statements.
 
 store_t *
 store_new (const char *path, const store_options_t *options, char *err, size_t errsize)
@@ -435,6 +446,9 @@ s_rows_clear (rowv_t *rows)
     rows->len = 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Close the database (an open batch is rolled back) and nullify.
+
 void
 store_destroy (store_t **self_p)
 {
@@ -463,12 +477,18 @@ store_destroy (store_t **self_p)
     *self_p = NULL;
 }
 
+//  --------------------------------------------------------------------------
+//  The last error message; the store keeps it.
+
 const char *
 store_error (store_t *self)
 {
     assert (self);
     return self->error ? self->error : "no error";
 }
+
+//  --------------------------------------------------------------------------
+//  Whether the last error came from the database rather than the story.
 
 bool
 store_transient (store_t *self)
@@ -477,6 +497,9 @@ store_transient (store_t *self)
     return self->transient;
 }
 
+//  --------------------------------------------------------------------------
+//  Counters since open.
+
 store_stats_t
 store_stats (store_t *self)
 {
@@ -484,7 +507,7 @@ store_stats (store_t *self)
     return self->stats;
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Version order
 
 //  Parse an RFC 3339 time (or date) into seconds and nanoseconds. False if
@@ -594,8 +617,11 @@ s_latest (const rowv_t *rows)
     return best;
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Writing
+
+//  --------------------------------------------------------------------------
+//  A story that cancels every version of its uri.
 
 bool
 store_is_cancel (const story_t *story)
@@ -605,6 +631,10 @@ store_is_cancel (const story_t *story)
         || strv_contains (&story->signals, "kill")
         || strv_contains (&story->signals, "withdrawal");
 }
+
+//  --------------------------------------------------------------------------
+//  Start a batch: BEGIN IMMEDIATE takes the write lock at once, so two
+//  stores on one file take turns instead of failing at commit.
 
 int
 store_begin (store_t *self)
@@ -621,6 +651,9 @@ store_begin (store_t *self)
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Abandon the open batch, if any.
+
 void
 store_rollback (store_t *self)
 {
@@ -629,6 +662,9 @@ store_rollback (store_t *self)
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     self->in_batch = false;
 }
+
+//  --------------------------------------------------------------------------
+//  Commit the batch; on failure it is rolled back.
 
 int
 store_commit (store_t *self)
@@ -845,6 +881,9 @@ s_put (store_t *self, const story_t *story, const void *record, size_t size,
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Upsert one story in the open batch (see store.h).
+
 int
 store_put (store_t *self, const story_t *story, const void *record, size_t size,
            store_put_t *result)
@@ -879,7 +918,7 @@ store_put (store_t *self, const story_t *story, const void *record, size_t size,
     return 0;
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Reading
 
 //  Decode the record of the current row of stmt (id, record, pubstatus)
@@ -943,6 +982,9 @@ s_get_row (store_t *self, int64_t rowid)
     return story;
 }
 
+//  --------------------------------------------------------------------------
+//  The latest (or given) version of uri, decoded. Caller owns it.
+
 story_t *
 store_get (store_t *self, const char *uri, const char *version, int64_t *rowid)
 {
@@ -979,6 +1021,9 @@ store_get (store_t *self, const char *uri, const char *version, int64_t *rowid)
     return story;
 }
 
+//  --------------------------------------------------------------------------
+//  Every version of uri, latest first. Caller owns the stories.
+
 int
 store_get_all (store_t *self, const char *uri, store_storyv_t *stories)
 {
@@ -1008,6 +1053,9 @@ store_get_all (store_t *self, const char *uri, store_storyv_t *stories)
     return found;
 }
 
+//  --------------------------------------------------------------------------
+//  Destroy the stories of a vector and free it.
+
 void
 store_stories_free (store_storyv_t *stories)
 {
@@ -1016,6 +1064,9 @@ store_stories_free (store_storyv_t *stories)
     free (stories->items);
     memset (stories, 0, sizeof *stories);
 }
+
+//  --------------------------------------------------------------------------
+//  Rows and current stories.
 
 int64_t
 store_count (store_t *self, int64_t *stories)
@@ -1029,7 +1080,7 @@ store_count (store_t *self, int64_t *stories)
     return rows;
 }
 
-//  --------------------------------------------------------------------------
+//  ==========================================================================
 //  Search
 
 //  The query with every term quoted: what a user meant when FTS5 cannot
@@ -1245,6 +1296,9 @@ s_search_text (store_t *self, const store_query_t *query, store_hitv_t *hits,
     return found;
 }
 
+//  --------------------------------------------------------------------------
+//  Search (see store.h); hits are appended, the caller frees them.
+
 int
 store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
               char *err, size_t errsize)
@@ -1252,6 +1306,9 @@ store_search (store_t *self, const store_query_t *query, store_hitv_t *hits,
     assert (hits);
     return s_search_text (self, query, hits, NULL, err, errsize);
 }
+
+//  --------------------------------------------------------------------------
+//  Count the matches of a search.
 
 int64_t
 store_search_count (store_t *self, const store_query_t *query, char *err, size_t errsize)
@@ -1261,6 +1318,9 @@ store_search_count (store_t *self, const store_query_t *query, char *err, size_t
         return -1;
     return count;
 }
+
+//  --------------------------------------------------------------------------
+//  Free the hits and empty the vector.
 
 void
 store_hits_free (store_hitv_t *hits)
