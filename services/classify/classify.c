@@ -9,6 +9,9 @@
 struct _classify_t {
     config_t *config;           //  Borrowed configuration (may be NULL)
     model_t *model;             //  Subject model
+    gazetteer_t *gazetteer;     //  Places
+    float place_threshold;      //  Place score needed
+    placev_t places;            //  Scratch places
     vectorizer_t *vectorizer;   //  Over the model's vocabulary
     featv_t features;           //  Scratch vector
     float *scores;              //  Scratch scores, one per category
@@ -33,6 +36,21 @@ s_load_model (config_t *config, char *err, size_t errsize)
     return model;
 }
 
+//  Load the gazetteer named by config
+static gazetteer_t *
+s_load_gazetteer (config_t *config, char *err, size_t errsize)
+{
+    char *path = config_datafile (config, "classify/gazetteer", "gazetteer.tsv");
+    if (!path) {
+        snprintf (err, errsize, "gazetteer not found (classify/gazetteer, "
+                  "or gazetteer.tsv in the data folders)");
+        return NULL;
+    }
+    gazetteer_t *gazetteer = gazetteer_load (path, err, errsize);
+    free (path);
+    return gazetteer;
+}
+
 classify_t *
 classify_new (config_t *config, char *err, size_t errsize)
 {
@@ -48,7 +66,15 @@ classify_new_model (config_t *config, model_t **model_p, char *err, size_t errsi
     assert (model_p && *model_p);
     model_t *model = *model_p;
     *model_p = NULL;
+    gazetteer_t *gazetteer = s_load_gazetteer (config, err, errsize);
+    if (!gazetteer) {
+        model_destroy (&model);
+        return NULL;
+    }
     classify_t *self = (classify_t *) xcalloc (1, sizeof (classify_t));
+    self->gazetteer = gazetteer;
+    const char *threshold = config ? config_get (config, "classify/place_threshold", NULL) : NULL;
+    self->place_threshold = threshold ? strtof (threshold, NULL) : 2.5f;
     self->config = config;
     self->flags = CLASSIFY_ALL;
     self->max_subjects = config ? (int) config_int (config, "classify/max_subjects", 8) : 8;
@@ -65,6 +91,8 @@ classify_destroy (classify_t **self_p)
         return;
     vectorizer_destroy (&self->vectorizer);
     model_destroy (&self->model);
+    gazetteer_destroy (&self->gazetteer);
+    free (self->places.items);
     free (self->features.items);
     free (self->scores);
     free (self);
@@ -204,13 +232,42 @@ s_subjects (classify_t *self, story_t *story)
     return added;
 }
 
+//  Places from the gazetteer, unless the provider named the same ones
+static void
+s_places (classify_t *self, story_t *story)
+{
+    gazetteer_places (self->gazetteer, story, self->place_threshold, &self->places);
+    for (size_t i = 0; i < self->places.len; i++) {
+        place_t *place = &self->places.items [i];
+        char literal [16];
+        snprintf (literal, sizeof literal, "iso3166:%s", place->code);
+        if (story_find_concept (&story->places, literal))
+            continue;
+        story_concept_t *c = story_add_concept (&story->places, place->name);
+        str_set (&c->literal, literal);
+        str_set (&c->creator, CLASSIFY_CREATOR);
+        float top = self->places.items [0].score;
+        c->relevance = (int) lrintf (100 * place->score / top);
+        c->confidence = (int) lrintf (100 * (1 - expf (-place->score / 2)));
+    }
+}
+
+gazetteer_t *
+classify_gazetteer (classify_t *self)
+{
+    return self->gazetteer;
+}
+
 int
 classify_story (classify_t *self, story_t *story)
 {
     s_remove_own (&story->subjects);
+    s_remove_own (&story->places);
     int subjects = 0;
     if (self->flags & CLASSIFY_SUBJECTS)
         subjects = s_subjects (self, story);
+    if (self->flags & CLASSIFY_PLACES)
+        s_places (self, story);
     self->count++;
     if (subjects == 0)
         self->unassigned++;
@@ -223,6 +280,13 @@ classify_reload (classify_t *self, char *err, size_t errsize)
     model_t *model = s_load_model (self->config, err, errsize);
     if (!model)
         return -1;
+    gazetteer_t *gazetteer = s_load_gazetteer (self->config, err, errsize);
+    if (!gazetteer) {
+        model_destroy (&model);
+        return -1;
+    }
     classify_set_model (self, &model);
+    gazetteer_destroy (&self->gazetteer);
+    self->gazetteer = gazetteer;
     return 0;
 }

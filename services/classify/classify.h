@@ -23,6 +23,7 @@
 #define COPYDESK_CLASSIFY_H
 
 #include "classify/model.h"
+#include "classify/gazetteer.h"
 
 typedef struct _classify_t classify_t;
 
@@ -65,6 +66,9 @@ void
 //  use and -1 is returned with the reason in err; 0 on success.
 int
     classify_reload (classify_t *self, char *err, size_t errsize);
+//  The gazetteer in use (borrowed)
+gazetteer_t *
+    classify_gazetteer (classify_t *self);
 //  Counters: stories classified, stories with no subject
 uint64_t
     classify_count (classify_t *self);

@@ -136,6 +136,8 @@ eval_run (classify_t *classifier, corpus_t *corpus, eval_report_t *report,
 
     //  Classify every test story
     size_t scored = 0;
+    gazetteer_t *gazetteer = classify_gazetteer (classifier);
+    eval_scores_t *places = &report->places;
     int64_t elapsed = 0;
     strv_t predicted = { 0 };
     for (size_t i = 0; i < corpus->items.len; i++) {
@@ -175,8 +177,48 @@ eval_run (classify_t *classifier, corpus_t *corpus, eval_report_t *report,
                     cat->fn++;
             }
         }
+        //  Places: provider codes (Reuters or ISO) against ours, both
+        //  folded to today's codes
+        strv_t gold_places = { 0 }, our_places = { 0 };
+        for (size_t k = 0; k < item->story->places.len; k++) {
+            const char *literal = item->story->places.items [k].literal;
+            const char *code = NULL;
+            if (literal && str_starts (literal, "reuters-place:"))
+                code = gazetteer_reuters (gazetteer, literal + 14);
+            else
+            if (literal && str_starts (literal, "iso3166:"))
+                code = literal + 8;
+            const char *now = code ? gazetteer_successor (gazetteer, code) : NULL;
+            if (now || code)
+                strv_add_unique (&gold_places, now ? now : code);
+            else
+            if (literal)
+                strv_add_unique (&gold_places, literal);    //  Unmapped: a miss
+        }
+        for (size_t k = 0; k < story->places.len; k++) {
+            story_concept_t *c = &story->places.items [k];
+            if (!c->literal || !c->creator || strcmp (c->creator, "classify")
+            ||  !str_starts (c->literal, "iso3166:"))
+                continue;
+            const char *now = gazetteer_successor (gazetteer, c->literal + 8);
+            strv_add_unique (&our_places, now ? now : c->literal + 8);
+        }
+        places->stories++;
+        for (size_t k = 0; k < our_places.len; k++)
+            if (strv_contains (&gold_places, our_places.items [k]))
+                places->tp++;
+            else
+                places->fp++;
+        for (size_t k = 0; k < gold_places.len; k++)
+            if (!strv_contains (&our_places, gold_places.items [k]))
+                places->fn++;
+        strv_free (&gold_places);
+        strv_free (&our_places);
         story_destroy (&story);
     }
+    places->micro_p = s_ratio (places->tp, places->tp + places->fp);
+    places->micro_r = s_ratio (places->tp, places->tp + places->fn);
+    places->micro_f1 = s_f1 (places->tp, places->fp, places->fn);
     for (size_t k = 0; k < predicted.len; k++)
         free (predicted.items [k]);
     free (predicted.items);

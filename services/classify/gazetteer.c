@@ -1,0 +1,679 @@
+//  SPDX-License-Identifier: MIT
+//  gazetteer - place names to country codes (see gazetteer.h)
+
+#include "common.h"
+#include "classify/strmap.h"
+#include "classify/tokenize.h"
+#include "classify/gazetteer.h"
+
+#define GAZ_MAX_WORDS   12      //  Longest name, in words
+
+typedef enum {
+    KIND_COUNTRY, KIND_DEMONYM, KIND_CAPITAL, KIND_CITY, KIND_REGION, KIND_ABBREV, KIND_BLOCK
+} s_kind_t;
+
+#define FLAG_PERSON 0x01        //  Also a person's name
+#define FLAG_WORD   0x02        //  Also a common word
+
+typedef struct {
+    int16_t code;               //  Country index, -1 for a block
+    uint8_t kind;               //  s_kind_t
+    uint8_t flags;              //  FLAG_*
+    int32_t next;               //  Next sense of the same name, -1
+} s_sense_t;
+
+typedef struct {
+    int32_t first;              //  First sense (file order)
+    int32_t last;               //  Last sense
+    uint16_t capmask;           //  Words that must be capitalised
+    uint8_t words;              //  Words in the name
+} s_name_t;
+
+typedef struct {
+    char code [4];              //  ISO code
+    char *name;                 //  Display name (first country name)
+    int16_t successor;          //  Index of today's code, or itself
+} s_country_t;
+
+struct _gazetteer_t {
+    strmap_t *names;            //  Folded words joined by ' ' -> name index
+    strmap_t *prefixes;         //  Proper prefixes of names
+    VEC (s_name_t) defs;        //  Names
+    VEC (s_sense_t) senses;     //  Senses
+    VEC (s_country_t) countries;
+    strmap_t *codes;            //  Code -> country index (value)
+    strmap_t *reuters;          //  Reuters code -> country index (value)
+};
+
+//  --------------------------------------------------------------------------
+//  Words of a name or a text
+
+typedef struct {
+    char *word;                 //  Folded word (owned by the token list)
+    size_t offset;              //  Byte offset in its text
+    size_t length;              //  Bytes in its text
+    uint8_t text;               //  0 dateline, 1 headline, 2 body
+    bool capital;               //  Starts with a capital
+    bool upper;                 //  All capitals
+    bool sentence;              //  Starts a sentence
+    bool comma;                 //  A comma between the previous word and this one
+    bool title;                 //  Mr, Mrs, President... (person titles)
+} s_tok_t;
+typedef VEC (s_tok_t) s_tokv_t;
+
+typedef struct {
+    s_tokv_t *list;
+    const char *text;
+    uint8_t which;
+    size_t prev_end;            //  End of the previous word
+} s_collect_t;
+
+static const char *s_titles [] = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "sen", "senator", "gov",
+    "governor", "rep", "president", "minister", "king", "queen", "prince", "princess",
+    "coach", "player", "actor", "actress", "singer", "star", "striker", "forward",
+    "guard", "chancellor", "judge", "justice", "professor", "prof", "rev", "saint", NULL
+};
+
+static int
+s_collect (void *arg, const token_t *token)
+{
+    s_collect_t *ctx = (s_collect_t *) arg;
+    s_tok_t *tok = vec_push (ctx->list);
+    tok->word = xstrndup (token->word, token->len);
+    tok->offset = token->offset;
+    tok->length = token->length;
+    tok->text = ctx->which;
+    tok->capital = token->capital;
+    tok->upper = token->upper;
+    tok->sentence = token->sentence;
+    for (size_t i = ctx->prev_end; i < token->offset; i++)
+        if (ctx->text [i] == ',')
+            tok->comma = true;
+    for (int i = 0; s_titles [i]; i++)
+        if (strcmp (tok->word, s_titles [i]) == 0)
+            tok->title = true;
+    ctx->prev_end = token->offset + token->length;
+    return 0;
+}
+
+static void
+s_tokens (s_tokv_t *list, const char *text, uint8_t which)
+{
+    if (!text)
+        return;
+    s_collect_t ctx = { list, text, which, 0 };
+    tokenize (text, strlen (text), s_collect, &ctx);
+}
+
+static void
+s_tokens_free (s_tokv_t *list)
+{
+    for (size_t i = 0; i < list->len; i++)
+        free (list->items [i].word);
+    free (list->items);
+    memset (list, 0, sizeof *list);
+}
+
+//  --------------------------------------------------------------------------
+//  Parsing the file
+
+static int16_t
+s_country (gazetteer_t *self, const char *code)
+{
+    int32_t index = strmap_get (self->codes, code, strlen (code));
+    if (index >= 0)
+        return (int16_t) index;
+    assert (self->countries.len < INT16_MAX);
+    s_country_t *country = vec_push (&self->countries);
+    snprintf (country->code, sizeof country->code, "%s", code);
+    country->successor = (int16_t) (self->countries.len - 1);
+    int32_t key = strmap_intern (self->codes, code, strlen (code), NULL);
+    *strmap_value (self->codes, key) = (int32_t) (self->countries.len - 1);
+    return (int16_t) (self->countries.len - 1);
+}
+
+//  Add one name with its sense; -1 if the name has no words or too many
+static int
+s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
+{
+    uint8_t flags = 0;
+    char *copy = xstrdup (name);
+    char *marker = strchr (copy, '~');
+    if (marker) {
+        if (strcmp (marker, "~person") == 0)
+            flags = FLAG_PERSON;
+        else
+        if (strcmp (marker, "~word") == 0)
+            flags = FLAG_WORD;
+        else {
+            free (copy);
+            return -1;
+        }
+        *marker = 0;
+    }
+    s_tokv_t words = { 0 };
+    s_tokens (&words, copy, 2);
+    free (copy);
+    if (words.len == 0 || words.len > GAZ_MAX_WORDS) {
+        s_tokens_free (&words);
+        return -1;
+    }
+    buf_t key;
+    buf_init (&key);
+    uint16_t capmask = 0;
+    for (size_t i = 0; i < words.len; i++) {
+        if (i) {
+            //  Every proper prefix is a prefix
+            strmap_intern (self->prefixes, key.data, key.size, NULL);
+            buf_putc (&key, ' ');
+        }
+        buf_puts (&key, words.items [i].word);
+        if (words.items [i].capital)
+            capmask |= (uint16_t) (1u << i);
+    }
+    bool added;
+    int32_t index = strmap_intern (self->names, key.data, key.size, &added);
+    if (added) {
+        s_name_t *def = vec_push (&self->defs);
+        def->first = def->last = -1;
+        def->words = (uint8_t) words.len;
+        *strmap_value (self->names, index) = (int32_t) (self->defs.len - 1);
+    }
+    s_name_t *def = &self->defs.items [*strmap_value (self->names, index)];
+    def->capmask |= capmask;
+    s_sense_t *sense = vec_push (&self->senses);
+    sense->code = code;
+    sense->kind = (uint8_t) kind;
+    sense->flags = flags;
+    sense->next = -1;
+    int32_t sense_index = (int32_t) (self->senses.len - 1);
+    if (def->last >= 0)
+        self->senses.items [def->last].next = sense_index;
+    else
+        def->first = sense_index;
+    def->last = sense_index;
+    buf_free (&key);
+    s_tokens_free (&words);
+    return 0;
+}
+
+gazetteer_t *
+gazetteer_parse (const char *text, size_t len, const char *origin, char *err, size_t errsize)
+{
+    gazetteer_t *self = (gazetteer_t *) xcalloc (1, sizeof (gazetteer_t));
+    self->names = strmap_new ();
+    self->prefixes = strmap_new ();
+    self->codes = strmap_new ();
+    self->reuters = strmap_new ();
+    static const char *kinds [] = {
+        "country", "demonym", "capital", "city", "region", "abbrev", "block", NULL
+    };
+    const char *p = text, *end = text + len;
+    int line_no = 0;
+    VEC (struct { int16_t from; char to [4]; int line; }) successors = { 0 };
+    while (p < end) {
+        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        const char *line_end = nl ? nl : end;
+        char *line = xstrndup (p, (size_t) (line_end - p));
+        p = nl ? nl + 1 : end;
+        line_no++;
+        size_t n = strlen (line);
+        while (n && (line [n - 1] == '\r' || line [n - 1] == ' '))
+            line [--n] = 0;
+        if (n == 0 || line [0] == '#') {
+            free (line);
+            continue;
+        }
+        char *fields [3] = { line, NULL, NULL };
+        char *tab = strchr (line, '\t');
+        if (tab) {
+            *tab = 0;
+            fields [1] = tab + 1;
+            tab = strchr (fields [1], '\t');
+            if (tab) {
+                *tab = 0;
+                fields [2] = tab + 1;
+            }
+        }
+        const char *bad = NULL;
+        int kind = -1;
+        if (!fields [2] || !*fields [2])
+            bad = "want CODE<TAB>KIND<TAB>NAMES";
+        else {
+            bool reuters = strcmp (fields [1], "reuters") == 0;
+            bool successor = strcmp (fields [1], "successor") == 0;
+            for (int k = 0; kinds [k]; k++)
+                if (strcmp (fields [1], kinds [k]) == 0)
+                    kind = k;
+            size_t code_len = strlen (fields [0]);
+            bool block = strcmp (fields [0], "-") == 0;
+            if (kind < 0 && !reuters && !successor)
+                bad = "unknown kind";
+            else
+            if (block != (kind == KIND_BLOCK))
+                bad = "code \"-\" goes with kind block, and only with it";
+            else
+            if (!block && (code_len != 2 || !isupper ((unsigned char) fields [0][0])
+                                         || !isupper ((unsigned char) fields [0][1])))
+                bad = "code is not two capital letters";
+            else {
+                int16_t code = block ? -1 : s_country (self, fields [0]);
+                char *save = NULL;
+                for (char *name = strtok_r (fields [2], "|", &save); name && !bad;
+                     name = strtok_r (NULL, "|", &save)) {
+                    if (reuters) {
+                        int32_t key = strmap_intern (self->reuters, name, strlen (name), NULL);
+                        *strmap_value (self->reuters, key) = code;
+                    }
+                    else
+                    if (successor) {
+                        if (strlen (name) != 2)
+                            bad = "successor is not a code";
+                        else {
+                            __typeof__ (successors.items) s = vec_push (&successors);
+                            s->from = code;
+                            snprintf (s->to, sizeof s->to, "%s", name);
+                            s->line = line_no;
+                        }
+                    }
+                    else {
+                        if (kind == KIND_COUNTRY && !self->countries.items [code].name) {
+                            char *display = xstrdup (name);
+                            char *marker = strchr (display, '~');
+                            if (marker)
+                                *marker = 0;
+                            self->countries.items [code].name = display;
+                        }
+                        if (s_add_name (self, name, code, (s_kind_t) kind))
+                            bad = "bad name (no words, too many, or unknown ~marker)";
+                    }
+                }
+            }
+        }
+        free (line);
+        if (bad) {
+            snprintf (err, errsize, "%s:%d: %s", origin, line_no, bad);
+            free (successors.items);
+            gazetteer_destroy (&self);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < successors.len; i++) {
+        int32_t to = strmap_get (self->codes, successors.items [i].to, 2);
+        if (to < 0) {
+            snprintf (err, errsize, "%s:%d: successor %s is not a code of the gazetteer",
+                      origin, successors.items [i].line, successors.items [i].to);
+            free (successors.items);
+            gazetteer_destroy (&self);
+            return NULL;
+        }
+        self->countries.items [successors.items [i].from].successor = (int16_t) to;
+    }
+    free (successors.items);
+    for (size_t c = 0; c < self->countries.len; c++)
+        if (!self->countries.items [c].name) {
+            snprintf (err, errsize, "%s: code %s has no country line", origin,
+                      self->countries.items [c].code);
+            gazetteer_destroy (&self);
+            return NULL;
+        }
+    if (self->defs.len == 0) {
+        snprintf (err, errsize, "%s: no names", origin);
+        gazetteer_destroy (&self);
+        return NULL;
+    }
+    return self;
+}
+
+gazetteer_t *
+gazetteer_load (const char *path, char *err, size_t errsize)
+{
+    uint8_t *data;
+    size_t size;
+    if (file_read (path, 64 * 1024 * 1024, &data, &size)) {
+        snprintf (err, errsize, "cannot read %s: %s", path, strerror (errno));
+        return NULL;
+    }
+    gazetteer_t *self = gazetteer_parse ((const char *) data, size, path, err, errsize);
+    free (data);
+    return self;
+}
+
+void
+gazetteer_destroy (gazetteer_t **self_p)
+{
+    assert (self_p);
+    gazetteer_t *self = *self_p;
+    if (!self)
+        return;
+    strmap_destroy (&self->names);
+    strmap_destroy (&self->prefixes);
+    strmap_destroy (&self->codes);
+    strmap_destroy (&self->reuters);
+    for (size_t c = 0; c < self->countries.len; c++)
+        free (self->countries.items [c].name);
+    free (self->countries.items);
+    free (self->defs.items);
+    free (self->senses.items);
+    free (self);
+    *self_p = NULL;
+}
+
+size_t
+gazetteer_size (gazetteer_t *self)
+{
+    return self->defs.len;
+}
+
+const char *
+gazetteer_name (gazetteer_t *self, const char *code)
+{
+    int32_t index = code ? strmap_get (self->codes, code, strlen (code)) : -1;
+    return index >= 0 ? self->countries.items [index].name : NULL;
+}
+
+const char *
+gazetteer_reuters (gazetteer_t *self, const char *reuters)
+{
+    int32_t index = reuters ? strmap_get (self->reuters, reuters, strlen (reuters)) : -1;
+    return index >= 0 ? self->countries.items [index].code : NULL;
+}
+
+const char *
+gazetteer_successor (gazetteer_t *self, const char *code)
+{
+    int32_t index = code ? strmap_get (self->codes, code, strlen (code)) : -1;
+    if (index < 0)
+        return NULL;
+    return self->countries.items [self->countries.items [index].successor].code;
+}
+
+const char *
+gazetteer_lookup (gazetteer_t *self, const char *name)
+{
+    s_tokv_t words = { 0 };
+    s_tokens (&words, name, 2);
+    buf_t key;
+    buf_init (&key);
+    for (size_t i = 0; i < words.len; i++) {
+        if (i)
+            buf_putc (&key, ' ');
+        buf_puts (&key, words.items [i].word);
+    }
+    const char *code = NULL;
+    int32_t index = key.size ? strmap_get (self->names, key.data, key.size) : -1;
+    if (index >= 0) {
+        s_sense_t *sense = &self->senses.items [self->defs.items [index].first];
+        if (sense->code >= 0)
+            code = self->countries.items [sense->code].code;
+    }
+    buf_free (&key);
+    s_tokens_free (&words);
+    return code;
+}
+
+//  --------------------------------------------------------------------------
+//  Finding places
+
+typedef struct {
+    size_t start, end;          //  Word range [start, end)
+    int32_t def;                //  Name
+    int16_t code;               //  Resolved country, -1 none
+    uint8_t kind;               //  Kind of the resolved sense
+    uint8_t flags;              //  Flags of the resolved sense
+    bool forced;                //  Resolved by a qualifier
+    bool block;                 //  A block name
+    bool dropped;               //  Not a place after all
+} s_match_t;
+typedef VEC (s_match_t) s_matchv_t;
+
+//  Longest name starting at word i; fills *m and returns true if found
+static bool
+s_match_at (gazetteer_t *self, s_tokv_t *toks, size_t i, bool *caps, buf_t *key, s_match_t *m)
+{
+    buf_clear (key);
+    int32_t found = -1;
+    size_t found_end = 0;
+    for (size_t j = i; j < toks->len && j - i < GAZ_MAX_WORDS; j++) {
+        s_tok_t *tok = &toks->items [j];
+        if (j > i) {
+            //  A name never spans texts or a comma
+            if (tok->text != toks->items [i].text || tok->comma)
+                break;
+            buf_putc (key, ' ');
+        }
+        buf_puts (key, tok->word);
+        int32_t def = strmap_get (self->names, key->data, key->size);
+        if (def >= 0) {
+            //  Capitalisation as in the gazetteer (all-capital texts pass)
+            s_name_t *name = &self->defs.items [def];
+            bool ok = true;
+            for (size_t k = i; k <= j && ok; k++)
+                if ((name->capmask & (1u << (k - i))) && !toks->items [k].capital
+                &&  !caps [toks->items [k].text])
+                    ok = false;
+            if (ok) {
+                found = def;
+                found_end = j + 1;
+            }
+        }
+        if (strmap_find (self->prefixes, key->data, key->size) < 0)
+            break;
+    }
+    if (found < 0)
+        return false;
+    memset (m, 0, sizeof *m);
+    m->start = i;
+    m->end = found_end;
+    m->def = found;
+    m->code = -1;
+    return true;
+}
+
+static const float s_text_weight [3] = { 3.0f, 2.0f, 1.0f };
+
+//  Is word k a capitalised name word that is not a place and not a small word?
+static bool
+s_name_word (s_tokv_t *toks, size_t k, const bool *in_match)
+{
+    s_tok_t *tok = &toks->items [k];
+    return tok->capital && !tok->upper && !in_match [k] && !tok->title && strlen (tok->word) > 1;
+}
+
+int
+gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, placev_t *out)
+{
+    out->len = 0;
+    s_tokv_t toks = { 0 };
+    const char *dateline = story->dateline.place ? story->dateline.place
+                         : story->located ? story->located : story->dateline.text;
+    s_tokens (&toks, dateline, 0);
+    s_tokens (&toks, story_headline (story), 1);
+    const char *body = story_body (story);
+    if (!body && story->bodies.len)
+        body = story->bodies.items [0].value;
+    s_tokens (&toks, body, 2);
+    //  Texts written in capitals (datelines, 1980s headlines)
+    bool caps [3];
+    size_t letters [3] = { 0 }, upper [3] = { 0 };
+    for (size_t i = 0; i < toks.len; i++) {
+        s_tok_t *tok = &toks.items [i];
+        if (tok->capital || tok->upper || isalpha ((unsigned char) tok->word [0])) {
+            letters [tok->text]++;
+            upper [tok->text] += tok->upper;
+        }
+    }
+    for (int t = 0; t < 3; t++)
+        caps [t] = letters [t] > 0 && upper [t] * 10 >= letters [t] * 8;
+
+    //  A: longest matches, left to right
+    s_matchv_t matches = { 0 };
+    buf_t key;
+    buf_init (&key);
+    bool *in_match = (bool *) xcalloc (toks.len + 1, sizeof (bool));
+    for (size_t i = 0; i < toks.len; ) {
+        s_match_t m;
+        if (s_match_at (self, &toks, i, caps, &key, &m)) {
+            *vec_push (&matches) = m;
+            for (size_t k = m.start; k < m.end; k++)
+                in_match [k] = true;
+            i = m.end;
+        }
+        else
+            i++;
+    }
+    buf_free (&key);
+
+    //  B: blocks, and abbreviations only after "City, "
+    for (size_t n = 0; n < matches.len; n++) {
+        s_match_t *m = &matches.items [n];
+        s_tok_t *first = &toks.items [m->start];
+        bool abbrev_ok = first->comma && (first->text == 0
+                      || (n > 0 && matches.items [n - 1].end == m->start));
+        bool any = false;
+        for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next) {
+            s_sense_t *sense = &self->senses.items [s];
+            if (sense->kind == KIND_BLOCK)
+                m->block = true;
+            if (sense->kind != KIND_ABBREV || abbrev_ok)
+                any = true;
+        }
+        if (m->block || !any)
+            m->dropped = true;
+    }
+    //  C: qualifiers: "Paris, Texas", "SAN JOSE, Calif."
+    for (size_t n = 0; n + 1 < matches.len; n++) {
+        s_match_t *m = &matches.items [n], *q = &matches.items [n + 1];
+        if (q->dropped || m->block || q->start != m->end || !toks.items [q->start].comma)
+            continue;
+        s_sense_t *qs = &self->senses.items [self->defs.items [q->def].first];
+        for (int32_t s = self->defs.items [q->def].first; s >= 0; s = self->senses.items [s].next)
+            if (self->senses.items [s].kind == KIND_ABBREV
+            ||  self->senses.items [s].kind == KIND_REGION
+            ||  self->senses.items [s].kind == KIND_COUNTRY) {
+                qs = &self->senses.items [s];
+                break;
+            }
+        if (qs->kind != KIND_ABBREV && qs->kind != KIND_REGION && qs->kind != KIND_COUNTRY)
+            continue;
+        m->code = qs->code;
+        m->kind = KIND_CITY;
+        m->forced = true;
+        m->dropped = false;
+        q->code = qs->code;
+        q->kind = qs->kind;
+        q->forced = true;
+    }
+    //  D: evidence from unambiguous, unflagged names
+    size_t ncountries = self->countries.len;
+    float *evidence = (float *) xcalloc (ncountries + 1, sizeof (float));
+    for (size_t n = 0; n < matches.len; n++) {
+        s_match_t *m = &matches.items [n];
+        if (m->dropped || m->forced)
+            continue;
+        int16_t code = -2;
+        uint8_t flags = 0;
+        for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next) {
+            s_sense_t *sense = &self->senses.items [s];
+            flags |= sense->flags;
+            code = code == -2 || code == sense->code ? sense->code : -3;
+        }
+        if (code >= 0 && !flags)
+            evidence [code] += 1;
+    }
+    for (size_t n = 0; n < matches.len; n++) {
+        s_match_t *m = &matches.items [n];
+        if (m->forced && m->code >= 0)
+            evidence [m->code] += 1;
+    }
+    //  E: resolve the rest; check ~person and ~word names
+    for (size_t n = 0; n < matches.len; n++) {
+        s_match_t *m = &matches.items [n];
+        if (m->dropped || m->forced)
+            continue;
+        s_sense_t *best = NULL;
+        for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next) {
+            s_sense_t *sense = &self->senses.items [s];
+            if (sense->kind == KIND_ABBREV && !toks.items [m->start].comma)
+                continue;
+            if (!best || evidence [sense->code] > evidence [best->code])
+                best = sense;
+        }
+        if (!best) {
+            m->dropped = true;
+            continue;
+        }
+        m->code = best->code;
+        m->kind = best->kind;
+        m->flags = best->flags;
+        s_tok_t *first = &toks.items [m->start];
+        bool capitals = caps [first->text];
+        bool supported = evidence [m->code] > 0;
+        if (m->flags & FLAG_PERSON) {
+            bool person = false;
+            if (m->start > 0 && toks.items [m->start - 1].text == first->text) {
+                s_tok_t *prev = &toks.items [m->start - 1];
+                if (prev->title)
+                    person = true;
+                else
+                if (!capitals && !first->sentence && !first->comma
+                &&  s_name_word (&toks, m->start - 1, in_match))
+                    person = true;
+            }
+            if (!capitals && m->end < toks.len && toks.items [m->end].text == first->text
+            &&  !toks.items [m->end].comma && s_name_word (&toks, m->end, in_match))
+                person = true;
+            if (person || (capitals && !supported))
+                m->dropped = true;
+        }
+        if ((m->flags & FLAG_WORD) && capitals && !supported)
+            m->dropped = true;
+    }
+    //  Scores per country
+    float *score = (float *) xcalloc (ncountries + 1, sizeof (float));
+    int *mentions = (int *) xcalloc (ncountries + 1, sizeof (int));
+    uint8_t *where = (uint8_t *) xcalloc (ncountries + 1, 1);
+    for (size_t n = 0; n < matches.len; n++) {
+        s_match_t *m = &matches.items [n];
+        if (m->dropped || m->code < 0)
+            continue;
+        uint8_t text = toks.items [m->start].text;
+        float weight = m->kind == KIND_DEMONYM ? 0.6f : 1.0f;
+        score [m->code] += weight * s_text_weight [text];
+        mentions [m->code]++;
+        where [m->code] |= (uint8_t) (1u << text);
+    }
+    int kept = 0;
+    for (size_t c = 0; c < ncountries; c++) {
+        if (mentions [c] == 0)
+            continue;
+        if (threshold > 0 && score [c] < threshold)
+            continue;
+        place_t *place = vec_push (out);
+        snprintf (place->code, sizeof place->code, "%s", self->countries.items [c].code);
+        place->name = self->countries.items [c].name;
+        place->score = score [c];
+        place->mentions = mentions [c];
+        place->dateline = where [c] & 1;
+        place->headline = (where [c] >> 1) & 1;
+        kept++;
+    }
+    //  Best first (stable by code for ties)
+    for (size_t i = 1; i < out->len; i++)
+        for (size_t j = i; j > 0 && (out->items [j].score > out->items [j - 1].score
+                || (out->items [j].score == out->items [j - 1].score
+                    && strcmp (out->items [j].code, out->items [j - 1].code) < 0)); j--) {
+            place_t t = out->items [j];
+            out->items [j] = out->items [j - 1];
+            out->items [j - 1] = t;
+        }
+    free (score);
+    free (mentions);
+    free (where);
+    free (evidence);
+    free (in_match);
+    free (matches.items);
+    s_tokens_free (&toks);
+    return kept;
+}
