@@ -179,6 +179,10 @@ ingest_skip (ingest_t *ctx, const char *what)
                    ctx->doc->origin ? ctx->doc->origin : "-", ctx->next_index - 1);
 }
 
+//  Dead-letter an item at index with its raw bytes (NULL: the document's)
+static void
+s_dead_item (ingest_t *ctx, int index, const void *raw, size_t size, const char *reason);
+
 void
 ingest_bad_item (ingest_t *ctx, const void *raw, size_t size, const char *format, ...)
 {
@@ -187,8 +191,29 @@ ingest_bad_item (ingest_t *ctx, const void *raw, size_t size, const char *format
     char reason [512];
     vsnprintf (reason, sizeof reason, format, args);
     va_end (args);
+    s_dead_item (ctx, ctx->next_index++, raw, size, reason);
+}
+
+void
+ingest_bad_story (ingest_t *ctx, story_t **story_p, const void *raw, size_t size,
+                  const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char reason [512];
+    vsnprintf (reason, sizeof reason, format, args);
+    va_end (args);
+    int index = (*story_p)->ingest.index;
+    story_destroy (story_p);
+    ctx->item = NULL;
+    ctx->item_size = 0;
+    s_dead_item (ctx, index, raw, size, reason);
+}
+
+static void
+s_dead_item (ingest_t *ctx, int index, const void *raw, size_t size, const char *reason)
+{
     ctx->result->bad_items++;
-    int index = ctx->next_index++;
     if (!ctx->dead)
         return;
     if (!raw) {

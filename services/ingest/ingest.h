@@ -93,6 +93,12 @@ void
 void
     ingest_bad_item (ingest_t *ctx, const void *raw, size_t size, const char *format, ...)
     __attribute__ ((format (printf, 4, 5)));
+//  Dead-letter the item of a story made by ingest_story_new that turned
+//  out not to be one (no text at all...): destroys the story and records
+//  the bad item under the story's own index, so no index is used twice.
+void
+    ingest_bad_story (ingest_t *ctx, story_t **story_p, const void *raw, size_t size,
+                      const char *format, ...) __attribute__ ((format (printf, 5, 6)));
 //  Record why the whole document fails; the parser then returns -1.
 void
     ingest_fail (ingest_t *ctx, const char *format, ...) __attribute__ ((format (printf, 2, 3)));

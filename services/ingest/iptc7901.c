@@ -506,14 +506,13 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
             }
         }
     }
-    if (!span->terminated && !etx)
+    if (!span->terminated && !etx && !trailer)
         story_add_warning (story, "truncated");
 
     if (story->headlines.len == 0 && story->bodies.len == 0) {
-        ingest_bad_item (ctx, span->data, span->size,
-                         "iptc7901: message %s holds no text",
-                         have_header ? "with a header" : "without a header line");
-        story_destroy (&story);
+        ingest_bad_story (ctx, &story, span->data, span->size,
+                          "iptc7901: message %s holds no text",
+                          have_header ? "with a header" : "without a header line");
     }
     else {
         ingest_set_item (ctx, span->data, span->size);

@@ -497,23 +497,20 @@ s_bodies (story_t *story, json_t *item)
 static story_t *
 s_item (ingest_t *ctx, json_t *item)
 {
-    story_t *story = ingest_story_new (ctx);
-    s_identity (story, item);
-
     //  Type: media items are not stories; composites with text are
     char *type = s_text (GET (item, "type"));
+    if (type && (strcmp (type, "picture") == 0 || strcmp (type, "graphic") == 0
+              || strcmp (type, "video") == 0 || strcmp (type, "audio") == 0
+              || strcmp (type, "image") == 0)) {
+        ingest_skip (ctx, type);
+        free (type);
+        return NULL;
+    }
+    story_t *story = ingest_story_new (ctx);
+    s_identity (story, item);
     if (type) {
         if (strcmp (type, "text") == 0 || strcmp (type, "composite") == 0)
             ;
-        else
-        if (strcmp (type, "picture") == 0 || strcmp (type, "graphic") == 0
-        ||  strcmp (type, "video") == 0 || strcmp (type, "audio") == 0
-        ||  strcmp (type, "image") == 0) {
-            story_destroy (&story);
-            ingest_skip (ctx, type);
-            free (type);
-            return NULL;
-        }
         else {
             story_set_extra (story, "ninjs-type", type);
             if (strcmp (type, "advisory") == 0)

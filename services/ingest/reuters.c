@@ -716,9 +716,8 @@ s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char
         //  NEWID 12793 is such a story: an identity and a date, no text.
         //  It is still a story of the corpus; without an id it is junk.
         if (!story->uri) {
-            ingest_bad_item (ctx, start, (size_t) (item_end - start),
-                             "reuters: <REUTERS> element with no NEWID and no text");
-            story_destroy (&story);
+            ingest_bad_story (ctx, &story, start, (size_t) (item_end - start),
+                              "reuters: <REUTERS> element with no NEWID and no text");
             return;
         }
         story_add_warning (story, "empty-text");

@@ -408,8 +408,7 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
         story_add_warning (story, "zczc-no-nnnn");
 
     if (story->headlines.len == 0 && story->bodies.len == 0) {
-        ingest_bad_item (ctx, span->data, span->size, "zczc: message \"%s\" holds no text", zczc);
-        story_destroy (&story);
+        ingest_bad_story (ctx, &story, span->data, span->size, "zczc: message \"%s\" holds no text", zczc);
     }
     else {
         ingest_set_item (ctx, span->data, span->size);
