@@ -31,10 +31,27 @@ s_usage (FILE *out)
         "Example: copydesk dead --stage ingest --limit 5\n");
 }
 
-//  A short, printable preview of raw bytes
+//  A short, printable preview of raw bytes: text as text, binary as hex
 static void
 s_preview (const uint8_t *raw, size_t size, char *out, size_t out_size)
 {
+    size_t look = size < 160 ? size : 160;
+    size_t controls = 0;
+    for (size_t i = 0; i < look; i++)
+        if ((raw [i] < 0x20 && raw [i] != '\n' && raw [i] != '\r' && raw [i] != '\t') || raw [i] == 0x7F)
+            controls++;
+    //  Allow a UTF-8 sequence cut at the end of the window
+    size_t check = look;
+    while (check > 0 && look - check < 4 && (raw [check - 1] & 0x80))
+        check--;
+    if (controls * 20 > look || !charset_utf8_valid (raw, check)) {
+        size_t pos = (size_t) snprintf (out, out_size, "(binary)");
+        for (size_t i = 0; i < size && i < 32 && pos + 4 < out_size; i++)
+            pos += (size_t) snprintf (out + pos, out_size - pos, " %02x", raw [i]);
+        if (size > 32 && pos + 4 < out_size)
+            snprintf (out + pos, out_size - pos, " ...");
+        return;
+    }
     size_t pos = 0;
     for (size_t i = 0; i < size && pos + 5 < out_size && i < 160; i++) {
         uint8_t c = raw [i];

@@ -132,6 +132,8 @@ main (int argc, char **argv)
                 rc = 1;
             else {
                 zsys_init ();
+                //  Logs (the publisher's warnings...) must not mix with output
+                zsys_set_logstream (stderr);
                 rc = command->fn (nargs, args, config);
             }
             config_destroy (&config);

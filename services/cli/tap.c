@@ -26,6 +26,7 @@ s_usage (FILE *out)
         "  --json        JSON lines {\"topic\", \"time\", \"payload\"}; stories as ninjs\n"
         "  --count N     stop after N events (exit 1 if --timeout comes first)\n"
         "  --timeout S   stop after S seconds\n"
+        "  --verbose     say on stderr when the tap is connected (first $stats seen)\n"
         "\n"
         "Examples:\n"
         "  copydesk tap classified.earn normalized\n"
@@ -103,7 +104,7 @@ s_print_line (const char *topic, json_t *payload, size_t size)
 int
 cmd_tap (int argc, char **argv, config_t *config)
 {
-    bool json = false;
+    bool json = false, verbose = false;
     double count = 0, timeout = 0;
     strv_t prefixes = { NULL, 0, 0 };
     for (int i = 1; i < argc; i++) {
@@ -117,6 +118,9 @@ cmd_tap (int argc, char **argv, config_t *config)
         else
         if (streq (argv [i], "--json"))
             json = true;
+        else
+        if (streq (argv [i], "--verbose") || streq (argv [i], "-v"))
+            verbose = true;
         else
         if ((rc = cli_opt ("tap", argc, argv, &i, "--count", &value)) != 0) {
             if (rc > 0 && cli_number ("tap", "--count", value, 1, 1e15, &count))
@@ -147,15 +151,17 @@ cmd_tap (int argc, char **argv, config_t *config)
     assert (tap);
     zsock_set_rcvhwm (tap, 100000);
     zsock_set_linger (tap, 0);
-    bool hide_stats = prefixes.len == 0;
     if (prefixes.len == 0)
         zsock_set_subscribe (tap, "");
     for (size_t i = 0; i < prefixes.len; i++)
         zsock_set_subscribe (tap, prefixes.items [i]);
-    strv_free (&prefixes);
+    //  $stats (once a second) tells us the tap is live, shown or not
+    zsock_set_subscribe (tap, "$stats");
+    bool connected = false;
     if (zsock_connect (tap, "%s", config_tap (config)) != 0) {
         fprintf (stderr, "copydesk tap: invalid tap endpoint %s\n", config_tap (config));
         zsock_destroy (&tap);
+        strv_free (&prefixes);
         return 1;
     }
     void *socket = zsock_resolve (tap);
@@ -187,7 +193,18 @@ cmd_tap (int argc, char **argv, config_t *config)
         for (char *p = topic; *p; p++)
             if ((unsigned char) *p < 0x20)
                 *p = '?';
-        if (hide_stats && topic [0] == '$') {
+        if (streq (topic, "$stats") && !connected) {
+            connected = true;
+            if (verbose || isatty (STDERR_FILENO))
+                fprintf (stderr, "copydesk tap: connected to %s\n", config_tap (config));
+        }
+        //  Show what the user asked for: their prefixes, or all but $...
+        bool wanted = false;
+        if (prefixes.len == 0)
+            wanted = topic [0] != '$';
+        for (size_t i = 0; i < prefixes.len && !wanted; i++)
+            wanted = str_starts (topic, prefixes.items [i]);
+        if (!wanted) {
             free (topic);
             zmsg_destroy (&msg);
             continue;
@@ -219,5 +236,6 @@ cmd_tap (int argc, char **argv, config_t *config)
         rc = 1;
     }
     zsock_destroy (&tap);
+    strv_free (&prefixes);
     return rc;
 }

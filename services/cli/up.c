@@ -312,7 +312,10 @@ cmd_up (int argc, char **argv, config_t *config)
         rc = 1;
     }
     else {
-        printf ("copydesk is up: broker + workers %s (home %s, logs in %s)\n", workers, home, logs);
+        if (broker_only)
+            printf ("copydesk is up: broker only (home %s, logs in %s)\n", home, logs);
+        else
+            printf ("copydesk is up: broker + workers %s (home %s, logs in %s)\n", workers, home, logs);
         rc = 0;
     }
     free (log);
