@@ -508,6 +508,25 @@ s_show_usage (FILE *out)
         "  copydesk search cocoa --json | jq -r .uri | head -1 | xargs copydesk show --json\n");
 }
 
+//  uri with %XX escapes decoded. Caller frees.
+static char *
+s_percent_decode (const char *uri)
+{
+    char *out = xstrdup (uri);
+    char *q = out;
+    for (const char *p = uri; *p; p++) {
+        if (p [0] == '%' && isxdigit ((unsigned char) p [1]) && isxdigit ((unsigned char) p [2])) {
+            char hex [3] = { p [1], p [2], 0 };
+            *q++ = (char) strtol (hex, NULL, 16);
+            p += 2;
+        }
+        else
+            *q++ = *p;
+    }
+    *q = 0;
+    return out;
+}
+
 static void
 s_print_story (const story_t *story, int flags)
 {
@@ -587,6 +606,13 @@ cmd_show (int argc, char **argv, config_t *config)
     }
     else {
         story_t *story = store_get (store, uri, version, NULL);
+        if (!story && strchr (uri, '%')) {
+            //  A uri copied from ninjs output, where characters a URI cannot
+            //  hold are percent-encoded
+            char *decoded = s_percent_decode (uri);
+            story = store_get (store, decoded, version, NULL);
+            free (decoded);
+        }
         if (story)
             s_print_story (story, flags);
         else {
