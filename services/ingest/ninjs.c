@@ -424,7 +424,7 @@ s_identity (story_t *story, json_t *item)
         uri = xstrdup (id);
     if (uri)
         story->uri = uri;
-    if (guid && (!story->uri || !strstr (story->uri, guid)))
+    if (guid && (!story->uri || strcmp (story->uri, guid) != 0))
         story_add_altid (story, "guid", guid);
     if (id && (!story->uri || strcmp (story->uri, id) != 0))
         story_add_altid (story, "id", id);
@@ -555,6 +555,12 @@ s_item (ingest_t *ctx, json_t *item)
         free (text);
     }
     s_bodies (story, item);
+    if (story->bodies.len == 0 && story->descriptions.len > 0) {
+        //  Short items (NTB) carry their only text as a description
+        const story_text_t *d = &story->descriptions.items [0];
+        s_add_body (story, "main", d->contenttype, d->value);
+        story_add_warning (story, "body-from-description");
+    }
 
     s_set (&story->by, GET (item, "by", "byline"));
     if (!story->by) {
@@ -699,7 +705,8 @@ static void
 s_emit_item (ingest_t *ctx, json_t *item, int index)
 {
     //  The item's canonical JSON: its identity for sha256 and dead letters
-    char *canonical = index >= 0 ? json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *canonical = index >= 0
+                    ? json_dumps (item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
     if (!s_is_item (item)) {
         const char *what = json_is_object (item) ? "an object with no uri, guid, headline or body"
                          : json_is_array (item) ? "an array" : "not an object";
