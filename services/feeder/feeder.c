@@ -28,6 +28,7 @@ struct _feeder_t {
     sourcev_t spools;           //  Spool folders
     int64_t next_prune;         //  Wall ms of the next prune of seen items
     bool loading;               //  Adding sources from the config
+    int64_t broker_timeout;     //  Give up on a silent broker after (ms)
 };
 
 //  Set by SIGHUP when feeder_watch_reload was called
@@ -129,6 +130,8 @@ feeder_new (config_t *config, bool verbose)
     }
     publisher_set_handler (self->publisher, s_settled, self);
     publisher_set_verbose (self->publisher, verbose);
+    self->broker_timeout = feeder_config_ms (config, "feeds/broker_timeout", 10 * 1000, 1000);
+    publisher_set_timeout (self->publisher, (int) self->broker_timeout);
     self->multi = curl_multi_init ();
     if (!self->multi) {
         feeder_destroy (&self);
@@ -185,14 +188,13 @@ feeder_destroy (feeder_t **self_p)
 //  --------------------------------------------------------------------------
 //  Sources
 
-//  A live (not retiring) source with this signature, or NULL
+//  The source with this signature (live or retiring), or NULL
 static source_t *
 s_find (feeder_t *self, bool feed, const char *signature)
 {
     sourcev_t *list = feed ? &self->feeds : &self->spools;
     for (size_t i = 0; i < list->len; i++)
-        if (!list->items [i].retiring && list->items [i].signature
-        &&  strcmp (list->items [i].signature, signature) == 0)
+        if (list->items [i].signature && strcmp (list->items [i].signature, signature) == 0)
             return &list->items [i];
     return NULL;
 }
@@ -457,6 +459,7 @@ feeder_run (feeder_t *self, bool once, int64_t timeout_ms)
             poller_due_now (self->feeds.items [i].poller);
     }
     bool timed_out = false;
+    int64_t silent_since = 0;           //  Since when the broker has not answered
     while (!zsys_interrupted) {
         if (s_reload_requested && !once) {
             s_reload_requested = 0;
@@ -508,6 +511,24 @@ feeder_run (feeder_t *self, bool once, int64_t timeout_ms)
                 timed_out = true;
                 break;
             }
+            //  Publishes waiting for a broker that does not answer: give up
+            //  (they were not recorded, so they go again next time)
+            if (publisher_pending (self->publisher) > 0 && !publisher_alive (self->publisher)) {
+                if (!silent_since)
+                    silent_since = mono;
+                if (mono - silent_since > self->broker_timeout) {
+                    for (size_t i = 0; i < count; i++)
+                        if (poller_busy (self->feeds.items [i].poller))
+                            poller_broker_lost (self->feeds.items [i].poller,
+                                                publisher_endpoint (self->publisher));
+                    zsys_warning ("feeder: the broker at %s did not answer for %.1fs; giving up",
+                                  publisher_endpoint (self->publisher), self->broker_timeout / 1000.0);
+                    timed_out = true;
+                    break;
+                }
+            }
+            else
+                silent_since = 0;
         }
         //  Wait for the next thing to do
         int64_t wait = 250;

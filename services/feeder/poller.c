@@ -437,8 +437,10 @@ poller_tick (poller_t *self)
     for (size_t i = 0; i < self->refused.len; i++) {
         item_t *item = self->refused.items [i];
         char *reason = xasprintf ("refused by the broker: %s", item->refusal);
-        deadletter_t *dead = deadletter_new (STAGE_NORMALIZE, reason, item->payload.data,
-                                             item->payload.size);
+        //  Keep at most 1 MB of it: the dead letter must fit where the story did not
+        size_t raw = item->payload.size < 1024 * 1024 ? item->payload.size : 1024 * 1024;
+        deadletter_t *dead = deadletter_new (STAGE_NORMALIZE, reason, item->payload.data, raw);
+        dead->size = item->payload.size;
         dead->origin = xstrdup (item->uri);
         item->dead = true;
         if (!s_publish_dead (self, dead, item)) {
@@ -482,14 +484,21 @@ s_emit (void *arg, story_t **story_p)
         self->pending++;
         uint64_t pubseq = publisher_send (self->publisher, STAGE_NORMALIZE, self->topics,
                                           item->payload.data, item->payload.size, item);
+        if (pubseq == 0 && errno == EMSGSIZE) {
+            //  Larger than the broker takes: dead-letter it (poller_tick)
+            str_set (&item->refusal, "too-large (broker/max_frame)");
+            *vec_push (&self->refused) = item;
+            self->fresh++;
+        }
+        else
         if (pubseq == 0) {
-            //  Not taken (broker silent, too large, interrupted): not seen
-            //  either, so the next poll tries again
+            //  Not taken (broker silent, interrupted): not seen either, so
+            //  the next poll tries again
             self->pending--;
             zhashx_delete (self->inflight, key);
             if (!self->publish_failed)
-                zsys_warning ("feeder: feed=%s cannot publish uri=%s: %s", self->options.name,
-                              story->uri, errno == EMSGSIZE ? "too large" : "broker unavailable");
+                zsys_warning ("feeder: feed=%s cannot publish uri=%s: broker unavailable",
+                              self->options.name, story->uri);
             self->publish_failed = true;
             s_item_destroy (&item);
         }
@@ -694,6 +703,15 @@ poller_finish (poller_t *self, CURLcode code)
     s_save (self);
     free (effective);
     s_transfer_reset (self);
+}
+
+void
+poller_broker_lost (poller_t *self, const char *endpoint)
+{
+    s_failed (self, s_now_ms (), "the broker at %s did not accept %zu new item%s in time;"
+              " they go again at the next poll", endpoint, self->pending,
+              self->pending == 1 ? "" : "s");
+    s_save (self);
 }
 
 uint64_t

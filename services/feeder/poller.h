@@ -92,6 +92,10 @@ void
 void
     poller_abort (poller_t *self, CURLM *multi);
 
+//  The broker never answered for the items of the last poll: that poll
+//  counts as failed (the items were not recorded, they go again)
+void
+    poller_broker_lost (poller_t *self, const char *endpoint);
 //  Polls finished since creation, and whether the last one succeeded
 uint64_t
     poller_polls (poller_t *self);

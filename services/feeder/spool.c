@@ -354,10 +354,13 @@ s_take (spool_t *self, entry_t *entry, int64_t now)
     document_destroy (&doc);
     uint64_t pubseq = publisher_send_buf (self->publisher, STAGE_INGEST, self->topics, &buf, entry);
     buf_free (&buf);
+    if (pubseq == 0 && errno == EMSGSIZE)
+        s_reject (self, entry, "too-large: larger than the broker takes (broker/max_frame)");
+    else
     if (pubseq == 0) {
         //  The broker did not take it: stays in the folder, tried again later
-        zsys_warning ("feeder: spool=%s cannot publish file=%s: %s", self->options.name, entry->name,
-                      errno == EMSGSIZE ? "too large for the broker" : "broker unavailable");
+        zsys_warning ("feeder: spool=%s cannot publish file=%s: broker unavailable",
+                      self->options.name, entry->name);
         entry->retry_at = now + (self->options.stable_ms > 1000 ? self->options.stable_ms : 1000);
     }
     else {
