@@ -18,7 +18,7 @@ typedef struct {
     int rc;                     //  Return code of the last document
 } collect_t;
 
-static void
+static inline void
 s_collect_emit (void *arg, story_t **story_p)
 {
     collect_t *self = (collect_t *) arg;
@@ -27,7 +27,7 @@ s_collect_emit (void *arg, story_t **story_p)
     *story_p = NULL;
 }
 
-static void
+static inline void
 s_collect_dead (void *arg, deadletter_t **dead_p)
 {
     collect_t *self = (collect_t *) arg;
@@ -37,7 +37,7 @@ s_collect_dead (void *arg, deadletter_t **dead_p)
 }
 
 //  Free what was collected
-static void
+static inline void
 collect_reset (collect_t *self)
 {
     for (size_t i = 0; i < self->stories.len; i++)
@@ -51,7 +51,7 @@ collect_reset (collect_t *self)
 
 //  Parse bytes as one document (format may be NULL: detect). Appends to
 //  what was collected before. Returns the ingest_document return code.
-static int
+static inline int
 collect_bytes (collect_t *self, const char *origin, const char *format,
                const void *data, size_t size)
 {
@@ -64,7 +64,7 @@ collect_bytes (collect_t *self, const char *origin, const char *format,
 }
 
 //  The path of a shared file ($COPYDESK_SHARED/relative). Caller frees.
-static char *
+static inline char *
 collect_shared_path (const char *relative)
 {
     const char *shared = getenv ("COPYDESK_SHARED");
@@ -77,7 +77,7 @@ collect_shared_path (const char *relative)
 
 //  Read a shared file; aborts the test if it is missing (shared data
 //  that cannot be found is a failure, never a skip). Caller frees *data.
-static void
+static inline void
 collect_read_shared (const char *relative, uint8_t **data, size_t *size)
 {
     char *path = collect_shared_path (relative);
@@ -89,7 +89,7 @@ collect_read_shared (const char *relative, uint8_t **data, size_t *size)
 }
 
 //  Parse a shared file (relative to $COPYDESK_SHARED).
-static int
+static inline int
 collect_shared (collect_t *self, const char *relative, const char *format)
 {
     uint8_t *data;
@@ -101,7 +101,7 @@ collect_shared (collect_t *self, const char *relative, const char *format)
 }
 
 //  True if s holds a C0 control other than \n and \t, DEL, or a C1 control
-static bool
+static inline bool
 collect_has_controls (const char *s)
 {
     if (!s)
@@ -117,7 +117,7 @@ collect_has_controls (const char *s)
 
 //  True if no string field of the story holds a control character and
 //  every one is valid UTF-8
-static bool
+static inline bool
 collect_story_clean (const story_t *s)
 {
     const char *fields [] = {
@@ -148,7 +148,7 @@ collect_story_clean (const story_t *s)
 }
 
 //  The value of the altid with that role, or NULL
-static const char *
+static inline const char *
 collect_altid (const story_t *s, const char *role)
 {
     for (size_t i = 0; i < s->altids.len; i++)
@@ -158,7 +158,7 @@ collect_altid (const story_t *s, const char *role)
 }
 
 //  The first body with that role (NULL role: the first body), or NULL
-static const char *
+static inline const char *
 collect_body (const story_t *s, const char *role)
 {
     for (size_t i = 0; i < s->bodies.len; i++)
