@@ -45,6 +45,7 @@ struct _publisher_t {
     int64_t reconnect_at;       //  When to reconnect while disconnected
     int backoff;                //  Current back-off, ms
     bool heard;                 //  Heard from the broker on this connection
+    int unpolled;               //  Sends since the socket was last read
     int settled;                //  Settled during the current call
     uint64_t accepted;          //  Counters
     uint64_t refused;
@@ -461,10 +462,14 @@ s_send (publisher_t *self, const char *queue, const char *topics,
         errno = EMSGSIZE;
         return 0;
     }
-    //  Read what is waiting (cheap), then wait for room if needed
+    //  Read what is waiting now and then (every send would cost a poll),
+    //  then wait for room if needed
     int err = 0;
-    if (s_cycle (self, 0) != 0)
-        err = EINTR;
+    if (++self->unpolled >= 32 || !s_has_room (self, size)) {
+        self->unpolled = 0;
+        if (s_cycle (self, 0) != 0)
+            err = EINTR;
+    }
     while (!err && !s_has_room (self, size)) {
         if (s_silence (self) >= self->timeout)
             err = ETIMEDOUT;

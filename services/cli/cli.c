@@ -348,6 +348,9 @@ cli_format_duration (double seconds, char *buf, size_t size)
 {
     if (seconds < 0)
         seconds = 0;
+    if (seconds < 0.001)
+        snprintf (buf, size, "%.0fus", seconds * 1e6);
+    else
     if (seconds < 1)
         snprintf (buf, size, "%.0fms", seconds * 1000);
     else

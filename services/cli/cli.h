@@ -87,7 +87,7 @@ bool
 //  "12.3 MB", "512 B"
 char *
     cli_format_bytes (double bytes, char *buf, size_t size);
-//  "1h02m", "3m05s", "4.2s", "120ms"
+//  "1h02m", "3m05s", "4.2s", "120ms", "250us"
 char *
     cli_format_duration (double seconds, char *buf, size_t size);
 //  "1234", "12.3k", "4.5M"
