@@ -602,7 +602,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
                     subject->literal = literal;
                     literal = NULL;
                     if (feeditem_is_uri (scheme))
-                        str_set (&subject->uri, scheme);
+                        feeditem_set_uri (&subject->uri, scheme);
                 }
                 free (literal);
             }
@@ -639,7 +639,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
             const char *uri = feeditem_is_uri (source_link) ? source_link
                             : feeditem_is_uri (source_id) ? source_id : NULL;
             if (uri)
-                str_set (&concept->uri, uri);
+                feeditem_set_uri (&concept->uri, uri);
         }
         free (source_title);
         free (source_link);

@@ -244,8 +244,7 @@ feeditem_apply_feed (story_t *story, const feedinfo_t *feed)
     if (feed->title || feed->link) {
         story_concept_t *source = story_add_concept (&story->infosources, feed->title);
         str_set (&source->role, "feed");
-        if (feeditem_is_uri (feed->link))
-            str_set (&source->uri, feed->link);
+        feeditem_set_uri (&source->uri, feed->link);
     }
     if (!story->language && feed->language)
         str_set (&story->language, feed->language);
@@ -296,6 +295,24 @@ s_uri_escape (buf_t *out, const char *s)
         else
             buf_printf (out, "%%%02X", *p);
     }
+}
+
+char *
+feeditem_uri_escape (const char *s)
+{
+    buf_t out;
+    buf_init (&out);
+    s_uri_escape (&out, s ? s : "");
+    return buf_detach (&out);
+}
+
+void
+feeditem_set_uri (char **field, const char *value)
+{
+    if (!feeditem_is_uri (value))
+        return;
+    free (*field);
+    *field = feeditem_uri_escape (value);
 }
 
 //  The year for a tag: URI
@@ -421,6 +438,14 @@ feeditem_year (const char *raw)
             if (year >= 1970 && year <= 2999)
                 return year;
         }
+    }
+    //  Whatever else the date parser reads (localised names, 2-digit years)
+    date_t date;
+    if (date_parse (raw, NULL, 0, &date) == 0) {
+        time_t epoch = (time_t) date.epoch;
+        struct tm tm;
+        if (gmtime_r (&epoch, &tm) && tm.tm_year + 1900 >= 1900 && tm.tm_year + 1900 <= 2999)
+            return tm.tm_year + 1900;
     }
     return 0;
 }
@@ -656,7 +681,10 @@ feeditem_resolve (xmlNodePtr node, const char *href, const char *fallback_base)
     if (str_empty (href))
         return NULL;
     if (feeditem_is_uri (href))
-        return xstrdup (href);
+        return feeditem_uri_escape (href);
+    //  A reference libxml2 can resolve: no spaces or raw bytes in it
+    char *reference = feeditem_uri_escape (href);
+    href = reference;
     char *result = NULL;
     xmlChar *base = node ? xmlNodeGetBase (node->doc, node) : NULL;
     if (base && feeditem_is_uri ((const char *) base)) {
@@ -672,7 +700,12 @@ feeditem_resolve (xmlNodePtr node, const char *href, const char *fallback_base)
             result = xstrdup ((const char *) built);
         xmlFree (built);
     }
-    return result ? result : xstrdup (href);
+    if (!result)
+        result = xstrdup (href);
+    char *escaped = feeditem_uri_escape (result);
+    free (result);
+    free (reference);
+    return escaped;
 }
 
 void
@@ -717,7 +750,9 @@ feeditem_add_rendition (story_t *story, const char *name, const char *href,
             break;
         snprintf (unique, sizeof unique, "%s-%d", name, n);
     }
-    story_rendition_t *rendition = story_add_rendition (story, unique, href);
+    char *escaped = feeditem_uri_escape (href);
+    story_rendition_t *rendition = story_add_rendition (story, unique, escaped);
+    free (escaped);
     if (!str_empty (type))
         str_set (&rendition->contenttype, type);
     if (!str_empty (length)) {

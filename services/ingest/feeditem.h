@@ -129,6 +129,13 @@ char *
 char *
     feeditem_hash_uri (ingest_t *ctx, const feedinfo_t *feed, const char *title,
                        const char *date_raw, const char *text);
+//  A copy of s with what a URI cannot hold percent-encoded (spaces, non-
+//  ASCII bytes, quotes, angle brackets...). Caller frees.
+char *
+    feeditem_uri_escape (const char *s);
+//  Set *field to value as a URI (escaped) when value is one; else leave it
+void
+    feeditem_set_uri (char **field, const char *value);
 //  Year of a raw feed date (RFC 822 or ISO 8601), 0 if none found
 int
     feeditem_year (const char *raw);
@@ -153,7 +160,8 @@ char *
 char *
     feeditem_person (const char *s);
 //  Resolve href against the xml:base in scope at node (and the document's
-//  feed link when the result is still relative). Caller frees.
+//  feed link when the result is still relative), escaped as a URI. Caller
+//  frees.
 char *
     feeditem_resolve (xmlNodePtr node, const char *href, const char *fallback_base);
 //  Append by to story->by as "A, B" (no duplicates)

@@ -158,7 +158,7 @@ s_category (rss_t *self, story_t *story, xmlNodePtr node)
             subject->literal = literal;
             literal = NULL;
             if (feeditem_is_uri (domain))
-                str_set (&subject->uri, domain);
+                feeditem_set_uri (&subject->uri, domain);
         }
         free (literal);
     }
@@ -244,7 +244,7 @@ s_media (rss_t *self, story_t *story, xmlNodePtr parent, int depth)
                     subject->literal = literal;
                     literal = NULL;
                     if (feeditem_is_uri (scheme))
-                        str_set (&subject->uri, scheme);
+                        feeditem_set_uri (&subject->uri, scheme);
                 }
                 free (literal);
             }
@@ -496,7 +496,7 @@ s_item (rss_t *self, xmlNodePtr item)
                 char *resource = feed_attr (li, "resource");
                 if (feeditem_is_uri (resource) && !story_find_concept (&story->subjects, resource)) {
                     story_concept_t *subject = story_add_concept (&story->subjects, NULL);
-                    str_set (&subject->uri, resource);
+                    feeditem_set_uri (&subject->uri, resource);
                 }
                 free (resource);
             }
@@ -539,7 +539,7 @@ s_item (rss_t *self, xmlNodePtr item)
             story_concept_t *source = story_add_concept (&story->infosources, name);
             str_set (&source->role, "source");
             if (feeditem_is_uri (url))
-                str_set (&source->uri, url);
+                feeditem_set_uri (&source->uri, url);
         }
         free (name);
         free (url);
@@ -555,7 +555,7 @@ s_item (rss_t *self, xmlNodePtr item)
             story_concept_t *source = story_add_concept (&story->infosources, feeditem_is_uri (name) ? NULL : name);
             str_set (&source->role, "source");
             if (feeditem_is_uri (name))
-                str_set (&source->uri, name);
+                feeditem_set_uri (&source->uri, name);
         }
         free (name);
     }

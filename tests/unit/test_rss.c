@@ -3,6 +3,7 @@
 //  identity rules, encodings, broken feeds and pages that are not feeds
 #include "common.h"
 #include "ingest/ingest.h"
+#include "ingest/feeditem.h"
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -751,6 +752,88 @@ test_hostile (void **state)
     s_parsed_free (&parsed);
 }
 
+
+//  --------------------------------------------------------------------------
+//  The shared feed-item helpers
+
+static void
+test_feeditem_helpers (void **state)
+{
+    //  Years of the dates feeds write
+    assert_int_equal (feeditem_year ("Thu, 05 Sep 2002 00:00:01 GMT"), 2002);
+    assert_int_equal (feeditem_year ("03 Apr 02 1500 GMT"), 2002);
+    assert_int_equal (feeditem_year ("2004-05-30T14:23:54-06:00"), 2004);
+    assert_int_equal (feeditem_year ("20131020T192751+1100"), 2013);
+    assert_int_equal (feeditem_year ("2020/1/10 14:33:00"), 2020);
+    assert_int_equal (feeditem_year ("Mon, June 26, 2017 3:41 PM EDT"), 2017);
+    assert_int_equal (feeditem_year ("Seg, 03 Set 2018 10:00:00 -0300"), 2018);
+    assert_int_equal (feeditem_year ("soon"), 0);
+    assert_int_equal (feeditem_year (NULL), 0);
+    //  URIs
+    assert_true (feeditem_is_uri ("http://example.com/a"));
+    assert_true (feeditem_is_uri ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"));
+    assert_true (feeditem_is_uri ("tag:example.com,2004:1"));
+    assert_false (feeditem_is_uri ("1983@example.org"));
+    assert_false (feeditem_is_uri ("Note: not a uri"));
+    assert_false (feeditem_is_uri ("12:30"));
+    assert_false (feeditem_is_uri (""));
+    char *escaped = feeditem_uri_escape ("http://x.example.com/a b/\xC3\xA9?q=\"1\"&r=%41");
+    assert_string_equal (escaped, "http://x.example.com/a%20b/%C3%A9?q=%221%22&r=%41");
+    free (escaped);
+    char *host = feeditem_host ("https://user:pw@News.Example.COM:8443/path?x");
+    assert_string_equal (host, "news.example.com");
+    free (host);
+    assert_null (feeditem_host ("/relative/path"));
+    //  Bylines
+    char *person = feeditem_person ("mark@example.org (Mark Pilgrim)");
+    assert_string_equal (person, "Mark Pilgrim");
+    free (person);
+    person = feeditem_person ("Mark Pilgrim (mark@example.org)");
+    assert_string_equal (person, "Mark Pilgrim");
+    free (person);
+    person = feeditem_person ("Jane Doe <jane@example.org>");
+    assert_string_equal (person, "Jane Doe");
+    free (person);
+    person = feeditem_person ("  Staff   Writer ");
+    assert_string_equal (person, "Staff Writer");
+    free (person);
+    //  Titles: entities decoded once, tags stripped, script dropped
+    char *plain = feeditem_plain ("A &amp;amp; B <script>alert(1)</script><b>bold</b>&nbsp;end");
+    assert_string_equal (plain, "A &amp; B bold end");
+    free (plain);
+    plain = feeditem_plain ("<p>One</p><p>Two</p>");
+    assert_string_equal (plain, "One Two");
+    free (plain);
+    assert_null (feeditem_plain ("   "));
+    //  WordPress paragraphs
+    char *html = feeditem_autop ("First line\nsecond line\n\n<p>Already</p>\n\nLast");
+    assert_string_equal (html, "<p>First line<br />\nsecond line</p>\n<p>Already</p>\n<p>Last</p>\n");
+    free (html);
+}
+
+static void
+test_hrefs_escaped (void **state)
+{
+    parsed_t parsed;
+    s_parse_text (&parsed, NULL,
+        "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>T</title>"
+        "<link>http://audio.example.com/</link><item><title>Podcast</title>"
+        "<link>http://audio.example.com/ep 1</link>"
+        "<enclosure url=\"/files/ep 1.mp3\" length=\"12\" type=\"audio/mpeg\"/>"
+        "<media:thumbnail url=\"http://audio.example.com/th\xC3\xA9.jpg\" width=\"10\" height=\"20\"/>"
+        "<category domain=\"http://audio.example.com/cat egory\">Talk</category></item></channel></rss>");
+    assert_int_equal (parsed.stories.len, 1);
+    story_t *story = parsed.stories.items [0];
+    assert_string_equal (story->uri, "http://audio.example.com/ep%201");
+    assert_string_equal (story->renditions.items [0].href, "http://audio.example.com/files/ep%201.mp3");
+    assert_int_equal (story->renditions.items [0].sizeinbytes, 12);
+    assert_string_equal (story->renditions.items [1].name, "thumbnail");
+    assert_string_equal (story->renditions.items [1].href, "http://audio.example.com/th%C3%A9.jpg");
+    assert_int_equal (story->renditions.items [1].height, 20);
+    assert_string_equal (story->subjects.items [0].uri, "http://audio.example.com/cat%20egory");
+    s_parsed_free (&parsed);
+}
+
 int
 main (void)
 {
@@ -771,6 +854,8 @@ main (void)
         cmocka_unit_test (test_recovered),
         cmocka_unit_test (test_not_a_feed),
         cmocka_unit_test (test_hostile),
+        cmocka_unit_test (test_feeditem_helpers),
+        cmocka_unit_test (test_hrefs_escaped),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
