@@ -219,7 +219,8 @@ s_parse_path (self_t *self, const char *path, int depth)
         }
         for (int i = 0; i < count; i++) {
             if (entries [i]->d_name [0] != '.') {
-                char *child = xasprintf ("%s/%s", path, entries [i]->d_name);
+                bool slash = *path && path [strlen (path) - 1] == '/';
+                char *child = xasprintf ("%s%s%s", path, slash ? "" : "/", entries [i]->d_name);
                 s_parse_path (self, child, depth + 1);
                 free (child);
             }

@@ -694,7 +694,7 @@ s_is_item (json_t *obj)
 {
     return json_is_object (obj)
         && GET (obj, "uri", "guid", "headline", "headlines", "bodies", "body_text",
-                "body_html", "body_xhtml", "title", "versioncreated", "versionCreated") != NULL;
+                "body_html", "body_xhtml", "versioncreated", "versionCreated") != NULL;
 }
 
 //  ---------------------------------------------------------------------
@@ -855,7 +855,27 @@ ninjs_parse (ingest_t *ctx, const uint8_t *data, size_t size)
                 s_emit_item (ctx, data_member, -1);
         }
         else
+        if (s_is_item (root))
             s_emit_item (ctx, root, -1);
+        else {
+            //  Name a few keys: it helps to see what the JSON is
+            buf_t keys;
+            buf_init (&keys);
+            const char *key;
+            json_t *value;
+            int count = 0;
+            json_object_foreach (root, key, value) {
+                if (count++ == 6) {
+                    buf_puts (&keys, ", ...");
+                    break;
+                }
+                buf_printf (&keys, "%s%.40s", keys.size ? ", " : "", key);
+            }
+            ingest_fail (ctx, "not ninjs: a JSON object with no uri, guid, headline or body "
+                              "(keys: %s)", keys.size ? keys.data : "none");
+            buf_free (&keys);
+            rc = -1;
+        }
     }
     else {
         ingest_fail (ctx, "not ninjs: the JSON document is a %s, not an object or an array",

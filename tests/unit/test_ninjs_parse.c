@@ -376,8 +376,13 @@ test_hostile (void **state)
     collect_reset (&c);
 
     //  An object that is no item
-    assert_int_equal (collect_bytes (&c, "empty.json", NULL, "{}", 2), 0);
-    assert_int_equal (c.dead.len, 1);
+    assert_int_equal (collect_bytes (&c, "empty.json", NULL, "{}", 2), -1);
+    assert_non_null (strstr (c.result.error, "not ninjs"));
+    collect_reset (&c);
+    //  A JSON Schema is JSON, not ninjs
+    assert_int_equal (collect_shared (&c, "samples/_schemas/ninjs-schema_2.2.json", NULL), -1);
+    assert_non_null (strstr (c.result.error, "$schema"));
+    assert_int_equal (c.stories.len, 0);
     collect_reset (&c);
 }
 
