@@ -187,6 +187,7 @@ s_generate (size_t count, size_t bytes, storyv_t *stories)
 
 typedef struct {
     double rows_per_s;          //  First pass: all inserted
+    double rows_per_cpu_s;      //  The same per second of CPU (less noisy on a busy box)
     double unchanged_per_s;     //  Second pass: all unchanged
     double db_mb;               //  Database + WAL at the end
 } run_t;
@@ -209,11 +210,23 @@ s_remove_db (const char *path)
     }
 }
 
-//  Decode, put, commit every batch. Returns stories/s or -1.
+//  CPU time of this process, in seconds
 static double
-s_pass (store_t *store, buf_t *records, size_t count, int batch, uint64_t *outcomes)
+s_cpu_seconds (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+//  Decode, put, commit every batch. Returns stories/s or -1; *per_cpu
+//  (may be NULL) gets stories per CPU second.
+static double
+s_pass (store_t *store, buf_t *records, size_t count, int batch, uint64_t *outcomes,
+        double *per_cpu)
 {
     int64_t start = time_mono_usec ();
+    double cpu = s_cpu_seconds ();
     char reason [256];
     for (size_t i = 0; i < count; i += (size_t) batch) {
         if (store_begin (store))
@@ -240,6 +253,8 @@ s_pass (store_t *store, buf_t *records, size_t count, int batch, uint64_t *outco
         }
     }
     double seconds = (double) (time_mono_usec () - start) / 1e6;
+    if (per_cpu)
+        *per_cpu = (double) count / (s_cpu_seconds () - cpu);
     return (double) count / seconds;
 }
 
@@ -263,11 +278,11 @@ s_run (const char *path, const char *fts, int batch, buf_t *records, size_t coun
         return -1;
     }
     uint64_t outcomes [3] = { 0 };
-    run->rows_per_s = s_pass (store, records, count, batch, outcomes);
+    run->rows_per_s = s_pass (store, records, count, batch, outcomes, &run->rows_per_cpu_s);
     if (run->rows_per_s > 0 && outcomes [STORE_INSERTED] != count)
         fprintf (stderr, "bench_store: only %" PRIu64 " of %zu inserted (duplicate uri+version"
                          " in the input)\n", outcomes [STORE_INSERTED], count);
-    run->unchanged_per_s = s_pass (store, records, count, batch, outcomes);
+    run->unchanged_per_s = s_pass (store, records, count, batch, outcomes, NULL);
     store_destroy (&store);
     char *wal = xasprintf ("%s-wal", path);
     run->db_mb = (double) (s_file_size (path) + s_file_size (wal)) / (1024.0 * 1024.0);
@@ -392,8 +407,8 @@ main (int argc, char **argv)
     count = stories.len;
     printf ("bench_store: %zu stories (%s); record %.0f B, body %.0f B on average; SQLite %s\n",
             count, source, bytes / (double) count, body / (double) count, sqlite3_libversion ());
-    printf ("%-18s %6s %12s %8s %14s %8s\n",
-            "fts", "batch", "rows/s", "MB/s", "unchanged/s", "db MB");
+    printf ("%-18s %6s %10s %8s %12s %14s %8s\n",
+            "fts", "batch", "rows/s", "MB/s", "rows/cpu-s", "unchanged/s", "db MB");
 
     char *path = xasprintf ("%s/bench_store.%d.db", dir, (int) getpid ());
     int status = 0;
@@ -404,20 +419,21 @@ main (int argc, char **argv)
         for (char *b = strtok_r (copy, ",", &batch_save); b && !status;
              b = strtok_r (NULL, ",", &batch_save)) {
             int batch = atoi (b) > 0 ? atoi (b) : 1;
-            double rates [32], unchanged [32];
+            double rates [32], unchanged [32], cpu [32];
             run_t run = { 0 };
             int runs = repeat < 32 ? repeat : 32;
             for (int r = 0; r < runs && !status; r++) {
                 if (s_run (path, layout, batch, records, count, &run))
                     status = 1;
                 rates [r] = run.rows_per_s;
+                cpu [r] = run.rows_per_cpu_s;
                 unchanged [r] = run.unchanged_per_s;
             }
             if (status)
                 break;
             double rate = s_median (rates, runs);
-            printf ("%-18s %6d %12.0f %8.1f %14.0f %8.1f\n", layout, batch, rate,
-                    rate * bytes / (double) count / (1024.0 * 1024.0),
+            printf ("%-18s %6d %10.0f %8.1f %12.0f %14.0f %8.1f\n", layout, batch, rate,
+                    rate * bytes / (double) count / (1024.0 * 1024.0), s_median (cpu, runs),
                     s_median (unchanged, runs), run.db_mb);
             fflush (stdout);
         }
