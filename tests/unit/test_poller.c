@@ -794,8 +794,30 @@ test_config_feeds (void **state)
     assert_int_equal (feeder_run (feeder, true, 20000), 0);
     assert_int_equal (poller_stats (feeder_feed (feeder, 0))->pushed, 3);
     //  Reload: the same config changes nothing
+    poller_t *wire = feeder_feed (feeder, 0);
+    spool_t *inbox = feeder_spool (feeder, 0);
     assert_int_equal (feeder_reload (feeder), -1);
     assert_int_equal (feeder_feeds (feeder), 1);
+    assert_ptr_equal (feeder_feed (feeder, 0), wire);
+    assert_ptr_equal (feeder_spool (feeder, 0), inbox);
+    //  A feed added to the file: the others go on untouched
+    snprintf (path, sizeof path, "%s/copydesk.cfg", self->home);
+    file = fopen (path, "w");
+    assert_non_null (file);
+    fprintf (file,
+        "broker\n    heartbeat = 100\n    liveness = 10\n"
+        "feeds\n    timeout = 1500ms\n    connect_timeout = 1s\n    max_size = 256k\n"
+        "    retry_min = 1s\n    retry_max = 20s\n    broker_timeout = 1500ms\n"
+        "    wire\n        url = %s\n        every = 2m\n        source = wire-agency\n"
+        "    second\n        url = %s\n"
+        "spools\n    inbox\n        path = inbox\n        source = local\n",
+        s_url (self, "/feed"), s_url (self, "/lm"));
+    fclose (file);
+    assert_int_equal (feeder_reload (feeder), 0);
+    assert_int_equal (feeder_feeds (feeder), 2);
+    assert_ptr_equal (feeder_feed (feeder, 0), wire);
+    assert_ptr_equal (feeder_spool (feeder, 0), inbox);
+    assert_string_equal (poller_name (feeder_feed (feeder, 1)), "second");
     feeder_destroy (&feeder);
     config_destroy (&config);
 }
