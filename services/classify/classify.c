@@ -3,6 +3,9 @@
 
 #include "common.h"
 #include "classify/classify.h"
+#include "classify/entities.h"
+#include "classify/keywords.h"
+#include "classify/rules.h"
 
 #define CLASSIFY_CREATOR "classify"
 
@@ -12,6 +15,10 @@ struct _classify_t {
     gazetteer_t *gazetteer;     //  Places
     float place_threshold;      //  Place score needed
     placev_t places;            //  Scratch places
+    entities_t *entities;       //  People and organisations
+    rules_t *rules;             //  Editors' rules (may be empty)
+    rulehitv_t hits;            //  Scratch rule matches
+    int max_keywords;           //  Keywords per story
     vectorizer_t *vectorizer;   //  Over the model's vocabulary
     featv_t features;           //  Scratch vector
     float *scores;              //  Scratch scores, one per category
@@ -51,6 +58,39 @@ s_load_gazetteer (config_t *config, char *err, size_t errsize)
     return gazetteer;
 }
 
+//  Load the rules named by config; a missing default file is no rules
+static rules_t *
+s_load_rules (config_t *config, char *err, size_t errsize)
+{
+    const char *explicit_path = config ? config_get (config, "classify/rules", NULL) : NULL;
+    char *path = config_datafile (config, "classify/rules", "rules.txt");
+    if (!path) {
+        if (explicit_path) {
+            snprintf (err, errsize, "rules file %s not found", explicit_path);
+            return NULL;
+        }
+        return rules_parse ("", "rules", err, errsize);
+    }
+    rules_t *rules = rules_load (path, err, errsize);
+    free (path);
+    return rules;
+}
+
+//  Load the organisation list named by config (missing default: patterns only)
+static entities_t *
+s_load_entities (config_t *config, gazetteer_t *gazetteer, char *err, size_t errsize)
+{
+    const char *explicit_path = config ? config_get (config, "classify/orgs", NULL) : NULL;
+    char *path = config_datafile (config, "classify/orgs", "orgs.tsv");
+    if (!path && explicit_path) {
+        snprintf (err, errsize, "organisation list %s not found", explicit_path);
+        return NULL;
+    }
+    entities_t *entities = entities_new (path, gazetteer, err, errsize);
+    free (path);
+    return entities;
+}
+
 classify_t *
 classify_new (config_t *config, char *err, size_t errsize)
 {
@@ -67,12 +107,19 @@ classify_new_model (config_t *config, model_t **model_p, char *err, size_t errsi
     model_t *model = *model_p;
     *model_p = NULL;
     gazetteer_t *gazetteer = s_load_gazetteer (config, err, errsize);
-    if (!gazetteer) {
+    rules_t *rules = gazetteer ? s_load_rules (config, err, errsize) : NULL;
+    entities_t *entities = rules ? s_load_entities (config, gazetteer, err, errsize) : NULL;
+    if (!entities) {
+        rules_destroy (&rules);
+        gazetteer_destroy (&gazetteer);
         model_destroy (&model);
         return NULL;
     }
     classify_t *self = (classify_t *) xcalloc (1, sizeof (classify_t));
     self->gazetteer = gazetteer;
+    self->rules = rules;
+    self->entities = entities;
+    self->max_keywords = config ? (int) config_int (config, "classify/keywords", 8) : 8;
     const char *threshold = config ? config_get (config, "classify/place_threshold", NULL) : NULL;
     self->place_threshold = threshold ? strtof (threshold, NULL) : 2.5f;
     self->config = config;
@@ -92,6 +139,9 @@ classify_destroy (classify_t **self_p)
     vectorizer_destroy (&self->vectorizer);
     model_destroy (&self->model);
     gazetteer_destroy (&self->gazetteer);
+    entities_destroy (&self->entities);
+    rules_destroy (&self->rules);
+    free (self->hits.items);
     free (self->places.items);
     free (self->features.items);
     free (self->scores);
@@ -197,7 +247,6 @@ static int
 s_subjects (classify_t *self, story_t *story)
 {
     const model_t *model = self->model;
-    classify_scores (self, story, self->scores);
     s_pick_t picks [64];
     size_t npicks = 0;
     for (size_t c = 0; c < model->cats.len; c++) {
@@ -252,6 +301,61 @@ s_places (classify_t *self, story_t *story)
     }
 }
 
+//  Subjects from the editors' rules
+static int
+s_rules (classify_t *self, story_t *story)
+{
+    if (rules_size (self->rules) == 0)
+        return 0;
+    self->hits.len = 0;
+    char *body = vectorizer_story_body (story);
+    rules_match (self->rules, story_headline (story), body, &self->hits);
+    free (body);
+    int added = 0;
+    for (size_t i = 0; i < self->hits.len; i++) {
+        const char *literal = rules_literal (self->rules, self->hits.items [i]);
+        const char *name = rules_name (self->rules, self->hits.items [i]);
+        const char *colon = strchr (literal, ':');
+        story_concept_t *c = s_add_subject (story, literal, name ? name : colon ? colon + 1 : literal);
+        if (c) {
+            c->confidence = 100;
+            c->relevance = 100;
+            added++;
+        }
+    }
+    return added;
+}
+
+//  People and organisations of the headline and body
+static void
+s_entities (classify_t *self, story_t *story)
+{
+    entityv_t found = { 0 };
+    char *body = vectorizer_story_body (story);
+    entities_find (self->entities, story_headline (story), &found);
+    entities_find (self->entities, body, &found);
+    free (body);
+    for (size_t i = 0; i < found.len; i++) {
+        entity_t *e = &found.items [i];
+        story_conceptv_t *list = e->organisation ? &story->organisations : &story->people;
+        bool present = false;
+        for (size_t k = 0; k < list->len && !present; k++)
+            if (list->items [k].name && strcmp (list->items [k].name, e->name) == 0)
+                present = true;
+        if (present)
+            continue;
+        story_concept_t *c = story_add_concept (list, e->name);
+        str_set (&c->creator, CLASSIFY_CREATOR);
+        if (e->acronym) {
+            char *literal = xasprintf ("acronym:%s", e->acronym);
+            str_set (&c->literal, literal);
+            free (literal);
+        }
+        c->relevance = e->mentions >= 5 ? 100 : 20 * e->mentions;
+    }
+    entities_free (&found);
+}
+
 gazetteer_t *
 classify_gazetteer (classify_t *self)
 {
@@ -263,11 +367,25 @@ classify_story (classify_t *self, story_t *story)
 {
     s_remove_own (&story->subjects);
     s_remove_own (&story->places);
+    s_remove_own (&story->people);
+    s_remove_own (&story->organisations);
     int subjects = 0;
-    if (self->flags & CLASSIFY_SUBJECTS)
+    if (self->flags & (CLASSIFY_SUBJECTS | CLASSIFY_KEYWORDS))
+        classify_scores (self, story, self->scores);
+    if (self->flags & CLASSIFY_SUBJECTS) {
         subjects = s_subjects (self, story);
+        subjects += s_rules (self, story);
+    }
+    if (self->flags & CLASSIFY_KEYWORDS) {
+        char *body = vectorizer_story_body (story);
+        keywords_pick (self->vectorizer, self->model, story_headline (story), body,
+                       self->max_keywords, &story->keywords);
+        free (body);
+    }
     if (self->flags & CLASSIFY_PLACES)
         s_places (self, story);
+    if (self->flags & CLASSIFY_ENTITIES)
+        s_entities (self, story);
     self->count++;
     if (subjects == 0)
         self->unassigned++;
@@ -281,12 +399,20 @@ classify_reload (classify_t *self, char *err, size_t errsize)
     if (!model)
         return -1;
     gazetteer_t *gazetteer = s_load_gazetteer (self->config, err, errsize);
-    if (!gazetteer) {
+    rules_t *rules = gazetteer ? s_load_rules (self->config, err, errsize) : NULL;
+    entities_t *entities = rules ? s_load_entities (self->config, gazetteer, err, errsize) : NULL;
+    if (!entities) {
+        rules_destroy (&rules);
+        gazetteer_destroy (&gazetteer);
         model_destroy (&model);
         return -1;
     }
     classify_set_model (self, &model);
+    entities_destroy (&self->entities);
     gazetteer_destroy (&self->gazetteer);
+    rules_destroy (&self->rules);
     self->gazetteer = gazetteer;
+    self->entities = entities;
+    self->rules = rules;
     return 0;
 }

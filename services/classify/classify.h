@@ -75,4 +75,15 @@ uint64_t
 uint64_t
     classify_unassigned (classify_t *self);
 
+//  --------------------------------------------------------------------------
+//  The stage (stage.c)
+
+//  The classify stage for worker_main / worker_actor.
+const stage_t *
+    classify_stage (void);
+//  Tap topics of a classified story: "classified.<code>" per subject
+//  classify assigned, '\n'-separated, or "classified.none". Into topics.
+void
+    classify_topics (const story_t *story, buf_t *topics);
+
 #endif

@@ -1,0 +1,407 @@
+//  SPDX-License-Identifier: MIT
+//  rules - boolean keyword rules (see rules.h)
+
+#include "common.h"
+#include "classify/strmap.h"
+#include "classify/tokenize.h"
+#include "classify/rules.h"
+
+#define RULES_MAX_DEPTH 64      //  Parentheses and NOTs nested at most
+
+typedef enum { N_WORD, N_PREFIX, N_PHRASE, N_AND, N_OR, N_NOT } s_op_t;
+
+typedef struct {
+    s_op_t op;
+    int a, b;                   //  Children (AND, OR: both; NOT: a)
+    strv_t words;               //  WORD/PREFIX: one folded word; PHRASE: several
+} s_node_t;
+
+typedef struct {
+    char *literal;
+    char *name;
+    int root;                   //  Node index
+} s_rule_t;
+
+struct _rules_t {
+    VEC (s_node_t) nodes;
+    VEC (s_rule_t) rules;
+};
+
+//  --------------------------------------------------------------------------
+//  Query parser
+
+typedef enum { T_END, T_WORD, T_PHRASE, T_AND, T_OR, T_NOT, T_OPEN, T_CLOSE, T_BAD } s_tok_t;
+
+typedef struct {
+    rules_t *self;
+    const char *p;              //  Next character
+    s_tok_t tok;                //  Current token
+    char *text;                 //  Its text (word or phrase)
+    const char *error;          //  First error
+    int depth;
+} s_parser_t;
+
+static void
+s_next (s_parser_t *ps)
+{
+    free (ps->text);
+    ps->text = NULL;
+    while (*ps->p == ' ' || *ps->p == '\t')
+        ps->p++;
+    char c = *ps->p;
+    if (c == 0) {
+        ps->tok = T_END;
+        return;
+    }
+    if (c == '(' || c == ')') {
+        ps->tok = c == '(' ? T_OPEN : T_CLOSE;
+        ps->p++;
+        return;
+    }
+    if (c == '"') {
+        const char *end = strchr (ps->p + 1, '"');
+        if (!end) {
+            ps->tok = T_BAD;
+            ps->error = "unterminated \"phrase\"";
+            return;
+        }
+        ps->text = xstrndup (ps->p + 1, (size_t) (end - ps->p - 1));
+        ps->p = end + 1;
+        ps->tok = T_PHRASE;
+        return;
+    }
+    const char *start = ps->p;
+    while (*ps->p && *ps->p != ' ' && *ps->p != '\t' && *ps->p != '(' && *ps->p != ')'
+       &&  *ps->p != '"')
+        ps->p++;
+    ps->text = xstrndup (start, (size_t) (ps->p - start));
+    ps->tok = strcmp (ps->text, "AND") == 0 ? T_AND
+            : strcmp (ps->text, "OR") == 0 ? T_OR
+            : strcmp (ps->text, "NOT") == 0 ? T_NOT : T_WORD;
+}
+
+static int
+s_collect (void *arg, const token_t *token)
+{
+    strv_push ((strv_t *) arg, token->word);
+    return 0;
+}
+
+static int
+s_node (rules_t *self, s_op_t op, int a, int b)
+{
+    s_node_t *node = vec_push (&self->nodes);
+    node->op = op;
+    node->a = a;
+    node->b = b;
+    return (int) self->nodes.len - 1;
+}
+
+static int s_parse_or (s_parser_t *ps);
+
+static int
+s_parse_primary (s_parser_t *ps)
+{
+    if (ps->tok == T_OPEN) {
+        if (++ps->depth > RULES_MAX_DEPTH) {
+            ps->error = "nested too deep";
+            return -1;
+        }
+        s_next (ps);
+        int node = s_parse_or (ps);
+        if (node < 0)
+            return -1;
+        if (ps->tok != T_CLOSE) {
+            ps->error = "missing )";
+            return -1;
+        }
+        ps->depth--;
+        s_next (ps);
+        return node;
+    }
+    if (ps->tok == T_WORD || ps->tok == T_PHRASE) {
+        bool prefix = false;
+        size_t len = strlen (ps->text);
+        if (ps->tok == T_WORD && len > 1 && ps->text [len - 1] == '*') {
+            prefix = true;
+            ps->text [len - 1] = 0;
+        }
+        strv_t words = { 0 };
+        tokenize (ps->text, strlen (ps->text), s_collect, &words);
+        if (words.len == 0) {
+            ps->error = "a term with no letters or digits";
+            strv_free (&words);
+            return -1;
+        }
+        if (prefix && words.len > 1) {
+            ps->error = "a prefix* term must be one word";
+            strv_free (&words);
+            return -1;
+        }
+        int node = s_node (ps->self, prefix ? N_PREFIX : words.len > 1 ? N_PHRASE : N_WORD, -1, -1);
+        ps->self->nodes.items [node].words = words;
+        s_next (ps);
+        return node;
+    }
+    ps->error = ps->tok == T_END ? "query ends too soon"
+              : ps->tok == T_CLOSE ? "unexpected )"
+              : ps->tok == T_BAD ? ps->error : "operator without a term";
+    return -1;
+}
+
+static int
+s_parse_not (s_parser_t *ps)
+{
+    if (ps->tok == T_NOT) {
+        if (++ps->depth > RULES_MAX_DEPTH) {
+            ps->error = "nested too deep";
+            return -1;
+        }
+        s_next (ps);
+        int a = s_parse_not (ps);
+        ps->depth--;
+        return a < 0 ? -1 : s_node (ps->self, N_NOT, a, -1);
+    }
+    return s_parse_primary (ps);
+}
+
+static int
+s_parse_and (s_parser_t *ps)
+{
+    int node = s_parse_not (ps);
+    while (node >= 0) {
+        if (ps->tok == T_AND)
+            s_next (ps);
+        else
+        if (ps->tok != T_WORD && ps->tok != T_PHRASE && ps->tok != T_OPEN && ps->tok != T_NOT)
+            break;
+        int b = s_parse_not (ps);
+        if (b < 0)
+            return -1;
+        node = s_node (ps->self, N_AND, node, b);
+    }
+    return node;
+}
+
+static int
+s_parse_or (s_parser_t *ps)
+{
+    int node = s_parse_and (ps);
+    while (node >= 0 && ps->tok == T_OR) {
+        s_next (ps);
+        int b = s_parse_and (ps);
+        if (b < 0)
+            return -1;
+        node = s_node (ps->self, N_OR, node, b);
+    }
+    return node;
+}
+
+rules_t *
+rules_parse (const char *text, const char *origin, char *err, size_t errsize)
+{
+    rules_t *self = (rules_t *) xcalloc (1, sizeof (rules_t));
+    const char *p = text ? text : "";
+    int line_no = 0;
+    while (*p) {
+        const char *nl = strchr (p, '\n');
+        size_t len = nl ? (size_t) (nl - p) : strlen (p);
+        char *line = xstrndup (p, len);
+        p = nl ? nl + 1 : p + len;
+        line_no++;
+        char *hash = strchr (line, '#');
+        //  '#' starts a comment unless inside a "phrase"
+        if (hash) {
+            bool quoted = false;
+            for (char *q = line; q < hash; q++)
+                if (*q == '"')
+                    quoted = !quoted;
+            if (!quoted)
+                *hash = 0;
+        }
+        char *s = line;
+        while (isspace ((unsigned char) *s))
+            s++;
+        size_t n = strlen (s);
+        while (n && isspace ((unsigned char) s [n - 1]))
+            s [--n] = 0;
+        if (n == 0) {
+            free (line);
+            continue;
+        }
+        const char *error = NULL;
+        char *eq = strchr (s, '=');
+        if (!eq)
+            error = "want LITERAL [| Name] = QUERY";
+        else {
+            *eq = 0;
+            char *head = s, *name = strchr (head, '|');
+            if (name)
+                *name++ = 0;
+            char *literal = head;
+            while (*literal == ' ')
+                literal++;
+            size_t ll = strlen (literal);
+            while (ll && literal [ll - 1] == ' ')
+                literal [--ll] = 0;
+            if (name) {
+                while (*name == ' ')
+                    name++;
+                size_t nl2 = strlen (name);
+                while (nl2 && name [nl2 - 1] == ' ')
+                    name [--nl2] = 0;
+            }
+            if (ll == 0 || strchr (literal, ' '))
+                error = "the literal must be one word, like scheme:code";
+            else {
+                s_parser_t ps = { self, eq + 1, T_END, NULL, NULL, 0 };
+                s_next (&ps);
+                int root = s_parse_or (&ps);
+                if (root >= 0 && ps.tok != T_END)
+                    ps.error = ps.tok == T_CLOSE ? "unexpected )" : "junk after the query";
+                if (root < 0 || ps.error)
+                    error = ps.error ? ps.error : "bad query";
+                else {
+                    s_rule_t *rule = vec_push (&self->rules);
+                    rule->literal = xstrdup (literal);
+                    rule->name = name && *name ? xstrdup (name) : NULL;
+                    rule->root = root;
+                }
+                free (ps.text);
+            }
+        }
+        free (line);
+        if (error) {
+            snprintf (err, errsize, "%s:%d: %s", origin ? origin : "rules", line_no, error);
+            rules_destroy (&self);
+            return NULL;
+        }
+    }
+    return self;
+}
+
+rules_t *
+rules_load (const char *path, char *err, size_t errsize)
+{
+    uint8_t *data;
+    size_t size;
+    if (file_read (path, 16 * 1024 * 1024, &data, &size)) {
+        snprintf (err, errsize, "cannot read %s: %s", path, strerror (errno));
+        return NULL;
+    }
+    char *text = xstrndup ((const char *) data, size);     //  file_read does not terminate
+    rules_t *self = rules_parse (text, path, err, errsize);
+    free (text);
+    free (data);
+    return self;
+}
+
+void
+rules_destroy (rules_t **self_p)
+{
+    assert (self_p);
+    rules_t *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->nodes.len; i++)
+        strv_free (&self->nodes.items [i].words);
+    for (size_t i = 0; i < self->rules.len; i++) {
+        free (self->rules.items [i].literal);
+        free (self->rules.items [i].name);
+    }
+    free (self->nodes.items);
+    free (self->rules.items);
+    free (self);
+    *self_p = NULL;
+}
+
+size_t
+rules_size (rules_t *self)
+{
+    return self->rules.len;
+}
+
+const char *
+rules_literal (rules_t *self, size_t i)
+{
+    return i < self->rules.len ? self->rules.items [i].literal : NULL;
+}
+
+const char *
+rules_name (rules_t *self, size_t i)
+{
+    return i < self->rules.len ? self->rules.items [i].name : NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Evaluation
+
+typedef struct {
+    strv_t words;               //  The document's folded words in order
+    strmap_t *first;            //  Word -> first position
+} s_doc_t;
+
+static bool
+s_eval (rules_t *self, int index, s_doc_t *doc)
+{
+    s_node_t *node = &self->nodes.items [index];
+    switch (node->op) {
+        case N_WORD:
+            return strmap_get (doc->first, node->words.items [0], strlen (node->words.items [0])) >= 0;
+        case N_PREFIX: {
+            const char *prefix = node->words.items [0];
+            for (size_t i = 0; i < strmap_size (doc->first); i++)
+                if (str_starts (strmap_key (doc->first, (int32_t) i, NULL), prefix))
+                    return true;
+            return false;
+        }
+        case N_PHRASE: {
+            const char *w0 = node->words.items [0];
+            int32_t from = strmap_get (doc->first, w0, strlen (w0));
+            if (from < 0)
+                return false;
+            for (size_t i = (size_t) from; i + node->words.len <= doc->words.len; i++) {
+                size_t k = 0;
+                while (k < node->words.len && strcmp (doc->words.items [i + k], node->words.items [k]) == 0)
+                    k++;
+                if (k == node->words.len)
+                    return true;
+            }
+            return false;
+        }
+        case N_AND:
+            return s_eval (self, node->a, doc) && s_eval (self, node->b, doc);
+        case N_OR:
+            return s_eval (self, node->a, doc) || s_eval (self, node->b, doc);
+        case N_NOT:
+            return !s_eval (self, node->a, doc);
+    }
+    return false;
+}
+
+int
+rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *out)
+{
+    if (self->rules.len == 0)
+        return 0;
+    s_doc_t doc = { { 0 }, strmap_new () };
+    if (headline)
+        tokenize (headline, strlen (headline), s_collect, &doc.words);
+    if (body)
+        tokenize (body, strlen (body), s_collect, &doc.words);
+    for (size_t i = 0; i < doc.words.len; i++) {
+        bool added;
+        int32_t k = strmap_intern (doc.first, doc.words.items [i], strlen (doc.words.items [i]), &added);
+        if (added)
+            *strmap_value (doc.first, k) = (int32_t) i;
+    }
+    int matched = 0;
+    for (size_t r = 0; r < self->rules.len; r++)
+        if (s_eval (self, self->rules.items [r].root, &doc)) {
+            *vec_push (out) = r;
+            matched++;
+        }
+    strv_free (&doc.words);
+    strmap_destroy (&doc.first);
+    return matched;
+}
