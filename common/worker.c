@@ -87,6 +87,7 @@ struct _worker_t {
     bool drained;               //  Last read found no more messages waiting
     bool terminated;            //  Stop requested
     bool registered;            //  Heard from the broker since READY
+    int heartbeats;             //  Idle heartbeats sent on this connection
     unsigned monitor_id;        //  For unique inproc monitor endpoints
     char host [256];            //  For READY info
     //  Counters
@@ -521,6 +522,25 @@ s_send_simple (worker_t *self, char command)
         self->last_sent = zclock_mono ();
 }
 
+//  An idle heartbeat. The broker answers a HEARTBEAT from a peer it does
+//  not know with a HEARTBEAT, so an idle worker it expired (we were paused,
+//  or the broker restarted on the same connection) would never learn it.
+//  Every liveness-th heartbeat is therefore a CREDIT with our credit: a
+//  no-op for a registered worker, ERROR not-registered otherwise.
+static void
+s_heartbeat (worker_t *self)
+{
+    if (++self->heartbeats % self->options.liveness == 0) {
+        uint8_t credit [4];
+        proto_put_u32 (credit, (uint32_t) self->options.credit);
+        proto_part_t part = { credit, 4, NULL };
+        if (proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_CREDIT, 1, &part) == 0)
+            self->last_sent = zclock_mono ();
+    }
+    else
+        s_send_simple (self, PROTO_HEARTBEAT);
+}
+
 static void
 s_send_ready (worker_t *self)
 {
@@ -584,6 +604,7 @@ s_connect (worker_t *self)
     self->gen++;
     self->next_pubseq = 1;
     self->registered = false;
+    self->heartbeats = 0;
     int64_t now = zclock_mono ();
     self->last_heard = now;
     s_send_ready (self);
@@ -1176,7 +1197,7 @@ s_cycle (worker_t *self, long timeout)
             s_disconnect (self, "the broker is silent");
         else
         if (now - self->last_sent >= self->options.heartbeat)
-            s_send_simple (self, PROTO_HEARTBEAT);
+            s_heartbeat (self);
     }
     if (now >= self->tick_at) {
         self->tick_at = now + WORKER_TICK_MS;

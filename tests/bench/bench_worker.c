@@ -16,6 +16,7 @@
 #include "publisher.h"
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 
 static int s_messages = 100000;
 static int s_done_fd = -1;      //  Sink reports "first last" times here
@@ -189,12 +190,21 @@ main (int argc, char **argv)
     config_destroy (&config);
     buf_free (&payload);
     free (body);
+    //  CPU per message of each process: steadier than wall time on a
+    //  shared machine
+    struct rusage usage [3];
     kill (transform, SIGTERM);
     kill (consumer, SIGTERM);
-    waitpid (transform, NULL, 0);
-    waitpid (consumer, NULL, 0);
+    wait4 (transform, NULL, 0, &usage [0]);
+    wait4 (consumer, NULL, 0, &usage [1]);
     kill (broker, SIGTERM);
-    waitpid (broker, NULL, 0);
+    wait4 (broker, NULL, 0, &usage [2]);
+    const char *names [3] = { "transform worker", "sink worker", "broker" };
+    for (int i = 0; i < 3; i++) {
+        double cpu = usage [i].ru_utime.tv_sec + usage [i].ru_utime.tv_usec / 1e6
+                   + usage [i].ru_stime.tv_sec + usage [i].ru_stime.tv_usec / 1e6;
+        printf ("  %-16s CPU %.2f s = %.1f us per message\n", names [i], cpu, cpu * 1e6 / s_messages);
+    }
     char *command = xasprintf ("rm -rf '%s'", home);
     if (system (command) != 0)
         fprintf (stderr, "bench_worker: cannot remove %s\n", home);

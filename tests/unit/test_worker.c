@@ -749,6 +749,31 @@ test_fault_crash (void **state)
     s_fixture_destroy (&fixture);
 }
 
+static void
+test_paused_rejoin (void **state)
+{
+    //  A worker paused longer than heartbeat x liveness is expired by the
+    //  broker; once it runs again, idle, it must find out and register again
+    fixture_t *fixture = s_fixture_new (NULL);
+    sink_t sink = { PTHREAD_MUTEX_INITIALIZER };
+    worker_args_t sargs;
+    zactor_t *consumer = s_worker_start (fixture, &sargs, &s_sink, &sink, 0);
+    pid_t child = s_child_start (fixture, NULL);
+    assert_true (s_wait_workers (fixture, STAGE_NORMALIZE, 1, 10000));
+    kill (child, SIGSTOP);
+    assert_true (s_wait_workers (fixture, STAGE_NORMALIZE, 0, 10000));
+    kill (child, SIGCONT);
+    assert_true (s_wait_workers (fixture, STAGE_NORMALIZE, 1, 10000));
+    s_publish (fixture, STAGE_NORMALIZE, 5, 3, "plain");
+    assert_true (s_wait_sink (&sink, 3, 10000));
+    assert_int_equal (sink.seen [5] + sink.seen [6] + sink.seen [7], 3);
+    kill (child, SIGTERM);
+    int status = s_child_wait (child, 10000);
+    assert_true (status != -1 && WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    zactor_destroy (&consumer);
+    s_fixture_destroy (&fixture);
+}
+
 //  The child: worker_run on the transform stage until SIGTERM
 static int
 s_child_main (const char *home, const char *endpoint)
@@ -784,6 +809,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_reconnect),
         cmocka_unit_test (test_custody),
         cmocka_unit_test (test_fault_crash),
+        cmocka_unit_test (test_paused_rejoin),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
     free (s_self_exe);
