@@ -19,6 +19,7 @@ typedef struct {
     char *topics;               //  Tap topics or NULL
     zmq_msg_t payload;          //  Our copy, kept until settled
     void *tag;                  //  Caller's tag for the handler
+    int64_t retry_at;           //  Refused as "overloaded": send again then
 } entry_t;
 
 struct _publisher_t {
@@ -46,6 +47,7 @@ struct _publisher_t {
     int backoff;                //  Current back-off, ms
     bool heard;                 //  Heard from the broker on this connection
     int unpolled;               //  Sends since the socket was last read
+    size_t retrying;            //  Entries waiting to be sent again
     int settled;                //  Settled during the current call
     uint64_t accepted;          //  Counters
     uint64_t refused;
@@ -122,6 +124,10 @@ s_connect (publisher_t *self)
     for (uint64_t pubseq = first; pubseq < self->next_pubseq; pubseq++) {
         entry_t *entry = self->ring [pubseq % self->window];
         if (entry && entry->pubseq == pubseq) {
+            if (entry->retry_at) {
+                entry->retry_at = 0;
+                self->retrying--;
+            }
             if (s_send_entry (self, entry) != 0) {
                 s_disconnect (self, "cannot send to the broker");
                 return 0;
@@ -277,6 +283,17 @@ s_settle (publisher_t *self, uint64_t pubseq, const char *refused)
     entry_t *entry = self->ring [slot];
     if (!entry || entry->pubseq != pubseq)
         return;                 //  Unknown, or settled already (a resend)
+    if (refused && streq (refused, "overloaded")) {
+        //  Transient: the broker holds too much of ours; try again later
+        if (!entry->retry_at)
+            self->retrying++;
+        entry->retry_at = zclock_mono () + 500;
+        if (self->verbose)
+            zsys_warning ("publisher: broker overloaded, pubseq=%" PRIu64 " again in 500 ms", pubseq);
+        return;
+    }
+    if (entry->retry_at)
+        self->retrying--;
     self->ring [slot] = NULL;
     self->pending--;
     self->pending_bytes -= zmq_msg_size (&entry->payload);
@@ -368,6 +385,23 @@ s_monitor_lost (publisher_t *self)
     return lost;
 }
 
+//  Send again the entries refused as "overloaded" whose time has come
+static void
+s_resend_due (publisher_t *self, int64_t now)
+{
+    uint64_t first = self->next_pubseq > self->window ? self->next_pubseq - self->window : 1;
+    for (uint64_t pubseq = first; pubseq < self->next_pubseq && self->broker; pubseq++) {
+        entry_t *entry = self->ring [pubseq % self->window];
+        if (entry && entry->pubseq == pubseq && entry->retry_at && entry->retry_at <= now) {
+            entry->retry_at = 0;
+            self->retrying--;
+            self->resent++;
+            if (s_send_entry (self, entry) != 0)
+                s_disconnect (self, "cannot send to the broker");
+        }
+    }
+}
+
 //  One wake-up: wait up to timeout ms, read, heartbeat, reconnect.
 //  Returns -1 if interrupted.
 static int
@@ -413,6 +447,8 @@ s_cycle (publisher_t *self, long timeout)
         return 0;
     }
     now = zclock_mono ();
+    if (self->broker && self->retrying)
+        s_resend_due (self, now);
     if (self->broker) {
         if (now - self->last_heard >= (int64_t) self->heartbeat * self->liveness)
             s_disconnect (self, "the broker is silent");

@@ -49,8 +49,7 @@ struct _output_t {
     job_t *job;                 //  Input it was emitted for
     const char *queue;          //  Target queue (stage output or "dead")
     char *topics;               //  Tap topics, '\n'-separated, or NULL
-    zmq_msg_t payload;          //  Bytes to publish (consumed when sent)
-    bool sent;                  //  Payload consumed by the socket
+    zmq_msg_t payload;          //  Bytes to publish (kept until settled)
     uint64_t pubseq;            //  Our number for it once sent
     output_t *next;             //  Link in the unsent FIFO
 };
@@ -83,6 +82,7 @@ struct _worker_t {
     int64_t flush_at;           //  Next periodic flush
     int64_t flush_retry_at;     //  No flush before this after a failed one
     int64_t tick_at;            //  Next stage->tick
+    int64_t retry_at;           //  No publishes before this (broker overloaded)
     int backoff;                //  Current reconnect back-off, ms
     bool drained;               //  Last read found no more messages waiting
     bool terminated;            //  Stop requested
@@ -95,6 +95,7 @@ struct _worker_t {
     uint64_t rejected;          //  Inputs rejected
     uint64_t emitted;           //  Outputs accepted by the broker
     uint64_t refused;           //  Outputs refused by the broker
+    uint64_t retried;           //  Outputs sent again after "overloaded"
     uint64_t reconnects;        //  Connections lost and remade
     uint64_t acked;             //  Inputs acknowledged
     uint64_t dropped;           //  Outputs dropped by a reconnect
@@ -230,8 +231,7 @@ static void
 s_output_drop (worker_t *self, output_t *output)
 {
     job_t *job = output->job;
-    if (!output->sent)
-        zmq_msg_close (&output->payload);
+    zmq_msg_close (&output->payload);
     free (output->topics);
     free (output);
     assert (job->outputs > 0);
@@ -605,6 +605,7 @@ s_connect (worker_t *self)
     self->next_pubseq = 1;
     self->registered = false;
     self->heartbeats = 0;
+    self->retry_at = 0;
     int64_t now = zclock_mono ();
     self->last_heard = now;
     s_send_ready (self);
@@ -667,7 +668,7 @@ s_disconnect (worker_t *self, const char *why)
 static void
 s_send_outputs (worker_t *self)
 {
-    if (!self->broker)
+    if (!self->broker || zclock_mono () < self->retry_at)
         return;
     void *socket = zsock_resolve (self->broker);
     size_t window = (size_t) self->options.window;
@@ -687,14 +688,18 @@ s_send_outputs (worker_t *self)
         uint8_t seq [8];
         proto_put_u64 (seq, pubseq);
         const char *topics = output->topics ? output->topics : "";
+        //  Send a reference: the payload is kept for a resend after an
+        //  "overloaded" refusal
+        zmq_msg_t copy;
+        zmq_msg_init (&copy);
+        zmq_msg_copy (&copy, &output->payload);
         proto_part_t parts [4] = {
             { output->queue, strlen (output->queue), NULL },
             { seq, 8, NULL },
             { topics, strlen (topics), NULL },
-            { NULL, 0, &output->payload }
+            { NULL, 0, &copy }
         };
         int rc = proto_send (socket, NULL, 0, PROTO_PUBLISH, 4, parts);
-        output->sent = true;    //  The payload is consumed either way
         self->window [slot] = output;
         self->inflight++;
         if (rc != 0) {
@@ -762,6 +767,20 @@ s_on_refuse (worker_t *self, proto_msg_t *msg)
         return;
     self->window [slot] = NULL;
     self->inflight--;
+    if (streq (reason, "overloaded")) {
+        //  Transient: the broker holds too much of ours. Send it again
+        //  (first in line) a little later.
+        output->next = self->unsent_head;
+        self->unsent_head = output;
+        if (!self->unsent_tail)
+            self->unsent_tail = output;
+        self->unsent++;
+        self->retried++;
+        self->retry_at = zclock_mono () + 200;
+        if (self->retried == 1 || self->options.verbose)
+            zsys_warning ("%s: the broker is overloaded; publishing again shortly", self->stage->name);
+        return;
+    }
     self->refused++;
     job_t *job = output->job;
     char why [320];
@@ -1103,10 +1122,13 @@ s_timeout (worker_t *self, int64_t now)
 {
     bool can_work = (self->pending_head && self->unsent == 0)
                  || (self->unsent_head && self->inflight < (size_t) self->options.window
-                     && !self->window [self->next_pubseq % (size_t) self->options.window]);
+                     && !self->window [self->next_pubseq % (size_t) self->options.window]
+                     && now >= self->retry_at);
     if (self->broker && can_work)
         return 0;
     int64_t next = self->tick_at;
+    if (self->unsent_head && self->retry_at > now && self->retry_at < next)
+        next = self->retry_at;
     if (self->broker) {
         int64_t heartbeat_at = self->last_sent + self->options.heartbeat;
         int64_t expiry_at = self->last_heard
@@ -1245,10 +1267,11 @@ s_stop (worker_t *self)
         zsock_set_linger (self->broker, 1000);
     }
     zsys_info ("%s: stopped: processed=%" PRIu64 " acked=%" PRIu64 " rejected=%" PRIu64
-               " emitted=%" PRIu64 " refused=%" PRIu64 " reconnects=%" PRIu64
+               " emitted=%" PRIu64 " refused=%" PRIu64 " retried=%" PRIu64 " reconnects=%" PRIu64
                " dropped=%" PRIu64 " errors=%" PRIu64,
                self->stage->name, self->processed, self->acked, self->rejected,
-               self->emitted, self->refused, self->reconnects, self->dropped, self->errors);
+               self->emitted, self->refused, self->retried, self->reconnects, self->dropped,
+               self->errors);
 }
 
 static void

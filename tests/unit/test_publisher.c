@@ -267,6 +267,85 @@ test_resend (void **state)
     s_fixture_destroy (&fixture);
 }
 
+//  A classify consumer that acks everything (raw DEALER, this thread)
+static int
+s_drain_queue (fixture_t *fixture, const char *queue, int expected, int timeout)
+{
+    zsock_t *worker = zsock_new_dealer (fixture->endpoint);
+    void *socket = zsock_resolve (worker);
+    uint8_t credit [4];
+    proto_put_u32 (credit, 1000);
+    proto_part_t ready [3] = { { queue, strlen (queue), NULL }, { credit, 4, NULL }, { "\x80", 1, NULL } };
+    proto_send_wait (socket, PROTO_READY, 3, ready);
+    int got = 0;
+    int64_t deadline = zclock_mono () + timeout;
+    while (got < expected && zclock_mono () < deadline) {
+        zmq_pollitem_t item = { socket, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (&item, 1, 50) <= 0) {
+            proto_send_wait (socket, PROTO_HEARTBEAT, 0, NULL);
+            continue;
+        }
+        proto_msg_t msg;
+        if (proto_recv (socket, &msg, false, 0) != 0)
+            continue;
+        const char *code;
+        if (proto_check (&msg, &code) == 0 && msg.command == PROTO_DELIVER) {
+            uint8_t seq [8];
+            memcpy (seq, proto_arg (&msg, 1), 8);
+            proto_part_t ack = { seq, 8, NULL };
+            proto_send_wait (socket, PROTO_ACK, 1, &ack);
+            got++;
+        }
+        proto_close (&msg);
+    }
+    proto_send_wait (socket, PROTO_BYE, 0, NULL);
+    zsock_set_linger (worker, 500);
+    zsock_destroy (&worker);
+    return got;
+}
+
+static void
+test_overloaded (void **state)
+{
+    //  Above the high mark the broker holds 2 publishes of ours at most and
+    //  refuses the rest as "overloaded": the publisher retries them
+    fixture_t *fixture = s_fixture_new (
+        "    max_held = 2\n"
+        "    queues\n"
+        "        classify\n"
+        "            high_mark = 1\n", true);
+    publisher_t *publisher = publisher_new (fixture->endpoint, 64);
+    settled_t settled = { 0 };
+    publisher_set_handler (publisher, s_settled, &settled);
+    buf_t buf;
+    buf_init (&buf);
+    for (int i = 1; i <= 10; i++) {
+        s_payload (&buf, i);
+        assert_true (publisher_send (publisher, STAGE_CLASSIFY, NULL, buf.data, buf.size,
+                                     (void *) (uintptr_t) i) > 0);
+    }
+    assert_true (s_wait_stat (fixture, STAGE_CLASSIFY, "held", 2, 5000));
+    //  Nothing reported refused: overloaded is not an answer
+    publisher_poll (publisher, 200);
+    assert_int_equal (settled.refused, 0);
+    assert_true (publisher_pending (publisher) >= 7);
+    //  Drain classify while the publisher keeps retrying in the background
+    //  of its flush: run the consumer first, then flush
+    assert_int_equal (s_drain_queue (fixture, STAGE_CLASSIFY, 3, 5000), 3);
+    int64_t deadline = zclock_mono () + 20000;
+    while (settled.accepted < 10 && zclock_mono () < deadline) {
+        publisher_poll (publisher, 100);
+        s_drain_queue (fixture, STAGE_CLASSIFY, 1, 200);
+    }
+    assert_int_equal (settled.accepted, 10);
+    assert_int_equal (settled.tags_sum, 55);
+    assert_int_equal (settled.refused, 0);
+    assert_true (publisher_resent (publisher) >= 1);
+    buf_free (&buf);
+    publisher_destroy (&publisher);
+    s_fixture_destroy (&fixture);
+}
+
 static void
 test_bytes_bound (void **state)
 {
@@ -301,6 +380,7 @@ main (void)
         cmocka_unit_test (test_refuse),
         cmocka_unit_test (test_unreachable),
         cmocka_unit_test (test_resend),
+        cmocka_unit_test (test_overloaded),
         cmocka_unit_test (test_bytes_bound),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

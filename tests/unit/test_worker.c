@@ -611,6 +611,40 @@ test_custody (void **state)
 }
 
 static void
+test_overloaded (void **state)
+{
+    //  The broker holds at most 2 publishes per peer above the high mark
+    //  and refuses more as "overloaded": a transient refusal the worker
+    //  must retry, not a reason to reject the input
+    fixture_t *fixture = s_fixture_new (
+        "    max_held = 2\n"
+        "    queues\n"
+        "        classify\n"
+        "            high_mark = 1\n");
+    s_publish (fixture, STAGE_CLASSIFY, 999, 1, "filler");
+    transform_t transform = { 0 };
+    worker_args_t targs, sargs;
+    zactor_t *worker = s_worker_start (fixture, &targs, &s_transform, &transform, 0);
+    s_publish (fixture, STAGE_NORMALIZE, 20, 10, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_CLASSIFY, "held", 2, 5000));
+    //  Now let classify drain
+    sink_t sink = { PTHREAD_MUTEX_INITIALIZER };
+    zactor_t *consumer = s_worker_start (fixture, &sargs, &s_sink, &sink, 0);
+    assert_true (s_wait_sink (&sink, 11, 20000));
+    assert_true (s_wait_stat (fixture, STAGE_NORMALIZE, "acked", 10, 5000));
+    for (int i = 20; i < 30; i++)
+        assert_int_equal (sink.seen [i], 1);
+    assert_int_equal (s_stat (fixture, NULL, "dead"), 0);
+    uint64_t counters [4];
+    s_counters (worker, counters);
+    assert_int_equal (counters [1], 0);         //  Nothing rejected
+    assert_int_equal (counters [2], 10);
+    zactor_destroy (&worker);
+    zactor_destroy (&consumer);
+    s_fixture_destroy (&fixture);
+}
+
+static void
 test_reconnect (void **state)
 {
     //  An idle worker must notice a broker restart and register again
@@ -808,6 +842,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_reload),
         cmocka_unit_test (test_reconnect),
         cmocka_unit_test (test_custody),
+        cmocka_unit_test (test_overloaded),
         cmocka_unit_test (test_fault_crash),
         cmocka_unit_test (test_paused_rejoin),
     };
