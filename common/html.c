@@ -290,6 +290,8 @@ typedef struct {
     int table;                  //  Inside table (depth)
     int row;                    //  Inside tr (depth)
     int list;                   //  Inside ul/ol directly (not in li)
+    int inline_depth;           //  Kept inline elements open (a, em, strong)
+    int in_link;                //  Inside a kept <a>
 } clean_walk_t;
 
 static void
@@ -340,7 +342,8 @@ s_safe_href (const char *href)
 static void
 s_close_auto_p (clean_walk_t *self)
 {
-    if (self->auto_p) {
+    //  Never inside an open inline element: that would mis-nest
+    if (self->auto_p && self->inline_depth == 0) {
         buf_puts (&self->out, "</p>");
         self->auto_p = false;
     }
@@ -350,7 +353,7 @@ s_close_auto_p (clean_walk_t *self)
 static bool
 s_inline_home (clean_walk_t *self)
 {
-    if (self->inline_ok || self->auto_p)
+    if (self->inline_ok || self->auto_p || self->inline_depth)
         return true;
     if (self->table || self->list)
         return false;           //  Loose text between rows or items: dropped
@@ -369,17 +372,157 @@ s_has_text (const char *s)
 }
 
 static void
+    s_clean_walk (clean_walk_t *self, xmlNode *node, int depth);
+
+//  The container we are directly in takes only rows, cells or items: open
+//  what makes other content valid there (li; td; tr and td). Returns the
+//  wrapper opened (0 none) and saves the context to restore.
+static int
+s_wrap_open (clean_walk_t *self, clean_walk_t *saved)
+{
+    if (self->inline_ok || self->inline_depth || self->auto_p)
+        return 0;
+    int kind = self->list ? 1 : self->row ? 2 : self->table ? 3 : 0;
+    if (!kind)
+        return 0;
+    *saved = *self;
+    buf_puts (&self->out, kind == 1 ? "<li>" : kind == 2 ? "<td>" : "<tr><td>");
+    self->inline_ok = 1;
+    self->list = 0;
+    self->table = 0;
+    self->row = 0;
+    return kind;
+}
+
+static void
+s_wrap_close (clean_walk_t *self, int kind, const clean_walk_t *saved)
+{
+    if (!kind)
+        return;
+    s_close_auto_p (self);
+    buf_puts (&self->out, kind == 1 ? "</li>" : kind == 2 ? "</td>" : "</td></tr>");
+    self->inline_ok = saved->inline_ok;
+    self->list = saved->list;
+    self->table = saved->table;
+    self->row = saved->row;
+}
+
+//  One kept inline element (a, em, strong, br)
+static void
+s_clean_inline (clean_walk_t *self, xmlNode *node, const char *mapped, int depth)
+{
+    if (strcmp (mapped, "a") == 0) {
+        xmlChar *href = xmlGetProp (node, (const xmlChar *) "href");
+        char *safe = self->in_link ? NULL : s_safe_href ((const char *) href);
+        xmlFree (href);
+        if (!safe) {
+            //  No safe link, or a link inside a link (HTML forbids it)
+            s_clean_walk (self, node->children, depth + 1);
+            return;
+        }
+        if (!s_inline_home (self)) {
+            free (safe);
+            return;
+        }
+        buf_puts (&self->out, "<a href=\"");
+        s_escape (&self->out, safe, true);
+        buf_puts (&self->out, "\">");
+        free (safe);
+        self->inline_depth++;
+        self->in_link++;
+        s_clean_walk (self, node->children, depth + 1);
+        self->in_link--;
+        self->inline_depth--;
+        buf_puts (&self->out, "</a>");
+        return;
+    }
+    if (!s_inline_home (self))
+        return;
+    if (strcmp (mapped, "br") == 0) {
+        buf_puts (&self->out, "<br>");
+        return;
+    }
+    buf_printf (&self->out, "<%s>", mapped);
+    self->inline_depth++;
+    s_clean_walk (self, node->children, depth + 1);
+    self->inline_depth--;
+    buf_printf (&self->out, "</%s>", mapped);
+}
+
+//  One kept block element (p, h2, ul, ol, li, table, tr, td, th, pre)
+static void
+s_clean_block (clean_walk_t *self, xmlNode *node, const char *mapped, int depth)
+{
+    bool is_table = strcmp (mapped, "table") == 0;
+    bool is_row = strcmp (mapped, "tr") == 0;
+    bool is_cell = strcmp (mapped, "td") == 0 || strcmp (mapped, "th") == 0;
+    bool is_list = strcmp (mapped, "ul") == 0 || strcmp (mapped, "ol") == 0;
+    bool is_item = strcmp (mapped, "li") == 0;
+    //  Rows only directly in tables, cells only in rows, items only in
+    //  lists, blocks never inside inline content: elsewhere, unwrapped
+    bool misplaced = (is_row && (!self->table || self->row || self->inline_ok))
+                  || (is_cell && (!self->row || self->inline_ok))
+                  || (is_item && (!self->list || self->inline_ok))
+                  || self->inline_depth
+                  || (self->inline_ok && !is_row && !is_cell && !is_item);
+    if (misplaced) {
+        if (!self->inline_ok)
+            s_close_auto_p (self);
+        s_clean_walk (self, node->children, depth + 1);
+        if (!self->inline_ok)
+            s_close_auto_p (self);
+        return;
+    }
+    s_close_auto_p (self);
+    buf_printf (&self->out, "<%s>", mapped);
+    clean_walk_t saved = *self;
+    if (is_table) {
+        self->table = 1;
+        self->row = 0;
+        self->list = 0;
+        self->inline_ok = 0;
+    }
+    else
+    if (is_row)
+        self->row = 1;
+    else
+    if (is_list) {
+        self->list = 1;
+        self->inline_ok = 0;
+        self->table = 0;
+        self->row = 0;
+    }
+    else {
+        //  p, h2, pre, li, td, th take inline content
+        self->inline_ok = 1;
+        self->list = 0;
+        self->table = 0;
+        self->row = 0;
+    }
+    s_clean_walk (self, node->children, depth + 1);
+    s_close_auto_p (self);
+    self->table = saved.table;
+    self->row = saved.row;
+    self->list = saved.list;
+    self->inline_ok = saved.inline_ok;
+    buf_printf (&self->out, "</%s>", mapped);
+}
+
+static void
 s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
 {
     for (; node; node = node->next) {
+        clean_walk_t saved;
         if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
             const char *text = (const char *) node->content;
             if (!text)
                 continue;
-            if (!self->inline_ok && !self->auto_p && !s_has_text (text))
+            if (!self->inline_ok && !self->auto_p && !self->inline_depth && !s_has_text (text))
                 continue;       //  White space between blocks
+            int wrap = s_wrap_open (self, &saved);
             if (s_inline_home (self))
                 s_escape (&self->out, text, false);
+            s_wrap_close (self, wrap, &saved);
             continue;
         }
         if (node->type != XML_ELEMENT_NODE || !node->name)
@@ -401,8 +544,8 @@ s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
         snprintf (mapped, sizeof mapped, "%s", name);
         for (char *p = mapped; *p; p++)
             *p = (char) tolower ((unsigned char) *p);
-        bool kept = s_is (s_kept, (const xmlChar *) mapped);
-        if (!kept || strlen (name) >= sizeof mapped) {
+        bool kept = strlen (name) < sizeof mapped && s_is (s_kept, (const xmlChar *) mapped);
+        if (!kept) {
             //  Unwrapped: keep the content; a block boundary ends loose text
             bool block = s_is (s_blocks, node->name);
             if (block && !self->inline_ok)
@@ -413,95 +556,18 @@ s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
             continue;
         }
         bool is_inline = s_is (s_inline_kept, (const xmlChar *) mapped);
-        if (is_inline) {
-            if (strcmp (mapped, "a") == 0) {
-                xmlChar *href = xmlGetProp (node, (const xmlChar *) "href");
-                char *safe = s_safe_href ((const char *) href);
-                xmlFree (href);
-                if (!safe) {
-                    s_clean_walk (self, node->children, depth + 1);
-                    continue;
-                }
-                if (!s_inline_home (self)) {
-                    free (safe);
-                    continue;
-                }
-                buf_puts (&self->out, "<a href=\"");
-                s_escape (&self->out, safe, true);
-                buf_puts (&self->out, "\">");
-                free (safe);
-                s_clean_walk (self, node->children, depth + 1);
-                buf_puts (&self->out, "</a>");
-                continue;
-            }
-            if (!s_inline_home (self))
-                continue;
-            if (strcmp (mapped, "br") == 0) {
-                buf_puts (&self->out, "<br>");
-                continue;
-            }
-            buf_printf (&self->out, "<%s>", mapped);
-            s_clean_walk (self, node->children, depth + 1);
-            buf_printf (&self->out, "</%s>", mapped);
-            continue;
-        }
-        //  A kept block element
-        bool is_table = strcmp (mapped, "table") == 0;
-        bool is_row = strcmp (mapped, "tr") == 0;
-        bool is_cell = strcmp (mapped, "td") == 0 || strcmp (mapped, "th") == 0;
-        bool is_list = strcmp (mapped, "ul") == 0 || strcmp (mapped, "ol") == 0;
-        bool is_item = strcmp (mapped, "li") == 0;
-        //  Keep the structure valid: rows only in tables, cells only in
-        //  rows, items only in lists; elsewhere they are unwrapped
-        if ((is_row && (!self->table || self->row))
-        ||  (is_cell && !self->row)
-        ||  (is_item && !self->list)) {
-            if (!self->inline_ok)
-                s_close_auto_p (self);
-            s_clean_walk (self, node->children, depth + 1);
-            if (!self->inline_ok)
-                s_close_auto_p (self);
-            continue;
-        }
-        if (self->inline_ok && !is_cell && !is_row && !is_item) {
-            //  A block inside inline content (p in p after recovery): unwrap
-            s_clean_walk (self, node->children, depth + 1);
-            continue;
-        }
-        s_close_auto_p (self);
-        buf_printf (&self->out, "<%s>", mapped);
-        clean_walk_t saved = *self;
-        if (is_table) {
-            self->table++;
-            self->row = 0;
-            self->list = 0;
-            self->inline_ok = 0;
-        }
+        bool is_structure = strcmp (mapped, "tr") == 0 || strcmp (mapped, "td") == 0
+                         || strcmp (mapped, "th") == 0 || strcmp (mapped, "li") == 0;
+        //  Content a list, table or row cannot hold directly gets a wrapper
+        bool fits = (self->list && strcmp (mapped, "li") == 0)
+                 || (self->row && (strcmp (mapped, "td") == 0 || strcmp (mapped, "th") == 0))
+                 || (self->table && !self->row && strcmp (mapped, "tr") == 0);
+        int wrap = (!fits && !is_structure) ? s_wrap_open (self, &saved) : 0;
+        if (is_inline)
+            s_clean_inline (self, node, mapped, depth);
         else
-        if (is_row) {
-            self->row++;
-        }
-        else
-        if (is_list) {
-            self->list = 1;
-            self->inline_ok = 0;
-            self->table = 0;
-            self->row = 0;
-        }
-        else {
-            //  p, h2, pre, li, td, th take inline content
-            self->inline_ok = 1;
-            self->list = 0;
-            self->table = 0;
-            self->row = 0;
-        }
-        s_clean_walk (self, node->children, depth + 1);
-        s_close_auto_p (self);
-        self->table = saved.table;
-        self->row = saved.row;
-        self->list = saved.list;
-        self->inline_ok = saved.inline_ok;
-        buf_printf (&self->out, "</%s>", mapped);
+            s_clean_block (self, node, mapped, depth);
+        s_wrap_close (self, wrap, &saved);
     }
 }
 

@@ -226,14 +226,93 @@ text_nfc (const char *s)
 }
 
 //  --------------------------------------------------------------------------
-//  Repair, then undo mojibake as long as the whole string round-trips.
-//  Each round strictly shortens the string, so this ends. Caller frees.
+//  Remove what is never text before looking for mojibake: ANSI escape
+//  sequences, DEL, C1 controls, BOM and zero-width space; other C0
+//  controls become spaces in one-line mode and go in body mode (line
+//  structure characters \t \n \r \f \v stay); Unicode spaces become
+//  plain spaces. Caller frees.
 
 static char *
-s_repair_and_fix (const char *s, bool fix_mojibake)
+s_strip_invisible (const char *s, bool line_mode)
+{
+    const uint8_t *p = (const uint8_t *) s;
+    size_t len = strlen (s);
+    buf_t out;
+    buf_init (&out);
+    buf_reserve (&out, len + 1);
+    size_t i = 0;
+    while (i < len) {
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 0)
+            n = 1;
+        int32_t cp = s_decode (p + i, n);
+        if (cp == 0x1B || cp == 0x9B) {
+            i += n;
+            bool csi = cp == 0x9B;
+            if (!csi && i < len && p [i] == '[') {
+                csi = true;
+                i++;
+            }
+            if (csi) {
+                while (i < len && p [i] >= 0x20 && p [i] <= 0x3F)
+                    i++;
+                if (i < len && p [i] >= 0x40 && p [i] <= 0x7E)
+                    i++;
+            }
+            else {
+                while (i < len && p [i] >= 0x20 && p [i] <= 0x2F)
+                    i++;
+                if (i < len && p [i] >= 0x30 && p [i] <= 0x7E)
+                    i++;
+            }
+            continue;
+        }
+        bool structure = cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v';
+        if (cp == 0x7F || (cp >= 0x80 && cp < 0xA0 && cp != 0x85) || cp == 0xFEFF || cp == 0x200B) {
+            i += n;
+            continue;
+        }
+        if (cp < 0x20 && !structure) {
+            if (line_mode)
+                buf_putc (&out, ' ');
+            i += n;
+            continue;
+        }
+        if (cp == 0x85) {
+            buf_putc (&out, line_mode ? ' ' : '\n');  //  NEL
+            i += n;
+            continue;
+        }
+        if (cp >= 0xA0 && utf8proc_category (cp) == UTF8PROC_CATEGORY_ZS) {
+            buf_putc (&out, ' ');       //  NBSP and friends: plain spaces
+            i += n;
+            continue;
+        }
+        buf_append (&out, p + i, n);
+        i += n;
+    }
+    if (out.size == 0) {
+        buf_free (&out);
+        return xstrdup ("");
+    }
+    return buf_detach (&out);
+}
+
+//  --------------------------------------------------------------------------
+//  Repair, drop invisible junk, NFC, and undo mojibake for as long as the
+//  whole string round-trips (each round shortens it, so this ends). The
+//  junk goes first so that it cannot hide mojibake from one pass and show
+//  it to the next. Caller frees.
+
+static char *
+s_repair_and_fix (const char *s, bool line_mode)
 {
     char *text = text_utf8_repair (s, s ? strlen (s) : 0, NULL);
-    while (fix_mojibake) {
+    while (true) {
+        char *visible = s_strip_invisible (text, line_mode);
+        free (text);
+        text = text_nfc (visible);
+        free (visible);
         char *fixed = text_fix_mojibake (text);
         if (!fixed)
             break;
@@ -536,7 +615,7 @@ text_clean_body (const char *s, bool preformatted)
 {
     if (!s || !*s)
         return xstrdup ("");
-    char *text = s_repair_and_fix (s, true);
+    char *text = s_repair_and_fix (s, false);
     body_state_t state = { .preformatted = preformatted };
     buf_init (&state.out);
     s_walk (text, s_body_cp, &state);

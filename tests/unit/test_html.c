@@ -2,6 +2,7 @@
 //  html: HTML to text paragraphs, sanitizing against hostile markup,
 //  detection
 #include "common.h"
+#include <openssl/evp.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -220,6 +221,58 @@ test_detect (void **state)
     assert_false (html_detect (NULL));
 }
 
+//  Inputs fuzz_html found (base64): each once broke idempotency of
+//  sanitizing or cleaning
+static const char *s_regressions [] = {
+    "PHBhPHA+YTxiPmI8L2LjPDxwPmE8Yj5iZD54PC90ZD48L3RyPu+CGwDAYAAAPmK60J3Bw4uenWxlPjx0ZT48dHI+nD55PA==",
+    "PHBEYTw+YTw8PmFhPD5hPDw+YTxCLmZmZmZmZsOLnp1sZT48dHI=",
+    "YTw+Yj6goKA+oGHZPGI+pAEAAC88cD5hOj5iPqCgoD6goKA8dKSkw8OOPg==",
+    "PHAA2AAAmcKF",
+    "LTs8LT4AAGxlHjx1bD48PGxlPGItLT4+PmI+oKCgZT48dWw+IjwiIiIiPABwcmXiPAAAYGAAv28A//////8=",
+    "PHA+YTxiPmJ0L3RhYmxlPjxhIGhyZWY9Imh0dHA6Ly94ImF5PC9sZT48ZWggcmFmPSJodHRwOi8veCIBYWJsZT48"
+    "YSBocmVmPSJodHRwOi8veCJheTwvbGU+PGEgaHJlZoo9Imh0dHA6w3RhYiVs",
+    NULL
+};
+
+static void
+test_regressions (void **state)
+{
+    for (int i = 0; s_regressions [i]; i++) {
+        const char *b64 = s_regressions [i];
+        unsigned char raw [512];
+        int n = EVP_DecodeBlock (raw, (const unsigned char *) b64, (int) strlen (b64));
+        assert_true (n > 0);
+        //  EVP_DecodeBlock counts padding bytes as data
+        const char *pad = b64 + strlen (b64);
+        while (pad > b64 && pad [-1] == '=') {
+            n--;
+            pad--;
+        }
+        char *input = text_utf8_repair ((const char *) raw, (size_t) n, NULL);
+        char *safe = html_sanitize (input, strlen (input));
+        char *twice = html_sanitize (safe, strlen (safe));
+        assert_string_equal (safe, twice);
+        char *text = html_to_text (input, strlen (input));
+        char *body = text_clean_body (text, false);
+        char *again = text_clean_body (body, false);
+        assert_string_equal (body, again);
+        char *decoded = text_decode_entities (input);
+        char *line = text_clean_line (decoded);
+        char *line2 = text_clean_line (line);
+        if (line)
+            assert_string_equal (line, line2);
+        free (line2);
+        free (line);
+        free (decoded);
+        free (again);
+        free (body);
+        free (text);
+        free (twice);
+        free (safe);
+        free (input);
+    }
+}
+
 int
 main (void)
 {
@@ -228,6 +281,7 @@ main (void)
         cmocka_unit_test (test_sanitize),
         cmocka_unit_test (test_hostile_structure),
         cmocka_unit_test (test_detect),
+        cmocka_unit_test (test_regressions),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

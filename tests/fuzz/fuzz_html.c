@@ -1,0 +1,62 @@
+//  SPDX-License-Identifier: MIT
+//  Fuzz HTML to text and sanitizing (and the text cleaning after them):
+//  never crash, and sanitized output holds only the allowed subset and
+//  sanitizes to itself
+#include "common.h"
+
+static void
+s_check_sanitized (const char *html)
+{
+    static const char *allowed [] = {
+        "p", "h2", "ul", "ol", "li", "table", "tr", "td", "th", "a", "em",
+        "strong", "br", "pre", NULL
+    };
+    for (const char *p = html; (p = strchr (p, '<')); p++) {
+        const char *q = p [1] == '/' ? p + 2 : p + 1;
+        size_t n = strspn (q, "abcdefghijklmnopqrstuvwxyz0123456789");
+        bool ok = false;
+        for (int i = 0; allowed [i]; i++)
+            if (strlen (allowed [i]) == n && strncmp (allowed [i], q, n) == 0)
+                ok = true;
+        assert (ok);
+        if (q [n] == ' ')
+            assert (n == 1 && q [0] == 'a' && strncmp (q + n, " href=\"", 7) == 0);
+        else
+            assert (q [n] == '>');
+    }
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    //  The stage hands these functions valid UTF-8: repair first, as it does
+    char *input = text_utf8_repair ((const char *) data, size, NULL);
+    size_t len = strlen (input);
+    char *text = html_to_text (input, len);
+    assert (charset_utf8_valid ((const uint8_t *) text, strlen (text)));
+    char *body = text_clean_body (text, false);
+    char *again = text_clean_body (body, false);
+    assert (strcmp (body, again) == 0);
+    char *safe = html_sanitize (input, len);
+    assert (charset_utf8_valid ((const uint8_t *) safe, strlen (safe)));
+    s_check_sanitized (safe);
+    char *twice = html_sanitize (safe, strlen (safe));
+    assert (strcmp (safe, twice) == 0);
+    (void) html_detect (input);
+    char *decoded = text_decode_entities (input);
+    char *line = text_clean_line (decoded);
+    if (line) {
+        char *line2 = text_clean_line (line);
+        assert (line2 && strcmp (line, line2) == 0);
+        free (line2);
+    }
+    free (line);
+    free (decoded);
+    free (twice);
+    free (safe);
+    free (again);
+    free (body);
+    free (text);
+    free (input);
+    return 0;
+}
