@@ -181,7 +181,7 @@ struct _broker_t {
     uint64_t dead;              //  Dead letters written since start
     uint64_t errors;            //  Protocol errors
     uint64_t refused;           //  REFUSE replies
-    uint64_t expired;           //  Workers expired
+    uint64_t expired;           //  Workers lost: silent, gone or not reading
     uint64_t unreachable;       //  Sends that failed (peer gone or full)
     uint64_t held_dropped;      //  Held publishes of vanished publishers
 };
@@ -569,6 +569,7 @@ s_worker_remove (broker_t *self, peer_t *peer, bool failed, const char *why)
     queue_t *queue = peer->queue;
     size_t count = peer->inflight.count;
     if (failed) {
+        self->expired++;
         entry_t *entry;
         while ((entry = s_list_pop (&peer->inflight))) {
             queue_t *q = entry->queue;
@@ -1438,7 +1439,6 @@ s_timers (broker_t *self)
              peer = (peer_t *) zhashx_next (self->peers)) {
             int64_t silent = self->now - peer->last_recv;
             if (peer->worker && silent > expiry) {
-                self->expired++;
                 s_worker_remove (self, peer, true, "expired");
                 *vec_push (&gone) = peer;
             }
@@ -1758,10 +1758,10 @@ broker_run (broker_t *self, zsock_t *pipe)
         long timeout = wake > self->now ? (long) (wake - self->now) : 0;
         int rc = zmq_poll (items, nitems, timeout);
         if (rc < 0) {
-            if (errno == ETERM)
-                break;
-            if (errno != EINTR)
+            if (errno != EINTR) {
                 zsys_error ("broker: poll failed: %s", zmq_strerror (errno));
+                break;
+            }
             if (!pipe && zsys_interrupted)
                 break;
             continue;

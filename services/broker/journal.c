@@ -414,7 +414,8 @@ journal_replay (journal_t *self, journal_replay_fn *fn, void *arg)
         }
         closedir (dir);
     }
-    qsort (ids.items, ids.len, sizeof (uint32_t), s_compare_ids);
+    if (ids.len)
+        qsort (ids.items, ids.len, sizeof (uint32_t), s_compare_ids);
 
     seqmap_t *live = seqmap_new ();
     for (size_t i = 0; i < ids.len; i++) {
@@ -430,7 +431,8 @@ journal_replay (journal_t *self, journal_replay_fn *fn, void *arg)
     item_t *item;
     while ((item = (item_t *) seqmap_next (live, &cursor, NULL)))
         items [n++] = item;
-    qsort (items, n, sizeof (item_t *), s_compare_items);
+    if (n)
+        qsort (items, n, sizeof (item_t *), s_compare_items);
     for (size_t i = 0; i < n; i++) {
         item = items [i];
         segment_t *segment = s_segment_find (self, item->segment);
