@@ -285,7 +285,7 @@ model_encode (const model_t *self, buf_t *buf)
             s_put_varint (&payload, self->wcat [j] - last);     //  Ascending: delta
             last = self->wcat [j];
             int32_t q = self->wq [j];
-            s_put_varint (&payload, (uint32_t) ((q << 1) ^ (q >> 31)));
+            s_put_varint (&payload, ((uint32_t) q << 1) ^ (uint32_t) -(q < 0));
         }
     }
     uLongf zsize = compressBound (payload.size);

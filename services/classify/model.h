@@ -8,7 +8,7 @@
 //  weighs on), quantized to 16 bits with one scale per category, which is
 //  both compact and fast: scoring a story touches only its own terms.
 //
-//  File format (docs/model-format.md has the details), little-endian:
+//  File format, little-endian:
 //      "CDMODEL\0"  magic, 8 bytes
 //      u32          format version (MODEL_VERSION)
 //      u32          payload bytes (uncompressed)
