@@ -1067,8 +1067,11 @@ s_story (nml_t *self, xmlNodePtr item, xmlNodePtr root, xmlNodePtr above,
             if (!story->ingest.received)
                 story->ingest.received = xstrdup (self->date);
         }
-        if (!story->uri)
-            story_add_warning (story, "no-id:NewsItem without identifier");
+        if (!story->uri) {
+            char *provider = xml_path_text (item, "Identification/NewsIdentifier/ProviderId");
+            xmlstory_derive_uri (story, provider, story->versioncreated);
+            free (provider);
+        }
         if (bytes)
             ingest_set_item (ctx, bytes, bytes_size);
         ingest_emit (ctx, &story);

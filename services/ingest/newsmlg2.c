@@ -782,8 +782,14 @@ s_news_item (g2_t *self, xmlNodePtr item)
     }
     if (self->transmit)
         story_add_altid (story, "g2-transmitid", self->transmit);
-    if (!story->uri)
-        story_add_warning (story, "no-id:newsItem without guid");
+    if (!story->uri) {
+        //  @guid is mandatory; without it, a stable derived uri
+        const char *provider = NULL;
+        for (size_t i = 0; i < story->infosources.len && !provider; i++)
+            if (str_ieq (story->infosources.items [i].role, "provider"))
+                provider = story->infosources.items [i].name;
+        xmlstory_derive_uri (story, provider, story->versioncreated);
+    }
     ingest_emit (ctx, &story);
     free (bytes);
     free (guid);

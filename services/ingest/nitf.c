@@ -5,8 +5,10 @@
 //  NewsML formats that embed NITF):
 //    uri         doc-id@id-string as given when it is a URI or has no
 //                @regsrc, else "urn:nitf:{regsrc}:{id-string}"; always
-//                altids[nitf-doc-id]. A doc-id without id-string (AP) leaves
-//                uri unset: normalize derives one from the content.
+//                altids[nitf-doc-id]. A doc-id without id-string (AP) gets
+//                a derived "tag:{regsrc},{issue day}:{sha256 of headline +
+//                first paragraph}" (warning uri-derived): the story record
+//                must carry a uri on the wire.
 //    version     du-key@version; a du-key with version (or generation) > 1
 //                is an update: links[updates] to the key (and the previous
 //                version number), signals update + raw:du-key:N, and
@@ -46,6 +48,7 @@
 #include "common.h"
 #include "ingest/parsers.h"
 #include "ingest/nitfbody.h"
+#include "ingest/xmlstory.h"
 
 int
 nitf_parse (ingest_t *ctx, const uint8_t *data, size_t size)
@@ -82,8 +85,9 @@ nitf_parse (ingest_t *ctx, const uint8_t *data, size_t size)
         story_destroy (&story);
         return -1;
     }
+    //  No id-string (AP): a stable derived uri, for the wire needs one
     if (!story->uri)
-        story_add_warning (story, "no-id:nitf doc-id has no id-string");
+        xmlstory_derive_uri (story, story_extra (story, "nitf-regsrc"), story->versioncreated);
     ingest_emit (ctx, &story);
     return 0;
 }

@@ -359,3 +359,79 @@ xmlstory_date_compare (const char *a, const char *b)
         return -2;
     return ea < eb ? -1 : ea > eb ? 1 : 0;
 }
+
+//  --------------------------------------------------------------------------
+//  Derived identity
+
+//  Lower-case [a-z0-9.-] form of text, runs of anything else as one '-'
+static char *
+s_slug (const char *text)
+{
+    buf_t out;
+    buf_init (&out);
+    bool dash = false;
+    for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++) {
+        if (isalnum (*p) || *p == '.') {
+            if (dash && out.size)
+                buf_putc (&out, '-');
+            dash = false;
+            buf_putc (&out, (char) tolower (*p));
+        }
+        else
+            dash = true;
+    }
+    return out.size ? buf_detach (&out) : xstrdup ("unknown");
+}
+
+void
+xmlstory_derive_uri (story_t *story, const char *authority, const char *date)
+{
+    if (story->uri)
+        return;
+    char *who = s_slug (authority ? authority : story->ingest.provider ? story->ingest.provider
+                                              : story->ingest.format);
+    //  yyyy-mm-dd from ISO 8601 basic or extended
+    char day [16] = "undated";
+    const char *d = date;
+    if (d) {
+        while (isspace ((unsigned char) *d))
+            d++;
+        int year, month, dom;
+        const char *p = d;
+        if (s_digits (&p, 4, &year) && (*p != '-' || p++) && s_digits (&p, 2, &month)
+        &&  (*p != '-' || p++) && s_digits (&p, 2, &dom) && month >= 1 && month <= 12
+        &&  dom >= 1 && dom <= 31)
+            snprintf (day, sizeof day, "%04d-%02d-%02d", year, month, dom);
+    }
+    if (story->slugline) {
+        char *slug = s_slug (story->slugline);
+        story->uri = xasprintf ("tag:%s,%s:%s", who, day, slug);
+        free (slug);
+    }
+    else {
+        buf_t key;
+        buf_init (&key);
+        const char *headline = story_headline (story);
+        const char *body = story_body (story);
+        if (headline) {
+            char *lower = text_lower_ascii (headline);
+            buf_puts (&key, lower);
+            free (lower);
+        }
+        buf_putc (&key, '\n');
+        if (body) {
+            const char *end = strstr (body, "\n");
+            char *para = xstrndup (body, end ? (size_t) (end - body) : strlen (body));
+            char *lower = text_lower_ascii (para);
+            buf_puts (&key, lower);
+            free (lower);
+            free (para);
+        }
+        char hex [65];
+        sha256_hex (key.data, key.size, hex);
+        buf_free (&key);
+        story->uri = xasprintf ("tag:%s,%s:%s", who, day, hex);
+    }
+    free (who);
+    story_add_warning (story, "uri-derived");
+}

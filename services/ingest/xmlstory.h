@@ -61,6 +61,15 @@ const char *
 bool
     xmlstory_is_uri (const char *text);
 
+//  Give a story without a provider id a stable uri (the wire format needs
+//  one): "tag:{authority},{yyyy-mm-dd}:{slug}" from its slugline, else
+//  "tag:{authority},{yyyy-mm-dd}:{sha256 of headline + first paragraph}"
+//  (formats.md §2.2). authority is the provider (lower case, [a-z0-9.-]);
+//  the day comes from an ISO 8601 date string ("undated" otherwise). Adds
+//  the warning "uri-derived". Nothing is done when the story has a uri.
+void
+    xmlstory_derive_uri (story_t *story, const char *authority, const char *date);
+
 //  Compare two ISO 8601 date-times (basic or extended, with or without a
 //  zone; no zone counts as UTC). Returns -1, 0 or 1, or -2 when either
 //  cannot be read. Only for ordering, never for storing.

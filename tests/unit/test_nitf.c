@@ -54,9 +54,10 @@ test_every_sample (void **state)
         assert_int_equal (s->ingest.index, 0);
         if (!collect_story_clean (s))
             fail_msg ("%s: control characters or invalid UTF-8", files.items [i]);
-        //  Only AP's doc-id comes without an id-string
-        if (!s->uri)
-            assert_true (check_warning (s, "no-id"));
+        //  Only AP's doc-id comes without an id-string: derived
+        assert_non_null (s->uri);
+        if (check_warning (s, "uri-derived"))
+            assert_true (str_starts (s->uri, "tag:ap,"));
         free (relative);
         collect_reset (&c);
     }
@@ -100,9 +101,15 @@ test_ap_without_id (void **state)
 {
     collect_t c = { 0 };
     story_t *s = s_one (&c, "sdcore__ap-nitf.xml");
-    //  doc-id regsrc="AP" only: no uri, normalize derives one
-    assert_null (s->uri);
-    assert_true (check_warning (s, "no-id"));
+    //  doc-id regsrc="AP" only: a stable uri from regsrc, day and content
+    assert_true (str_starts (s->uri, "tag:ap,2015-12-10:"));
+    assert_int_equal (strlen (s->uri), strlen ("tag:ap,2015-12-10:") + 64);
+    assert_true (check_warning (s, "uri-derived"));
+    char *first = xstrdup (s->uri);
+    collect_reset (&c);
+    s = s_one (&c, "sdcore__ap-nitf.xml");
+    assert_string_equal (s->uri, first);
+    free (first);
     assert_string_equal (story_headline (s), "Can trading pollution like stocks help fight climate change?");
     //  <byttl> joined with a comma, markup stripped
     assert_string_equal (s->by, "By BERNARD CONDON, AP Business Writer");

@@ -10,7 +10,7 @@
 #include <dirent.h>
 
 //  The concept with that literal in a list, or NULL
-static const story_concept_t *
+static inline const story_concept_t *
 check_concept (const story_conceptv_t *list, const char *literal)
 {
     for (size_t i = 0; i < list->len; i++)
@@ -20,7 +20,7 @@ check_concept (const story_conceptv_t *list, const char *literal)
 }
 
 //  The concept with that name in a list, or NULL
-static const story_concept_t *
+static inline const story_concept_t *
 check_named (const story_conceptv_t *list, const char *name)
 {
     for (size_t i = 0; i < list->len; i++)
@@ -30,7 +30,7 @@ check_named (const story_conceptv_t *list, const char *name)
 }
 
 //  The headline with that role, or NULL
-static const char *
+static inline const char *
 check_headline (const story_t *s, const char *role)
 {
     for (size_t i = 0; i < s->headlines.len; i++)
@@ -40,7 +40,7 @@ check_headline (const story_t *s, const char *role)
 }
 
 //  The description with that role, or NULL
-static const char *
+static inline const char *
 check_description (const story_t *s, const char *role)
 {
     for (size_t i = 0; i < s->descriptions.len; i++)
@@ -50,7 +50,7 @@ check_description (const story_t *s, const char *role)
 }
 
 //  The body with that role and content type, or NULL
-static const char *
+static inline const char *
 check_body (const story_t *s, const char *role, const char *contenttype)
 {
     for (size_t i = 0; i < s->bodies.len; i++)
@@ -61,7 +61,7 @@ check_body (const story_t *s, const char *role, const char *contenttype)
 }
 
 //  The link with that rel, or NULL
-static const story_link_t *
+static inline const story_link_t *
 check_link (const story_t *s, const char *rel)
 {
     for (size_t i = 0; i < s->links.len; i++)
@@ -71,7 +71,7 @@ check_link (const story_t *s, const char *rel)
 }
 
 //  True if the story carries that warning (prefix match)
-static bool
+static inline bool
 check_warning (const story_t *s, const char *prefix)
 {
     for (size_t i = 0; i < s->ingest.warnings.len; i++)
@@ -81,7 +81,7 @@ check_warning (const story_t *s, const char *prefix)
 }
 
 //  True if any string of the story contains needle (for leak checks)
-static bool
+static inline bool
 check_anywhere (const story_t *s, const char *needle)
 {
     const char *fields [] = {
@@ -103,7 +103,7 @@ check_anywhere (const story_t *s, const char *needle)
 }
 
 //  The sorted names of the files of $COPYDESK_SHARED/samples/<folder>
-static strv_t
+static inline strv_t
 check_sample_files (const char *folder)
 {
     char *relative = xasprintf ("samples/%s", folder);
@@ -131,7 +131,7 @@ check_sample_files (const char *folder)
 }
 
 //  Parse samples/<folder>/<name> with the format forced
-static int
+static inline int
 check_sample (collect_t *self, const char *folder, const char *name, const char *format)
 {
     char *relative = xasprintf ("samples/%s/%s", folder, name);
