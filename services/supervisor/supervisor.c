@@ -237,7 +237,10 @@ s_start (supervisor_t *self, program_t *program)
     }
     pid_t pid = fork ();
     if (pid == 0) {
-        //  Child: default signals, no terminal, output to the log
+        //  Child: its own process group (a Ctrl-C at the supervisor's
+        //  terminal reaches only the supervisor, which stops children in
+        //  order), default signals, no terminal, output to the log
+        setpgid (0, 0);
         struct sigaction action;
         memset (&action, 0, sizeof action);
         action.sa_handler = SIG_DFL;

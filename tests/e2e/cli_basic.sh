@@ -200,6 +200,17 @@ else
 fi
 grep -q "restarting" "$COPYDESK_HOME/logs/supervisor.log" || fail "the supervisor did not log the restart"
 
+if [ "$FULL" = 1 ]; then
+    step "a killed worker is restarted and registers again"
+    old=$(cat "$COPYDESK_HOME/run/normalize-1.pid")
+    kill -9 "$old" || fail "cannot kill normalize-1"
+    poll 30 sh -c "[ -f '$COPYDESK_HOME/run/normalize-1.pid' ] && [ \"\$(cat '$COPYDESK_HOME/run/normalize-1.pid')\" != '$old' ]" \
+        || fail "normalize-1 was not restarted"
+    new=$(cat "$COPYDESK_HOME/run/normalize-1.pid")
+    poll 30 sh -c "'$CD' status --json | python3 -c 'import json,sys; sys.exit(0 if any(w[\"pid\"] == $new for w in json.load(sys.stdin)[\"workers\"]) else 1)'" \
+        || fail "the restarted normalize worker did not register"
+fi
+
 step "down"
 "$CD" down || fail "down failed"
 [ -f "$COPYDESK_HOME/run/supervisor.pid" ] && fail "supervisor pid file left behind"
