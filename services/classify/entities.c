@@ -336,6 +336,7 @@ typedef struct {
     strv_t surnames;            //  Folded surnames of people found (index = person)
     VEC (int) surname_entity;   //  Entity index of each surname
     int people, orgs;           //  Counts (for the caps)
+    size_t skip;                //  Words before this one were read already
 } s_ctx_t;
 
 //  Only spaces (and at most one '&' or '-') between words a and a+1?
@@ -530,6 +531,14 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
         //  "President" alone before a name; but "Federal Reserve Board" is no title
         titled = true;
     }
+    //  "Acme Inc and Brightline AG": two organisations
+    for (size_t k = a + 1; k < b; k++)
+        if (strcmp (w [k].word, "and") == 0
+        &&  (s_class (self, w [k - 1].word, strlen (w [k - 1].word)) & W_SUFFIX)) {
+            s_run (ctx, a, k - 1);
+            s_run (ctx, k + 1, b);
+            return;
+        }
     //  Organisations by shape
     int last_class = s_class (self, w [b].word, strlen (w [b].word));
     int first_class = s_class (self, w [a].word, strlen (w [a].word));
@@ -553,7 +562,10 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
             p++;
         if (*p == '(' && b + 1 < ctx->words.len && w [b + 1].upper
         &&  ctx->text [w [b + 1].offset + w [b + 1].length] == ')')
+        {
             acronym = s_span_text (ctx, b + 1, b + 1);
+            ctx->skip = b + 2;          //  The "(OPEC)" is this mention
+        }
         s_add (ctx, name, acronym, true);
         free (acronym);
         free (name);
@@ -635,7 +647,7 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
 {
     if (!text)
         return 0;
-    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0 };
+    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0, 0 };
     size_t before = out->len;
     tokenize (text, strlen (text), s_collect, &ctx.words);
     //  All-capital text says nothing about names
@@ -672,7 +684,7 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
             break;
         }
         s_run (&ctx, i, j);
-        i = j + 1;
+        i = j + 1 > ctx.skip ? j + 1 : ctx.skip;
     }
     strv_free (&ctx.surnames);
     free (ctx.surname_entity.items);

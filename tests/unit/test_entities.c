@@ -1,0 +1,175 @@
+//  SPDX-License-Identifier: MIT
+//  test_entities - people and organisations in sentences written here
+//  about today's news (no list of people is used)
+
+#include "common.h"
+#include "classify/entities.h"
+#include <setjmp.h>
+#include <cmocka.h>
+
+static gazetteer_t *s_gazetteer;
+static entities_t *s_entities;
+
+static int
+s_setup (void **state)
+{
+    const char *source = getenv ("COPYDESK_SOURCE");
+    if (!source)
+        source = COPYDESK_SOURCE_DIR;
+    char *gaz = xasprintf ("%s/config/gazetteer.tsv", source);
+    char *orgs = xasprintf ("%s/config/orgs.tsv", source);
+    char err [256];
+    s_gazetteer = gazetteer_load (gaz, err, sizeof err);
+    s_entities = s_gazetteer ? entities_new (orgs, s_gazetteer, err, sizeof err) : NULL;
+    if (!s_entities)
+        fprintf (stderr, "%s\n", err);
+    free (gaz);
+    free (orgs);
+    return s_entities ? 0 : -1;
+}
+
+static int
+s_teardown (void **state)
+{
+    entities_destroy (&s_entities);
+    gazetteer_destroy (&s_gazetteer);
+    return 0;
+}
+
+//  Find entities; return the list for checks
+static void
+s_find (const char *text, entityv_t *out)
+{
+    memset (out, 0, sizeof *out);
+    entities_find (s_entities, text, out);
+}
+
+static entity_t *
+s_get (entityv_t *list, const char *name, bool organisation)
+{
+    for (size_t i = 0; i < list->len; i++)
+        if (list->items [i].organisation == organisation && strcmp (list->items [i].name, name) == 0)
+            return &list->items [i];
+    return NULL;
+}
+
+static void
+s_dump (entityv_t *list)
+{
+    for (size_t i = 0; i < list->len; i++)
+        fprintf (stderr, "  %s %s (%s) x%d\n", list->items [i].organisation ? "org" : "per",
+                 list->items [i].name, list->items [i].acronym ? list->items [i].acronym : "-",
+                 list->items [i].mentions);
+}
+
+static void
+test_people (void **state)
+{
+    entityv_t found;
+    s_find ("German Chancellor Olaf Scholz met Foreign Minister Wang Yi in Berlin on "
+            "Tuesday. Scholz said the talks had been open. Company spokeswoman Jane Doe "
+            "declined to comment, and Mr. Okafor did not reply. Priya Raman, a senior "
+            "analyst at the bank, said demand was weak. \"We are ready,\" said Lars Nilsson.",
+            &found);
+    s_dump (&found);
+    entity_t *scholz = s_get (&found, "Olaf Scholz", false);
+    assert_non_null (scholz);
+    assert_int_equal (scholz->mentions, 2);         //  The later "Scholz" too
+    assert_non_null (s_get (&found, "Wang Yi", false));
+    assert_non_null (s_get (&found, "Jane Doe", false));
+    assert_non_null (s_get (&found, "Okafor", false));
+    assert_non_null (s_get (&found, "Priya Raman", false));
+    assert_non_null (s_get (&found, "Lars Nilsson", false));
+    //  Titles and places are not part of names, nor names themselves
+    assert_null (s_get (&found, "Berlin", false));
+    assert_null (s_get (&found, "Chancellor Olaf Scholz", false));
+    assert_null (s_get (&found, "Tuesday", false));
+    assert_null (s_get (&found, "Scholz", false));
+    entities_free (&found);
+
+    //  No cue, no person: capitalised words alone prove nothing
+    s_find ("Shares of Blue Harbor rose after Green Valley Farms reported results.", &found);
+    s_dump (&found);
+    assert_null (s_get (&found, "Blue Harbor", false));
+    entities_free (&found);
+}
+
+static void
+test_organisations (void **state)
+{
+    entityv_t found;
+    s_find ("The Organization of Petroleum Exporting Countries (OPEC) meets in Vienna. "
+            "OPEC ministers expect cuts. The Ministry of Finance and the Justice Department "
+            "declined. Acme Widgets Inc. and Brightline Logistics AG signed a deal, said "
+            "Northwind & Partners. NATO and the Fed were cited, as was the Bank of Japan. "
+            "Kestrel Regional Development Agency approved the plan.", &found);
+    s_dump (&found);
+    entity_t *opec = s_get (&found, "Organization of the Petroleum Exporting Countries", true);
+    if (!opec)
+        opec = s_get (&found, "Organization of Petroleum Exporting Countries", true);
+    assert_non_null (opec);
+    assert_string_equal (opec->acronym, "OPEC");
+    assert_true (opec->mentions >= 2);
+    assert_non_null (s_get (&found, "Ministry of Finance", true));
+    assert_non_null (s_get (&found, "Justice Department", true));
+    assert_non_null (s_get (&found, "Acme Widgets Inc", true));
+    assert_non_null (s_get (&found, "Brightline Logistics AG", true));
+    assert_non_null (s_get (&found, "North Atlantic Treaty Organization", true));
+    assert_non_null (s_get (&found, "Federal Reserve", true));
+    assert_non_null (s_get (&found, "Bank of Japan", true));
+    assert_non_null (s_get (&found, "Kestrel Regional Development Agency", true));
+    assert_null (s_get (&found, "Vienna", true));
+    entities_free (&found);
+
+    //  An acronym defined in the text and not in the list
+    s_find ("The Coastal Fisheries Council (CFC) met. The CFC voted to cut quotas.", &found);
+    s_dump (&found);
+    entity_t *cfc = s_get (&found, "Coastal Fisheries Council", true);
+    assert_non_null (cfc);
+    assert_string_equal (cfc->acronym, "CFC");
+    assert_int_equal (cfc->mentions, 2);
+    entities_free (&found);
+}
+
+static void
+test_edges (void **state)
+{
+    entityv_t found;
+    //  All-capital text says nothing about names
+    s_find ("PRESIDENT JOHN SMITH SAID ACME CORP WILL MERGE", &found);
+    assert_int_equal (found.len, 0);
+    entities_free (&found);
+    s_find ("", &found);
+    assert_int_equal (found.len, 0);
+    entities_free (&found);
+    assert_int_equal (entities_find (s_entities, NULL, &found), 0);
+    //  Hostile bytes and a long run of capitals
+    buf_t text;
+    buf_init (&text);
+    for (int i = 0; i < 2000; i++)
+        buf_puts (&text, "Alpha Beta \xff\xfe (( Gamma Inc. ");
+    s_find (text.data, &found);
+    assert_true (found.len <= 64);
+    entities_free (&found);
+    buf_free (&text);
+    //  A bad organisation list
+    char err [256];
+    assert_null (entities_new_text ("NATO North Atlantic\n", NULL, err, sizeof err));
+    assert_non_null (strstr (err, "line 1"));
+    entities_t *bare = entities_new (NULL, NULL, err, sizeof err);
+    assert_non_null (bare);
+    s_find ("x", &found);
+    entities_free (&found);
+    entities_destroy (&bare);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_people),
+        cmocka_unit_test (test_organisations),
+        cmocka_unit_test (test_edges),
+    };
+    return cmocka_run_group_tests (tests, s_setup, s_teardown);
+}
