@@ -68,7 +68,10 @@ void
     worker_options_init (worker_options_t *options, config_t *config);
 
 //  Run the loop until SIGINT/SIGTERM. Returns 0 on a clean stop, -1 if it
-//  could not start (bad endpoint). state is passed to every callback.
+//  could not start (bad endpoint). state is passed to every callback. At
+//  the stop it calls flush once more; jobs still held after that are freed
+//  when it returns (the broker requeues them): the stage must not touch
+//  them afterwards.
 int
     worker_run (const stage_t *stage, void *state, const worker_options_t *options);
 
