@@ -337,6 +337,7 @@ story_encode (const story_t *self, buf_t *buf)
 typedef struct {
     char *err;                  //  Where to write the reason
     size_t errsize;
+    bool draft;                 //  A record without uri is accepted
 } decoder_t;
 
 static int
@@ -676,15 +677,15 @@ s_decode_map (decoder_t *d, const msgpack_object *root, story_t *self)
         if (rc)
             return -1;
     }
-    if (str_empty (self->uri))
+    if (str_empty (self->uri) && !d->draft)
         return s_bad (d, "record has no uri", NULL);
     return 0;
 }
 
-story_t *
-story_decode (const uint8_t *data, size_t size, char *err, size_t errsize)
+static story_t *
+s_decode (const uint8_t *data, size_t size, char *err, size_t errsize, bool draft)
 {
-    decoder_t decoder = { err, errsize };
+    decoder_t decoder = { err, errsize, draft };
     if (size > CODEC_MAX_STORY) {
         s_bad (&decoder, "record too large", NULL);
         return NULL;
@@ -703,4 +704,16 @@ story_decode (const uint8_t *data, size_t size, char *err, size_t errsize)
     }
     msgpack_zone_destroy (&zone);
     return self;
+}
+
+story_t *
+story_decode (const uint8_t *data, size_t size, char *err, size_t errsize)
+{
+    return s_decode (data, size, err, errsize, false);
+}
+
+story_t *
+story_decode_draft (const uint8_t *data, size_t size, char *err, size_t errsize)
+{
+    return s_decode (data, size, err, errsize, true);
 }

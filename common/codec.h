@@ -24,6 +24,11 @@ void
 story_t *
     story_decode (const uint8_t *data, size_t size, char *err, size_t errsize);
 
+//  The same for a parser's draft on its way to normalize, which derives
+//  the uri when the format has none: a record without uri is accepted.
+story_t *
+    story_decode_draft (const uint8_t *data, size_t size, char *err, size_t errsize);
+
 //  Helpers shared with the other record codecs (document, deadletter)
 
 //  A msgpack packer that appends to a buf_t

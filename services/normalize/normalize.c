@@ -984,7 +984,8 @@ s_stage_handle (void *state, job_t *job)
 {
     normalize_t *self = (normalize_t *) state;
     char error [256] = "";
-    story_t *story = story_decode (job_data (job), job_size (job), error, sizeof error);
+    //  Parsers leave the uri to normalize when their format has none
+    story_t *story = story_decode_draft (job_data (job), job_size (job), error, sizeof error);
     if (!story) {
         self->stats.rejected++;
         job_reject (job, "undecodable story: %s", error);

@@ -8,7 +8,10 @@
 #include "ingest/ingest.h"
 #include "normalize/normalize.h"
 #include "normalize/dateline.h"
+#include "broker/broker.h"
+#include "publisher.h"
 #include <dirent.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -362,6 +365,21 @@ test_identity (void **state)
     assert_int_equal (normalize_story (n, d), 0);
     assert_string_equal (d->uri, "urn:newsml:afp.com:20141126T100000Z:TX-PAR-FOO12");
     assert_true (s_has_warning (d, "uri-version-stripped"));
+
+    //  A draft without uri travels (story_decode_draft) and gets one
+    story_t *draft = s_story ();
+    story_add_text (&draft->headlines, "main", NULL, "Draft");
+    buf_t buf;
+    buf_init (&buf);
+    story_encode (draft, &buf);
+    assert_null (story_decode ((const uint8_t *) buf.data, buf.size, NULL, 0));
+    story_t *decoded = story_decode_draft ((const uint8_t *) buf.data, buf.size, NULL, 0);
+    assert_non_null (decoded);
+    assert_int_equal (normalize_story (n, decoded), 0);
+    assert_non_null (decoded->uri);
+    story_destroy (&decoded);
+    story_destroy (&draft);
+    buf_free (&buf);
 
     //  Nothing to derive from: refused with a reason
     story_t *e = story_new ();
@@ -764,6 +782,142 @@ test_reuters (void **state)
     free (path);
 }
 
+//  --------------------------------------------------------------------------
+//  The stage in a real pipeline: broker, normalize worker, a producer and
+//  the tap. Drafts without uri are normalized and published under
+//  normalized.<source>; undecodable and unusable records are dead-lettered.
+
+typedef struct {
+    int stories;                //  normalized.* events with a good story
+    int dead;                   //  dead.normalize events
+    bool seen [64];             //  By the number in the headline
+} tap_heard_t;
+
+static void
+s_tap_listen (zsock_t *tap, int want_stories, int want_dead, int timeout, tap_heard_t *heard)
+{
+    int64_t deadline = zclock_mono () + timeout;
+    zpoller_t *poller = zpoller_new (tap, NULL);
+    while (zclock_mono () < deadline
+       && (heard->stories < want_stories || heard->dead < want_dead)) {
+        if (!zpoller_wait (poller, (int) (deadline - zclock_mono ())))
+            break;
+        zmsg_t *msg = zmsg_recv (tap);
+        if (!msg)
+            break;
+        char *topic = zmsg_popstr (msg);
+        zframe_t *payload = zmsg_pop (msg);
+        if (topic && str_starts (topic, "dead.normalize"))
+            heard->dead++;
+        else
+        if (topic && payload && strcmp (topic, "normalized.reuters") == 0) {
+            //  A finished record: the strict decoder takes it
+            story_t *story = story_decode (zframe_data (payload), zframe_size (payload), NULL, 0);
+            assert_non_null (story);
+            assert_true (str_starts (story->uri, "tag:reuters,2020-05-31:"));
+            assert_string_equal (story->located, "PARIS");
+            assert_string_equal (story->versioncreated, "2020-05-31T10:00:00Z");
+            const char *headline = story_headline (story);
+            int n = headline ? atoi (headline + strlen ("Story ")) : -1;
+            if (n >= 0 && n < 64 && !heard->seen [n]) {
+                heard->seen [n] = true;
+                heard->stories++;
+            }
+            story_destroy (&story);
+        }
+        zstr_free (&topic);
+        zframe_destroy (&payload);
+        zmsg_destroy (&msg);
+    }
+    zpoller_destroy (&poller);
+}
+
+static int
+s_remove (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove (path);
+}
+
+static void
+test_stage (void **state)
+{
+    char home [] = "/tmp/copydesk-test-normalize-stage-XXXXXX";
+    assert_non_null (mkdtemp (home));
+    config_t *config = config_load (home);
+    assert_non_null (config);
+    config_set (config, "broker/heartbeat", "200");
+    zactor_t *broker = zactor_new (broker_actor, config);
+    zstr_send (broker, "ENDPOINT");
+    char *endpoint = zstr_recv (broker);
+    zstr_send (broker, "TAP");
+    char *tap_endpoint = zstr_recv (broker);
+    assert_true (!str_empty (endpoint) && !str_empty (tap_endpoint));
+    zsock_t *tap = zsock_new_sub (tap_endpoint, "normalized.");
+    zsock_set_subscribe (tap, "dead.");
+
+    void *stage_state = normalize_stage ()->create (config);
+    assert_non_null (stage_state);
+    worker_args_t args = { normalize_stage (), stage_state };
+    worker_options_init (&args.options, config);
+    args.options.endpoint = endpoint;
+    zactor_t *worker = zactor_new (worker_actor, &args);
+    publisher_t *publisher = publisher_new (endpoint, 0);
+    assert_non_null (publisher);
+
+    //  Drafts as a parser of a format without ids sends them: no uri
+    const int count = 20;
+    buf_t records [20];
+    for (int i = 0; i < count; i++) {
+        story_t *draft = story_new ();
+        str_set (&draft->ingest.provider, "reuters");
+        str_set (&draft->ingest.received, "2020-05-31T12:00:00Z");
+        str_set (&draft->versioncreated, "31 May 2020 10:00 GMT");
+        char headline [32];
+        snprintf (headline, sizeof headline, "Story %d", i);
+        story_add_text (&draft->headlines, "main", NULL, headline);
+        story_add_text (&draft->bodies, "main", NULL,
+                        "PARIS, May 31 (Reuters) - Something\r\nhappened.\x03");
+        buf_init (&records [i]);
+        story_encode (draft, &records [i]);
+        story_destroy (&draft);
+    }
+    //  Until the SUB socket has joined, events are lost: resend story 0
+    tap_heard_t heard = { 0 };
+    for (int attempt = 0; attempt < 50 && !heard.seen [0]; attempt++) {
+        assert_true (publisher_send (publisher, STAGE_NORMALIZE, NULL, records [0].data,
+                                     records [0].size, NULL) > 0);
+        s_tap_listen (tap, 1, 0, 200, &heard);
+    }
+    assert_true (heard.seen [0]);
+    heard = (tap_heard_t) { 0 };
+    for (int i = 0; i < count; i++)
+        assert_true (publisher_send (publisher, STAGE_NORMALIZE, NULL, records [i].data,
+                                     records [i].size, NULL) > 0);
+    //  A map with nothing to make a story of, and a story record with a
+    //  field of the wrong type (the broker itself refuses what is not
+    //  msgpack at all)
+    const uint8_t empty [] = { 0x81, 0xA1, 'x', 0x01 };      //  {"x": 1}
+    const uint8_t wrong [] = { 0x81, 0xA3, 'u', 'r', 'i', 0x01 };    //  {"uri": 1}
+    assert_true (publisher_send (publisher, STAGE_NORMALIZE, NULL, empty, sizeof empty, NULL) > 0);
+    assert_true (publisher_send (publisher, STAGE_NORMALIZE, NULL, wrong, sizeof wrong, NULL) > 0);
+    assert_int_equal (publisher_flush (publisher, 10000), 0);
+    s_tap_listen (tap, count, 2, 10000, &heard);
+    assert_int_equal (heard.stories, count);
+    assert_int_equal (heard.dead, 2);
+
+    publisher_destroy (&publisher);
+    zactor_destroy (&worker);
+    normalize_stage ()->destroy (&stage_state);
+    zsock_destroy (&tap);
+    zactor_destroy (&broker);
+    for (int i = 0; i < count; i++)
+        buf_free (&records [i]);
+    zstr_free (&endpoint);
+    zstr_free (&tap_endpoint);
+    config_destroy (&config);
+    assert_int_equal (nftw (home, s_remove, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int
 main (void)
 {
@@ -778,6 +932,7 @@ main (void)
         cmocka_unit_test (test_language),
         cmocka_unit_test (test_samples),
         cmocka_unit_test (test_reuters),
+        cmocka_unit_test (test_stage),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
