@@ -110,8 +110,11 @@ cmd_poll (int argc, char **argv, config_t *config)
         return 1;
     }
     int rc = feeder_add_feed (feeder, url, url, source, format, every);
-    if (rc == 0)
+    if (rc == 0) {
         rc = feeder_run (feeder, once, 0);
+        if (!once && zsys_interrupted)
+            rc = 0;             //  Ctrl-C is how a watch ends
+    }
     poller_t *poller = feeder_feed (feeder, 0);
     if (once && poller) {
         const poller_stats_t *stats = poller_stats (poller);

@@ -128,6 +128,8 @@ cmd_watch (int argc, char **argv, config_t *config)
         //  --once: wait for slow writers, but not forever
         int64_t limit = stable > 0 ? stable * 10 : 20000;
         rc = feeder_run (feeder, once, once ? (limit > 30000 ? limit : 30000) : 0);
+        if (!once && zsys_interrupted)
+            rc = 0;             //  Ctrl-C is how a watch ends
     }
     spool_t *spool = feeder_spool (feeder, 0);
     if (spool) {

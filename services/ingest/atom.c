@@ -144,7 +144,7 @@ s_text (atom_t *self, xmlNodePtr node)
         free (raw);
     }
     else
-        result = xml_text (node);           //  text: literal, whitespace collapsed
+        result = feed_text (node);           //  text: literal, whitespace collapsed
     free (type);
     free (mode);
     return result;
@@ -159,9 +159,9 @@ s_authors (atom_t *self, xmlNodePtr parent)
     for (xmlNodePtr node = parent ? parent->children : NULL; node; node = node->next) {
         if (!s_is (self, node, "author"))
             continue;
-        char *name = xml_text (s_child (self, node, "name"));
+        char *name = feed_text (s_child (self, node, "name"));
         if (!name)
-            name = xml_text (s_child (self, node, "email"));
+            name = feed_text (s_child (self, node, "email"));
         char *person = feeditem_person (name);
         feeditem_add_by (&scratch, person);
         free (person);
@@ -364,7 +364,7 @@ s_wenn (atom_t *self, story_t *story, xmlNodePtr entry)
             if (!feed_is (region, FEED_NS_WENN_CM, "region"))
                 continue;
             char *code = feed_attr (region, "iso3166_alpha2");
-            char *name = xml_text (region);
+            char *name = feed_text (region);
             //  "XX" is WENN's "Worldwide", not a country
             if (code && strlen (code) == 2 && strcmp (code, "XX") != 0) {
                 char literal [16];
@@ -470,13 +470,13 @@ s_entry (atom_t *self, xmlNodePtr entry)
     }
 
     //  Dates, raw
-    char *updated = xml_text (s_child (self, entry, self->atom03 ? "modified" : "updated"));
+    char *updated = feed_text (s_child (self, entry, self->atom03 ? "modified" : "updated"));
     if (!updated)
-        updated = xml_text (s_child (self, entry, self->atom03 ? "updated" : "modified"));
-    char *published = xml_text (s_child (self, entry, self->atom03 ? "issued" : "published"));
+        updated = feed_text (s_child (self, entry, self->atom03 ? "updated" : "modified"));
+    char *published = feed_text (s_child (self, entry, self->atom03 ? "issued" : "published"));
     if (!published)
-        published = xml_text (s_child (self, entry, self->atom03 ? "published" : "issued"));
-    char *created = xml_text (s_child (self, entry, "created"));
+        published = feed_text (s_child (self, entry, self->atom03 ? "published" : "issued"));
+    char *created = feed_text (s_child (self, entry, "created"));
     if (!published)
         published = feed_child_text (entry, FEED_NS_DC, "date");
     if (updated) {
@@ -498,7 +498,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
     }
 
     //  Identity: id, else the alternate link, else a stable hash
-    char *id = xml_text (s_child (self, entry, "id"));
+    char *id = feed_text (s_child (self, entry, "id"));
     char *link = s_alternate (self, entry, base);
     const char *date_for_uri = published ? published : updated;
     if (id) {
@@ -593,7 +593,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
             char *scheme = feed_attr (node, "scheme");
             char *label = feed_attr (node, "label");
             if (!term && self->atom03)
-                term = xml_text (node);
+                term = feed_text (node);
             const char *name = label ? label : term;
             if (term && scheme) {
                 char *literal = xasprintf ("atomcat:%s", term);
@@ -615,7 +615,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
         }
         else
         if (feed_is (node, FEED_NS_DC, "subject")) {
-            char *subject = xml_text (node);
+            char *subject = feed_text (node);
             if (subject)
                 story_add_keyword (story, subject);
             free (subject);
@@ -632,7 +632,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
     if (source) {
         char *source_title = s_text (self, s_child (self, source, "title"));
         char *source_link = s_alternate (self, source, base);
-        char *source_id = xml_text (s_child (self, source, "id"));
+        char *source_id = feed_text (s_child (self, source, "id"));
         if (source_title || source_link || source_id) {
             story_concept_t *concept = story_add_concept (&story->infosources, source_title);
             str_set (&concept->role, "source");
@@ -683,7 +683,7 @@ s_feed (atom_t *self, xmlNodePtr root)
     feed->title = s_text (self, s_child (self, root, "title"));
     feed->self = s_self_link (self, root);
     feed->link = s_alternate (self, root, feed->self);
-    feed->id = xml_text (s_child (self, root, "id"));
+    feed->id = feed_text (s_child (self, root, "id"));
     xmlChar *lang = xmlNodeGetLang (root);
     if (lang && *lang)
         feed->language = xstrdup ((const char *) lang);
@@ -691,9 +691,9 @@ s_feed (atom_t *self, xmlNodePtr root)
     feed->copyright = s_text (self, s_child (self, root, "rights"));
     if (!feed->copyright)
         feed->copyright = s_text (self, s_child (self, root, "copyright"));
-    feed->updated = xml_text (s_child (self, root, "updated"));
+    feed->updated = feed_text (s_child (self, root, "updated"));
     if (!feed->updated)
-        feed->updated = xml_text (s_child (self, root, "modified"));
+        feed->updated = feed_text (s_child (self, root, "modified"));
     feed->author = s_authors (self, root);
 }
 

@@ -5,6 +5,53 @@
 #include "ingest/feeditem.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
+#include <openssl/evp.h>
+
+//  Collapse whitespace (and U+00A0) into single spaces, trimmed: a copy,
+//  or NULL when nothing is left. Text that needs no change is copied in one go.
+static char *
+s_collapse_n (const char *s, size_t len)
+{
+    if (!s)
+        return NULL;
+    const unsigned char *p = (const unsigned char *) s;
+    const unsigned char *end = p + len;
+    //  Fast path: no leading/trailing space, no space other than single ' '
+    bool clean = len > 0 && !isspace (p [0]) && !isspace (end [-1]);
+    for (const unsigned char *q = p; clean && q < end; q++) {
+        if (*q == ' ' ? (q + 1 < end && q [1] == ' ') : (isspace (*q) || (*q == 0xC2 && q + 1 < end && q [1] == 0xA0)))
+            clean = false;
+    }
+    if (clean)
+        return xstrndup (s, len);
+    char *out = (char *) xmalloc (len + 1);
+    size_t size = 0;
+    bool space = false;
+    for (const unsigned char *q = p; q < end; q++) {
+        if (isspace (*q) || (*q == 0xC2 && q + 1 < end && q [1] == 0xA0)) {
+            if (*q == 0xC2)
+                q++;
+            space = size > 0;
+            continue;
+        }
+        if (space)
+            out [size++] = ' ';
+        space = false;
+        out [size++] = (char) *q;
+    }
+    out [size] = 0;
+    if (size == 0) {
+        free (out);
+        return NULL;
+    }
+    return out;
+}
+
+static char *
+s_collapse (const char *s)
+{
+    return s ? s_collapse_n (s, strlen (s)) : NULL;
+}
 
 //  --------------------------------------------------------------------------
 //  Namespaces
@@ -149,9 +196,24 @@ feed_rss_child (xmlNodePtr parent, const char *local)
 }
 
 char *
+feed_text (xmlNodePtr node)
+{
+    if (!node)
+        return NULL;
+    //  The common case, one text node: no copy of the content first
+    if (node->children && !node->children->next
+    &&  (node->children->type == XML_TEXT_NODE || node->children->type == XML_CDATA_SECTION_NODE))
+        return s_collapse ((const char *) node->children->content);
+    xmlChar *content = xmlNodeGetContent (node);
+    char *result = s_collapse ((const char *) content);
+    xmlFree (content);
+    return result;
+}
+
+char *
 feed_child_text (xmlNodePtr parent, feed_ns_t ns, const char *local)
 {
-    return xml_text (feed_child (parent, ns, local));
+    return feed_text (feed_child (parent, ns, local));
 }
 
 char *
@@ -176,7 +238,20 @@ feed_raw_text (xmlNodePtr node)
 char *
 feed_attr (xmlNodePtr node, const char *local)
 {
-    return xml_attr (node, local);
+    if (!node || node->type != XML_ELEMENT_NODE)
+        return NULL;
+    for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
+        if (!attr->name || strcmp ((const char *) attr->name, local) != 0)
+            continue;
+        xmlNodePtr value = attr->children;
+        if (value && !value->next && value->type == XML_TEXT_NODE)
+            return s_collapse ((const char *) value->content);
+        xmlChar *text = xmlNodeListGetString (node->doc, value, 1);
+        char *result = s_collapse ((const char *) text);
+        xmlFree (text);
+        return result;
+    }
+    return NULL;
 }
 
 xmlDocPtr
@@ -281,12 +356,25 @@ feeditem_is_uri (const char *s)
     return false;
 }
 
+//  True for a byte a URI can hold as it is
+static bool
+s_uri_char (const unsigned char *p)
+{
+    static const char *allowed = "-._~:/?#[]@!$&'()*+,;=";
+    return isalnum (*p) || (*p < 128 && *p && strchr (allowed, *p))
+        || (*p == '%' && isxdigit (p [1]) && isxdigit (p [2]));
+}
+
 //  Copy s with every byte a URI cannot hold percent-encoded
 static void
 s_uri_escape (buf_t *out, const char *s)
 {
     static const char *allowed = "-._~:/?#[]@!$&'()*+,;=";
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+    const unsigned char *p = (const unsigned char *) s;
+    while (*p && s_uri_char (p))
+        p++;
+    buf_append (out, s, (size_t) ((const char *) p - s));
+    for (; *p; p++) {
         if (isalnum (*p) || (*p < 128 && strchr (allowed, *p)))
             buf_putc (out, (char) *p);
         else
@@ -300,6 +388,11 @@ s_uri_escape (buf_t *out, const char *s)
 char *
 feeditem_uri_escape (const char *s)
 {
+    const unsigned char *p = (const unsigned char *) (s ? s : "");
+    while (*p && s_uri_char (p))
+        p++;
+    if (!*p)
+        return xstrdup (s ? s : "");
     buf_t out;
     buf_init (&out);
     s_uri_escape (&out, s ? s : "");
@@ -520,35 +613,6 @@ feeditem_has_markup (const char *s)
         }
     }
     return false;
-}
-
-//  Collapse whitespace into single spaces, trimmed
-static char *
-s_collapse (const char *s)
-{
-    if (!s)
-        return NULL;
-    buf_t out;
-    buf_init (&out);
-    bool space = false;
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        //  U+00A0 no-break space counts as space here
-        if (isspace (*p) || (p [0] == 0xC2 && p [1] == 0xA0)) {
-            if (p [0] == 0xC2)
-                p++;
-            space = out.size > 0;
-            continue;
-        }
-        if (space)
-            buf_putc (&out, ' ');
-        space = false;
-        buf_putc (&out, (char) *p);
-    }
-    if (out.size == 0) {
-        buf_free (&out);
-        return NULL;
-    }
-    return buf_detach (&out);
 }
 
 //  Elements after which text reads as a new block
@@ -774,17 +838,68 @@ feeditem_set_body (story_t *story, const char *value, bool html)
     story_add_text (&story->bodies, "main", markup ? "text/html" : "text/plain", value);
 }
 
+//  Feed one node's identity into the digest: "<ns name", attributes,
+//  "\0"-separated so that no two trees give the same stream
+static void
+s_hash_element (EVP_MD_CTX *md, xmlNodePtr node)
+{
+    EVP_DigestUpdate (md, "<", 1);
+    if (node->ns && node->ns->href)
+        EVP_DigestUpdate (md, node->ns->href, strlen ((const char *) node->ns->href));
+    EVP_DigestUpdate (md, " ", 1);
+    EVP_DigestUpdate (md, node->name, strlen ((const char *) node->name) + 1);
+    for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
+        EVP_DigestUpdate (md, "@", 1);
+        EVP_DigestUpdate (md, attr->name, strlen ((const char *) attr->name) + 1);
+        for (xmlNodePtr value = attr->children; value; value = value->next)
+            if (value->content)
+                EVP_DigestUpdate (md, value->content, strlen ((const char *) value->content));
+        EVP_DigestUpdate (md, "", 1);
+    }
+}
+
 void
 feeditem_hash_item (story_t *story, xmlNodePtr item)
 {
-    xmlBufferPtr buffer = xmlBufferCreate ();
-    if (!buffer)
+    //  A walk over the item's elements, attributes and text: what the item
+    //  says, without serialising it first
+    EVP_MD_CTX *md = EVP_MD_CTX_new ();
+    if (!md || EVP_DigestInit_ex (md, EVP_sha256 (), NULL) != 1) {
+        EVP_MD_CTX_free (md);
         return;
-    xmlNodeDump (buffer, item->doc, item, 0, 0);
+    }
+    s_hash_element (md, item);
+    xmlNodePtr node = item->children;
+    while (node) {
+        if (node->type == XML_ELEMENT_NODE)
+            s_hash_element (md, node);
+        else
+        if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) && node->content) {
+            EVP_DigestUpdate (md, "\"", 1);
+            EVP_DigestUpdate (md, node->content, strlen ((const char *) node->content) + 1);
+        }
+        if (node->type == XML_ELEMENT_NODE && node->children)
+            node = node->children;
+        else {
+            while (node && node != item && !node->next) {
+                node = node->parent;
+                EVP_DigestUpdate (md, ">", 1);
+            }
+            node = node && node != item ? node->next : NULL;
+        }
+    }
+    unsigned char digest [EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex (md, digest, &len);
+    EVP_MD_CTX_free (md);
+    static const char digits [] = "0123456789abcdef";
     char hex [65];
-    sha256_hex (xmlBufferContent (buffer), (size_t) xmlBufferLength (buffer), hex);
+    for (unsigned int i = 0; i < 32; i++) {
+        hex [i * 2] = digits [digest [i] >> 4];
+        hex [i * 2 + 1] = digits [digest [i] & 15];
+    }
+    hex [64] = 0;
     str_set (&story->ingest.sha256, hex);
-    xmlBufferFree (buffer);
 }
 
 bool

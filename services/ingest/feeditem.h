@@ -58,6 +58,10 @@ xmlNodePtr
 //  First RSS core child element (no namespace or FEED_NS_RSS), or NULL
 xmlNodePtr
     feed_rss_child (xmlNodePtr parent, const char *local);
+//  All text inside node, whitespace collapsed and trimmed. Caller frees;
+//  NULL if empty.
+char *
+    feed_text (xmlNodePtr node);
 //  Text of the first matching child, whitespace collapsed. Caller frees;
 //  NULL if absent or empty.
 char *
@@ -175,7 +179,9 @@ story_rendition_t *
 //  text/plain. Empty values are ignored.
 void
     feeditem_set_body (story_t *story, const char *value, bool html);
-//  sha256 of the serialised item element into story->ingest.sha256
+//  sha256 of the item element (its elements, attributes and text, in
+//  document order) into story->ingest.sha256: the same item bytes give the
+//  same hash, any change to what the item says gives another
 void
     feeditem_hash_item (story_t *story, xmlNodePtr item);
 //  True when the story has a headline, a description or a body

@@ -71,12 +71,12 @@ s_channel (rss_t *self, xmlNodePtr channel)
     feedinfo_t *feed = &self->feed;
     if (!channel)
         return;
-    char *title = xml_text (feed_rss_child (channel, "title"));
+    char *title = feed_text (feed_rss_child (channel, "title"));
     if (!title)
         title = feed_child_text (channel, FEED_NS_DC, "title");
     feed->title = feeditem_plain (title);
     free (title);
-    feed->link = xml_text (feed_rss_child (channel, "link"));
+    feed->link = feed_text (feed_rss_child (channel, "link"));
     if (!feed->link)
         feed->link = feed_attr (channel, "about");
     for (xmlNodePtr node = channel->children; node; node = node->next) {
@@ -89,17 +89,17 @@ s_channel (rss_t *self, xmlNodePtr channel)
         if (feed_ns (node) == FEED_NS_WP)
             feed->wxr = true;
     }
-    feed->language = xml_text (feed_rss_child (channel, "language"));
+    feed->language = feed_text (feed_rss_child (channel, "language"));
     if (!feed->language)
         feed->language = feed_child_text (channel, FEED_NS_DC, "language");
-    char *rights = xml_text (feed_rss_child (channel, "copyright"));
+    char *rights = feed_text (feed_rss_child (channel, "copyright"));
     if (!rights)
         rights = feed_child_text (channel, FEED_NS_DC, "rights");
     feed->copyright = feeditem_plain (rights);
     free (rights);
-    feed->updated = xml_text (feed_rss_child (channel, "lastBuildDate"));
+    feed->updated = feed_text (feed_rss_child (channel, "lastBuildDate"));
     if (!feed->updated)
-        feed->updated = xml_text (feed_rss_child (channel, "pubDate"));
+        feed->updated = feed_text (feed_rss_child (channel, "pubDate"));
     if (!feed->updated)
         feed->updated = feed_child_text (channel, FEED_NS_DC, "date");
     if (!feed->updated)
@@ -120,7 +120,7 @@ s_first_text (xmlNodePtr item, bool raw, int count, const feed_ns_t *ns, const c
     for (int i = 0; i < count; i++) {
         xmlNodePtr node = ns [i] == FEED_NS_NONE ? feed_rss_child (item, names [i])
                                                  : feed_child (item, ns [i], names [i]);
-        char *text = raw ? feed_raw_text (node) : xml_text (node);
+        char *text = raw ? feed_raw_text (node) : feed_text (node);
         if (text)
             return text;
     }
@@ -229,13 +229,13 @@ s_media (rss_t *self, story_t *story, xmlNodePtr parent, int depth)
         }
         else
         if (strcmp (local, "keywords") == 0) {
-            char *list = xml_text (node);
+            char *list = feed_text (node);
             s_keyword_list (story, list);
             free (list);
         }
         else
         if (strcmp (local, "category") == 0) {
-            char *name = xml_text (node);
+            char *name = feed_text (node);
             char *scheme = feed_attr (node, "scheme");
             if (name) {
                 char *literal = xasprintf ("mediacat:%s", name);
@@ -380,7 +380,7 @@ s_item (rss_t *self, xmlNodePtr item)
     }
 
     //  Link, guid
-    char *link_text = xml_text (feed_rss_child (item, "link"));
+    char *link_text = feed_text (feed_rss_child (item, "link"));
     if (!link_text) {
         for (xmlNodePtr node = item->children; node && !link_text; node = node->next)
             if (feed_is (node, FEED_NS_ATOM, "link")) {
@@ -392,7 +392,7 @@ s_item (rss_t *self, xmlNodePtr item)
     }
     char *link = link_text ? feeditem_resolve (item, link_text, feed->link) : NULL;
     xmlNodePtr guid_node = feed_rss_child (item, "guid");
-    char *guid = xml_text (guid_node);
+    char *guid = feed_text (guid_node);
     char *permalink = feed_attr (guid_node, "isPermaLink");
     bool guid_permalink = !(permalink && str_ieq (permalink, "false"));
     free (permalink);
@@ -404,7 +404,7 @@ s_item (rss_t *self, xmlNodePtr item)
     }
 
     //  Dates, raw
-    char *pubdate = xml_text (feed_rss_child (item, "pubDate"));
+    char *pubdate = feed_text (feed_rss_child (item, "pubDate"));
     char *dcdate = feed_child_text (item, FEED_NS_DC, "date");
     char *issued = feed_child_text (item, FEED_NS_DCTERMS, "issued");
     if (!issued)
@@ -451,7 +451,7 @@ s_item (rss_t *self, xmlNodePtr item)
     //  Byline: dc:creator(s), author, itunes:author
     for (xmlNodePtr node = item->children; node; node = node->next) {
         if (feed_is (node, FEED_NS_DC, "creator")) {
-            char *creator = xml_text (node);
+            char *creator = feed_text (node);
             const char *display = creator && feed->wxr ? s_wp_author (self, creator) : NULL;
             char *person = feeditem_person (display ? display : creator);
             feeditem_add_by (story, person);
@@ -460,7 +460,7 @@ s_item (rss_t *self, xmlNodePtr item)
         }
     }
     if (!story->by) {
-        char *author = xml_text (feed_rss_child (item, "author"));
+        char *author = feed_text (feed_rss_child (item, "author"));
         if (!author)
             author = feed_child_text (item, FEED_NS_ITUNES, "author");
         char *person = feeditem_person (author);
@@ -484,7 +484,7 @@ s_item (rss_t *self, xmlNodePtr item)
         }
         else
         if (feed_is (node, FEED_NS_ITUNES, "keywords")) {
-            char *list = xml_text (node);
+            char *list = feed_text (node);
             s_keyword_list (story, list);
             free (list);
         }
@@ -522,7 +522,7 @@ s_item (rss_t *self, xmlNodePtr item)
         }
         else
         if (feed_is (node, FEED_NS_WP, "attachment_url")) {
-            char *url = xml_text (node);
+            char *url = feed_text (node);
             if (url)
                 feeditem_add_rendition (story, "attachment", url, NULL, NULL);
             free (url);
@@ -533,7 +533,7 @@ s_item (rss_t *self, xmlNodePtr item)
     //  Source
     xmlNodePtr source_node = feed_rss_child (item, "source");
     if (source_node) {
-        char *name = xml_text (source_node);
+        char *name = feed_text (source_node);
         char *url = feed_attr (source_node, "url");
         if (name || url) {
             story_concept_t *source = story_add_concept (&story->infosources, name);
