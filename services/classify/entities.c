@@ -6,7 +6,7 @@
 #include "classify/tokenize.h"
 #include "classify/entities.h"
 
-#define ENT_MAX_WORDS   10      //  Longest name run, in words
+#define ENT_MAX_WORDS   16      //  Longest name run, in words
 #define ENT_MAX_FOUND   32      //  Entities kept per story and kind
 
 typedef struct {
@@ -539,6 +539,16 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
             s_run (ctx, k + 1, b);
             return;
         }
+    //  "Denys Shmyhal and Polish Agriculture Minister Anna Kowalska": a run
+    //  with "and" that is no organisation as a whole is two runs
+    if (!(s_class (self, w [b].word, strlen (w [b].word)) & W_SUFFIX)
+    &&  !(s_class (self, w [a].word, strlen (w [a].word)) & W_HEAD))
+        for (size_t k = a + 1; k < b; k++)
+            if (strcmp (w [k].word, "and") == 0) {
+                s_run (ctx, a, k - 1);
+                s_run (ctx, k + 1, b);
+                return;
+            }
     //  Organisations by shape
     int last_class = s_class (self, w [b].word, strlen (w [b].word));
     int first_class = s_class (self, w [a].word, strlen (w [a].word));

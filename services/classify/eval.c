@@ -149,6 +149,8 @@ eval_run (classify_t *classifier, corpus_t *corpus, eval_report_t *report,
         int64_t start = time_mono_usec ();
         classify_story (classifier, story);
         elapsed += time_mono_usec () - start;
+        for (size_t k = 0; k < predicted.len; k++)
+            free (predicted.items [k]);
         predicted.len = 0;
         for (size_t k = 0; k < story->subjects.len; k++) {
             story_concept_t *c = &story->subjects.items [k];
