@@ -6,6 +6,7 @@
 #include "common.h"
 #include "store/store.h"
 #include "store/stage.h"
+#include "ninjs.h"
 #include "broker/broker.h"
 #include "publisher.h"
 #include <sqlite3.h>
@@ -475,6 +476,73 @@ test_reopen (void **state)
     story_destroy (&s);
 }
 
+//  Whatever a record holds, the store keeps it and finds it again
+static void
+test_hostile (void **state)
+{
+    store_t *store = s_open ();
+    //  Invalid UTF-8, controls, quotes, a long uri, a 2 MB body
+    char *uri = (char *) xmalloc (10001);
+    memset (uri, 'u', 10000);
+    memcpy (uri, "urn:x:'\";--", 12);
+    uri [10000] = 0;
+    buf_t body;
+    buf_init (&body);
+    while (body.size < 2 * 1024 * 1024)
+        buf_puts (&body, "zebra \xff\xfe quagga \x01\x1b[31m okapi\n\n");
+    story_t *s = s_story (uri, NULL, "not a date", "Bad \xc3\x28 headline \"quoted\"", body.data);
+    story_t *t = s_story ("urn:x:empty-version", "", NULL, "", "");
+    assert_int_equal (s_put (store, s).outcome, STORE_INSERTED);
+    store_put_t put = s_put (store, t);
+    assert_int_equal (put.outcome, STORE_INSERTED);
+    //  A NULL version and "" are the same version (the record differs)
+    str_set (&t->version, NULL);
+    store_put_t again = s_put (store, t);
+    assert_int_equal (again.outcome, STORE_REPLACED);
+    assert_int_equal (again.rowid, put.rowid);
+    assert_int_equal (store_count (store, NULL), 2);
+    store_hitv_t hits = { 0 };
+    assert_int_equal (s_search (store, "quagga", &hits), 1);
+    assert_string_equal (hits.items [0].uri, uri);
+    assert_null (hits.items [0].version);
+    store_hits_free (&hits);
+    assert_int_equal (s_search (store, "okapi AND zebra", &hits), 1);
+    store_hits_free (&hits);
+    //  A long body gets its snippet around the first word found
+    buf_t lead;
+    buf_init (&lead);
+    while (lead.size < 40000)
+        buf_puts (&lead, "Filler words about nothing much at all. ");
+    buf_puts (&lead, "Then the Pangolin appeared near the river. ");
+    while (lead.size < 60000)
+        buf_puts (&lead, "More filler follows here. ");
+    story_t *l = s_story ("urn:x:long", "1", NULL, "Long story", lead.data);
+    s_put (store, l);
+    store_query_t query = { .query = "pangolin OR nothingatall", .mark_open = "<", .mark_close = ">" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_non_null (strstr (hits.items [0].snippet, "the <Pangolin> appeared"));
+    assert_true (strlen (hits.items [0].snippet) < 300);
+    store_hits_free (&hits);
+    story_destroy (&l);
+    buf_free (&lead);
+    story_t *got = store_get (store, uri, NULL, NULL);
+    assert_non_null (got);
+    assert_int_equal (strlen (story_body (got)), body.size);
+    //  ninjs output of it is valid JSON
+    char *text = ninjs_dumps (got, NINJS_FULL);
+    json_error_t error;
+    json_t *json = json_loads (text, 0, &error);
+    assert_non_null (json);
+    json_decref (json);
+    free (text);
+    story_destroy (&got);
+    buf_free (&body);
+    free (uri);
+    story_destroy (&s);
+    story_destroy (&t);
+    store_destroy (&store);
+}
+
 //  --------------------------------------------------------------------------
 //  The stage's batching
 
@@ -889,6 +957,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_search, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_invalid_syntax, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reopen, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_hostile, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage_poison, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fts_options, s_setup, s_teardown),
