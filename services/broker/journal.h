@@ -2,8 +2,8 @@
 //  journal - the broker's append-only journal of messages in custody
 //
 //  A directory of segment files (NNNNNNNN.jnl). Each record is
-//  [u32 length][u32 crc32][u8 type][body], integers big-endian, length
-//  counting type + body, crc32 (zlib) over type + body. Types:
+//  [u32 length][u32 crc][u8 type][body], integers big-endian, length
+//  counting type + body, crc the CRC-32C (Castagnoli) of type + body. Types:
 //
 //    'H' HEAD   u32 format (1), u64 next seq: first record of every segment
 //    'P' PUB    u64 seq, u32 attempts, u8 queue length, queue, payload

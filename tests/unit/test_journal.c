@@ -198,6 +198,74 @@ test_round_trip (void **state)
     s_rmtree (&dir);
 }
 
+//  CRC-32C, bit by bit: the reference the journal's fast one must match
+static uint32_t
+s_crc32c_reference (const uint8_t *data, size_t size)
+{
+    uint32_t crc = 0xffffffff;
+    for (size_t i = 0; i < size; i++) {
+        crc ^= data [i];
+        for (int k = 0; k < 8; k++)
+            crc = crc & 1 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+    }
+    return ~crc;
+}
+
+static void
+test_record_format (void **state)
+{
+    assert_int_equal (s_crc32c_reference ((const uint8_t *) "123456789", 9), 0xE3069283);
+    char *dir = s_tempdir ();
+    journal_t *journal = s_open (dir, 0, NULL);
+    uint32_t segment;
+    zmq_msg_t payload;
+    s_payload (&payload, 4099, 0x81);           //  Odd size: the unaligned tail too
+    assert_int_equal (journal_pub (journal, "normalize", 3, &payload, &segment), 1);
+    zmq_msg_close (&payload);
+    journal_ack (journal, 1, segment, 4099);
+    assert_int_equal (journal_write (journal), 0);
+    journal_destroy (&journal);
+
+    //  HEAD, PUB, ACK: lengths, types, bodies and CRCs as documented
+    char *path = s_first_segment (dir);
+    uint8_t *data;
+    size_t size;
+    assert_int_equal (file_read (path, 1 << 20, &data, &size), 0);
+    size_t at = 0;
+    const char types [] = { JOURNAL_HEAD, JOURNAL_PUB, JOURNAL_ACK };
+    for (int i = 0; i < 3; i++) {
+        uint32_t length = proto_get_u32 (data + at);
+        uint32_t crc = proto_get_u32 (data + at + 4);
+        assert_true (at + 8 + length <= size);
+        assert_int_equal (data [at + 8], types [i]);
+        assert_int_equal (crc, s_crc32c_reference (data + at + 8, length));
+        const uint8_t *body = data + at + 9;
+        if (i == 0) {
+            assert_int_equal (length, 13);
+            assert_int_equal (proto_get_u32 (body), JOURNAL_FORMAT);
+            assert_int_equal (proto_get_u64 (body + 4), 1);
+        }
+        else
+        if (i == 1) {
+            assert_int_equal (length, 1 + 8 + 4 + 1 + 9 + 4099);
+            assert_int_equal (proto_get_u64 (body), 1);
+            assert_int_equal (proto_get_u32 (body + 8), 3);
+            assert_int_equal (body [12], 9);
+            assert_memory_equal (body + 13, "normalize", 9);
+            assert_int_equal (body [22], 0x81);
+        }
+        else {
+            assert_int_equal (length, 9);
+            assert_int_equal (proto_get_u64 (body), 1);
+        }
+        at += 8 + length;
+    }
+    assert_int_equal (at, size);
+    free (data);
+    free (path);
+    s_rmtree (&dir);
+}
+
 static void
 test_torn_tail (void **state)
 {
@@ -565,6 +633,7 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_round_trip),
+        cmocka_unit_test (test_record_format),
         cmocka_unit_test (test_torn_tail),
         cmocka_unit_test (test_crc_corruption),
         cmocka_unit_test (test_segments),
