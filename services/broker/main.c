@@ -8,6 +8,8 @@
 
 #include "common.h"
 #include "broker/broker.h"
+#include <signal.h>
+#include <sys/signalfd.h>
 
 static void
 s_usage (FILE *out)
@@ -55,6 +57,15 @@ main (int argc, char **argv)
             return 1;
         }
     }
+    //  SIGINT and SIGTERM are blocked in every thread and read from a
+    //  signalfd by this one, which then stops the broker cleanly
+    sigset_t stop_signals;
+    sigemptyset (&stop_signals);
+    sigaddset (&stop_signals, SIGINT);
+    sigaddset (&stop_signals, SIGTERM);
+    pthread_sigmask (SIG_BLOCK, &stop_signals, NULL);
+    int signal_fd = signalfd (-1, &stop_signals, SFD_CLOEXEC);
+    zsys_handler_set (NULL);
     zsys_init ();
     zsys_set_logident ("copydesk-broker");
     config_t *config = config_load (home);
@@ -94,25 +105,34 @@ main (int argc, char **argv)
     else
         zsys_warning ("broker: cannot write %s: %s", pid_path, strerror (errno));
 
-    //  Wait for a signal; the actor runs the broker. If the actor ends on
-    //  its own (journal failure), its pipe says so.
+    //  Wait for a signal; the actor runs the broker. If the actor stops on
+    //  its own (journal failure), it says FAILED on its pipe.
     int status = 0;
-    zpoller_t *poller = zpoller_new (actor, NULL);
-    while (!zsys_interrupted) {
-        void *which = zpoller_wait (poller, 1000);
-        if (which == actor) {
-            //  The actor only talks when asked: an unprompted message or a
-            //  closed pipe means it stopped
+    zmq_pollitem_t items [2] = {
+        { zsock_resolve (actor), 0, ZMQ_POLLIN, 0 },
+        { NULL, signal_fd, ZMQ_POLLIN, 0 }
+    };
+    while (true) {
+        if (zmq_poll (items, signal_fd >= 0 ? 2 : 1, 1000) < 0 && errno != EINTR)
+            break;
+        if (items [0].revents & ZMQ_POLLIN) {
             char *message = zstr_recv (actor);
             zstr_free (&message);
             status = 2;
             break;
         }
-        if (zpoller_terminated (poller))
+        if (items [1].revents & ZMQ_POLLIN) {
+            struct signalfd_siginfo info;
+            if (read (signal_fd, &info, sizeof info) == sizeof info)
+                zsys_info ("broker: signal %d, stopping", (int) info.ssi_signo);
+            break;
+        }
+        if (zsys_interrupted)
             break;
     }
-    zpoller_destroy (&poller);
     zactor_destroy (&actor);
+    if (signal_fd >= 0)
+        close (signal_fd);
     unlink (pid_path);
     free (run_dir);
     free (pid_path);
