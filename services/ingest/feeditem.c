@@ -4,6 +4,7 @@
 #include "common.h"
 #include "ingest/feeditem.h"
 #include <libxml/HTMLparser.h>
+#include <libxml/entities.h>
 #include <libxml/uri.h>
 #include <openssl/evp.h>
 
@@ -254,19 +255,153 @@ feed_attr (xmlNodePtr node, const char *local)
     return NULL;
 }
 
+//  Is name declared as an entity in the document's internal subset?
+static bool
+s_entity_declared (const uint8_t *data, size_t size, const char *name, size_t len)
+{
+    const uint8_t *p = data;
+    const uint8_t *end = data + size;
+    while ((p = memmem (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
+        p += 8;
+        while (p < end && isspace (*p))
+            p++;
+        if ((size_t) (end - p) > len && memcmp (p, name, len) == 0 && isspace (p [len]))
+            return true;
+    }
+    return false;
+}
+
+//  Undeclared HTML entities (&eacute;, &nbsp;) as numeric references and
+//  bare ampersands as &amp;, outside CDATA sections, comments and
+//  processing instructions, so that a feed written for HTML eyes parses as
+//  XML and CDATA text stays exactly as written. Returns the repaired copy
+//  (caller frees) or NULL when nothing needed repair.
+static uint8_t *
+s_repair_entities (const uint8_t *data, size_t size, size_t *out_size)
+{
+    bool subset = memmem (data, size < 65536 ? size : 65536, "<!ENTITY", 8) != NULL;
+    buf_t out;
+    buf_init (&out);
+    bool changed = false;
+    size_t copied = 0;          //  data [0..copied) is in out
+    size_t i = 0;
+    while (i < size) {
+        uint8_t c = data [i];
+        if (c == '<') {
+            //  Skip what entities cannot be in
+            const char *close = NULL;
+            size_t skip = 0;
+            if (size - i >= 9 && memcmp (data + i, "<![CDATA[", 9) == 0) {
+                close = "]]>";
+                skip = 9;
+            }
+            else
+            if (size - i >= 4 && memcmp (data + i, "<!--", 4) == 0) {
+                close = "-->";
+                skip = 4;
+            }
+            else
+            if (size - i >= 2 && data [i + 1] == '?') {
+                close = "?>";
+                skip = 2;
+            }
+            if (close) {
+                const uint8_t *end = memmem (data + i + skip, size - i - skip, close, strlen (close));
+                i = end ? (size_t) (end - data) + strlen (close) : size;
+                continue;
+            }
+            i++;
+            continue;
+        }
+        if (c != '&') {
+            i++;
+            continue;
+        }
+        //  &name; &#123; &#x1F; or a bare '&'
+        size_t j = i + 1;
+        if (j < size && data [j] == '#') {
+            j++;
+            if (j < size && (data [j] == 'x' || data [j] == 'X'))
+                j++;
+            size_t digits = j;
+            while (j < size && isxdigit (data [j]) && j - digits < 8)
+                j++;
+            if (j > digits && j < size && data [j] == ';') {
+                i = j + 1;
+                continue;       //  A character reference: fine
+            }
+        }
+        else {
+            while (j < size && isalnum (data [j]) && j - i <= 32)
+                j++;
+            size_t len = j - i - 1;
+            if (len > 0 && j < size && data [j] == ';' && isalpha (data [i + 1])) {
+                char name [40];
+                memcpy (name, data + i + 1, len);
+                name [len] = 0;
+                if (streq (name, "amp") || streq (name, "lt") || streq (name, "gt")
+                ||  streq (name, "quot") || streq (name, "apos")
+                ||  (subset && s_entity_declared (data, size, name, len))) {
+                    i = j + 1;
+                    continue;   //  XML knows this one
+                }
+                buf_append (&out, data + copied, i - copied);
+                const htmlEntityDesc *entity = htmlEntityLookup ((const xmlChar *) name);
+                if (entity)
+                    buf_printf (&out, "&#%u;", entity->value);
+                else
+                    buf_printf (&out, "&amp;%s;", name);        //  Unknown: keep it visible
+                changed = true;
+                i = j + 1;
+                copied = i;
+                continue;
+            }
+        }
+        //  A bare '&' (AT&T, a=1&b=2)
+        buf_append (&out, data + copied, i - copied);
+        buf_puts (&out, "&amp;");
+        changed = true;
+        i++;
+        copied = i;
+    }
+    if (!changed) {
+        buf_free (&out);
+        return NULL;
+    }
+    buf_append (&out, data + copied, size - copied);
+    *out_size = out.size;
+    return (uint8_t *) buf_detach (&out);
+}
+
 xmlDocPtr
 feeditem_parse (ingest_t *ctx, const uint8_t *data, size_t size, char *err, size_t errsize)
 {
     const document_t *doc = ingest_doc (ctx);
     char charset [64] = "";
+    //  UTF-16/32 (a BOM or NUL bytes up front) go to xml_parse as they are
+    size_t bom = 0;
+    const char *bom_name = charset_bom (data, size, &bom);
+    bool ascii_based = !(bom_name && strcmp (bom_name, "UTF-8") != 0)
+                    && !(size >= 2 && (data [0] == 0 || data [1] == 0));
+    size_t fixed_size = 0;
+    uint8_t *fixed = ascii_based ? s_repair_entities (data, size, &fixed_size) : NULL;
+    if (fixed) {
+        strv_add_unique (ingest_warnings (ctx), "xml-html-entities");
+        data = fixed;
+        size = fixed_size;
+    }
     xml_options_t strict = { .charset = doc->charset };
     xmlDocPtr xml = xml_parse (data, size, &strict, ingest_warnings (ctx),
                                charset, sizeof charset, err, errsize);
     if (!xml) {
-        xml_options_t recover = { .recover = true, .html_entities = true, .charset = doc->charset };
+        //  Broken beyond entities: libxml2's recovery (and, for documents we
+        //  could not repair ourselves, its own entity repair)
+        xml_options_t recover = { .recover = true, .html_entities = !ascii_based,
+                                  .charset = doc->charset };
         xml = xml_parse (data, size, &recover, ingest_warnings (ctx),
                          charset, sizeof charset, err, errsize);
     }
+    free (fixed);
     if (xml && charset [0])
         ingest_set_charset (ctx, charset);
     return xml;

@@ -74,10 +74,11 @@ char *
 char *
     feed_attr (xmlNodePtr node, const char *local);
 
-//  Parse a feed document: strictly first, so that a well-formed feed is
-//  read exactly as written (CDATA sections untouched), then, if that fails,
-//  in recover mode with undeclared HTML entities repaired (the stories then
-//  carry "xml-recovered..." / "xml-html-entities"). The transport charset of
+//  Parse a feed document. Undeclared HTML entities (&eacute; from an RSS
+//  0.91 DTD that is never loaded, &nbsp;) become character references and
+//  bare '&' become &amp; first, outside CDATA sections and comments, so
+//  CDATA text stays exactly as written ("xml-html-entities"); then strictly,
+//  then in libxml2's recover mode ("xml-recovered..."). The transport charset of
 //  the document is the hint; the charset used becomes the stories'. Returns
 //  the document (caller frees with xmlFreeDoc), or NULL with the reason in
 //  err.

@@ -640,6 +640,30 @@ test_recovered (void **state)
     assert_string_equal (story_headline (parsed.stories.items [1]), "Second");
     s_parsed_free (&parsed);
 
+    //  RSS 0.91 names a DTD that is never loaded: its entities are HTML's.
+    //  CDATA elsewhere in the same feed keeps its '&' as written.
+    const char rss091 [] =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+        "<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\"\n"
+        " \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n"
+        "<rss version=\"0.91\"><channel><title>Caf&eacute; News</title><link>http://n.example.com/</link>"
+        "<item><title>L&apos;&eacute;t&eacute; &amp; l&rsquo;hiver</title><link>http://n.example.com/1</link>"
+        "<description>Texte&nbsp;ici</description></item>"
+        "<item><title><![CDATA[R&B &amp; soul]]></title><link>http://n.example.com/2?a=1&b=2</link></item>"
+        "</channel></rss>";
+    s_parse_bytes (&parsed, NULL, NULL, rss091, sizeof rss091 - 1);
+    assert_int_equal (parsed.stories.len, 2);
+    story = parsed.stories.items [0];
+    assert_string_equal (story_headline (story),
+                         "L'\xC3\xA9t\xC3\xA9 & l\xE2\x80\x99hiver");
+    assert_string_equal (story->bodies.items [0].value, "Texte\xC2\xA0ici");
+    assert_string_equal (s_infosource (story, "feed")->name, "Caf\xC3\xA9 News");
+    assert_true (s_has_warning (story, "xml-html-entities"));
+    //  CDATA is text: "&amp;" in it is literally that, decoded once as a title
+    assert_string_equal (story_headline (parsed.stories.items [1]), "R&B & soul");
+    assert_string_equal (parsed.stories.items [1]->uri, "http://n.example.com/2?a=1&b=2");
+    s_parsed_free (&parsed);
+
     //  Truncated in the middle of an item: what was there is kept
     s_parse_text (&parsed, NULL,
         "<rss version=\"2.0\"><channel><title>Cut</title>"
