@@ -549,7 +549,9 @@ s_send_ready (worker_t *self)
     msgpack_packer pk;
     codec_packer_init (&pk, &info);
     msgpack_pack_map (&pk, 4);
-    codec_pack_kv_str (&pk, "name", self->stage->name ? self->stage->name : self->stage->input);
+    //  The supervisor names its children ("normalize-2"); else the stage
+    const char *name = getenv ("COPYDESK_NAME");
+    codec_pack_kv_str (&pk, "name", !str_empty (name) ? name : self->stage->name);
     codec_pack_kv_str (&pk, "host", self->host);
     codec_pack_kv_int (&pk, "pid", (int64_t) getpid ());
     codec_pack_kv_str (&pk, "version", COPYDESK_VERSION);

@@ -224,6 +224,18 @@ s_start (supervisor_t *self, program_t *program)
     //  Everything the child needs is prepared before fork: after it, only
     //  async-signal-safe calls
     char *argv [] = { program->exe, "--home", self->home, NULL };
+    //  The environment plus COPYDESK_NAME=<name> (workers show it in READY)
+    extern char **environ;
+    size_t count = 0;
+    while (environ [count])
+        count++;
+    char **envp = (char **) xcalloc (count + 2, sizeof (char *));
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!str_starts (environ [i], "COPYDESK_NAME="))
+            envp [n++] = environ [i];
+    char *name_env = xasprintf ("COPYDESK_NAME=%s", program->name);
+    envp [n++] = name_env;
     char now [40];
     char *banner = xasprintf ("=== %s copydesk-supervisor: starting %s\n",
                               time_now_rfc3339 (now, sizeof now), program->name);
@@ -232,6 +244,8 @@ s_start (supervisor_t *self, program_t *program)
     if (log < 0) {
         zsys_error ("supervisor: cannot open %s: %s", program->log, strerror (errno));
         free (banner);
+        free (envp);
+        free (name_env);
         program->restart_at = zclock_mono () + program->backoff;
         return;
     }
@@ -261,11 +275,13 @@ s_start (supervisor_t *self, program_t *program)
         dup2 (log, STDERR_FILENO);
         ssize_t rc = write (log, banner, banner_len);
         (void) rc;
-        execv (program->exe, argv);
+        execve (program->exe, argv, envp);
         _exit (127);
     }
     close (log);
     free (banner);
+    free (envp);
+    free (name_env);
     if (pid < 0) {
         zsys_error ("supervisor: cannot start %s: %s", program->name, strerror (errno));
         program->restart_at = zclock_mono () + program->backoff;
