@@ -180,15 +180,15 @@ s_line2 (story_t *story, const char *raw, bool *tabular)
         format++;
         p++;
     }
-    char fields [256];
-    snprintf (fields, sizeof fields, "%s", p);
-    tty_strip_controls (fields);
+    char *fields = tty_strip_controls (xstrdup (p));
     char *tokens [16];
     int count = 0;
     for (char *t = strtok (fields, " \t"); t && count < 16; t = strtok (NULL, " \t"))
         tokens [count++] = t;
-    if (count == 0 && format == 0)
+    if (count == 0 && format == 0) {
+        free (fields);
         return false;
+    }
 
     char letter [2] = { priority, 0 };
     story_set_extra (story, "anpa-priority", letter);
@@ -199,8 +199,10 @@ s_line2 (story_t *story, const char *raw, bool *tabular)
     snprintf (literal, sizeof literal, "anpa:%c", tolower ((unsigned char) category));
     story_concept_t *subject = story_add_concept (&story->subjects, NULL);
     subject->literal = xstrdup (literal);
-    if (count == 0)
+    if (count == 0) {
+        free (fields);
         return true;
+    }
     story_set_extra (story, "anpa-keyword", tokens [0]);
     //  From the end: word count, then mm-dd, the rest is the version
     int last = count - 1;
@@ -225,6 +227,7 @@ s_line2 (story_t *story, const char *raw, bool *tabular)
         buf_free (&version);
     }
     s_slugline (story, tokens [0]);
+    free (fields);
     return true;
 }
 

@@ -93,6 +93,7 @@ s_parse_header (const char *line, size_t len, header_t *h)
         rest = sizeof h->info - 1;
     memcpy (h->info, line + i, rest);
     h->info [rest] = 0;
+    tty_utf8_clip (h->info);
     return true;
 }
 
@@ -288,6 +289,8 @@ s_map_slug (story_t *story, char **lines, size_t count)
 static void
 s_map_text (story_t *story, char **lines, size_t count)
 {
+    if (!lines || count == 0)
+        return;
     //  Drop leading blank lines
     size_t first = 0;
     while (first < count && tty_blank (lines [first]))
@@ -462,7 +465,8 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
     size_t slug_from = h < head.len ? h + 1 : head.len;
 
     if (text_start) {
-        s_map_slug (story, head.items + slug_from, head.len - slug_from);
+        if (head.len > slug_from)
+            s_map_slug (story, head.items + slug_from, head.len - slug_from);
         tty_split_text (text_start, (size_t) (text_end - text_start), &body);
     }
     else {

@@ -70,7 +70,7 @@ s_clean_controls (const char *text, size_t size, size_t *out_size)
         if (c == '\f' || c == '\v')
             out [n++] = '\n';
         else
-        if (c >= 0x20 || c == '\n' || c == '\t')
+        if ((c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t')
             out [n++] = (char) c;
     }
     out [n] = 0;

@@ -180,10 +180,14 @@ s_attr (const char *attrs, size_t len, const char *name, char *out, size_t out_s
             continue;
         }
         if (key_len == name_len && s_ieq (key, name, name_len)) {
-            if (value_len >= out_size)
-                value_len = out_size - 1;
-            memcpy (out, value, value_len);
-            out [value_len] = 0;
+            //  Attribute values are identifiers: printable ASCII only
+            size_t n = 0;
+            for (size_t k = 0; k < value_len && n + 1 < out_size; k++) {
+                unsigned char c = (unsigned char) value [k];
+                if (c > 0x20 && c < 0x7F)
+                    out [n++] = (char) c;
+            }
+            out [n] = 0;
             return true;
         }
     }

@@ -256,6 +256,26 @@ tty_fix_c1 (char *s)
 }
 
 char *
+tty_utf8_clip (char *s)
+{
+    size_t len = strlen (s);
+    //  Walk back over continuation bytes to the lead byte of the last sequence
+    size_t i = len;
+    size_t back = 0;
+    while (i > 0 && back < 4 && ((unsigned char) s [i - 1] & 0xC0) == 0x80) {
+        i--;
+        back++;
+    }
+    if (i > 0 && (unsigned char) s [i - 1] >= 0xC0) {
+        unsigned char lead = (unsigned char) s [i - 1];
+        size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+        if (back < need)
+            s [i - 1] = 0;
+    }
+    return s;
+}
+
+char *
 tty_strip_controls (char *s)
 {
     char *w = s;

@@ -88,6 +88,11 @@ void
 char *
     tty_fix_c1 (char *s);
 
+//  Cut an incomplete UTF-8 sequence off the end of s (after a copy into a
+//  fixed buffer truncated it), in place. Returns s.
+char *
+    tty_utf8_clip (char *s);
+
 //  Remove C0 control characters (except TAB) and DEL from s, in place.
 //  Returns s.
 char *

@@ -309,8 +309,8 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
             break;
         }
     }
-    char **after = lines.items + first + 1;
     size_t after_count = count > first + 1 ? count - first - 1 : 0;
+    char **after = after_count ? lines.items + first + 1 : NULL;
     const dialect_t *dialect = s_dialect (zczc, after, after_count);
     story_set_extra (story, "zczc-dialect", dialect->name);
 

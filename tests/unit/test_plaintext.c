@@ -205,6 +205,13 @@ test_hostile (void **state)
     assert_null (c.stories.items [0]->dateline.text);
     collect_reset (&c);
 
+    //  Fuzz regression: DEL inside a headline never reaches the story
+    const char *del = "Head\x7fline \x7f\n\nBody\x7f text.\n";
+    assert_int_equal (collect_bytes (&c, "del.txt", "plain-text", del, strlen (del)), 0);
+    assert_true (collect_story_clean (c.stories.items [0]));
+    assert_string_equal (story_headline (c.stories.items [0]), "Headline");
+    collect_reset (&c);
+
     //  NUL bytes and a huge single line, forced as text: no crash
     buf_t big;
     buf_init (&big);

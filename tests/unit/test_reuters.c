@@ -277,6 +277,13 @@ test_hostile (void **state)
     assert_true (collect_story_clean (c.stories.items [0]));
     collect_reset (&c);
 
+    //  Fuzz regression: bytes >= 0x80 and controls inside attribute values
+    const char *attrs = "<REUTERS NEWID=\"1\xff\xfe\x01\" LEWISSPLIT=\"TR\xe9IN\"><TEXT><TITLE>T</TITLE></TEXT></REUTERS>";
+    assert_int_equal (collect_bytes (&c, "attrs", "reuters-sgml", attrs, strlen (attrs)), 0);
+    assert_true (collect_story_clean (c.stories.items [0]));
+    assert_string_equal (c.stories.items [0]->uri, "urn:reuters21578:newid:1");
+    collect_reset (&c);
+
     //  Entity edge cases at the very end of the input
     const char *edges [] = { "<REUTERS NEWID=\"4\"><TEXT><TITLE>&#", "<REUTERS NEWID=\"4\"><TEXT><TITLE>&#27;[",
                              "<REUTERS NEWID=\"4\"><TEXT><TITLE>&#99999999999;x", "<REUTERS NEWID=\"4\"><D>",

@@ -102,7 +102,7 @@ test_refused (void **state)
     assert_non_null (strstr (why, "ZIP"));
     assert_null (DETECT ("\x1f\x8b\x08\0\0\0\0\0"));
     assert_non_null (strstr (why, "gzip"));
-    assert_null (DETECT ("\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19ab"));
+    assert_null (DETECT ("\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19" "ab"));
     assert_non_null (strstr (why, "binary"));
     //  HTML pages, with or without a DOCTYPE, any case, XHTML
     assert_null (DETECT ("<!DOCTYPE html>\n<html><head><title>Moved</title></head></html>"));

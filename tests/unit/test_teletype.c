@@ -178,6 +178,33 @@ test_iptc7901_stream (void **state)
     assert_string_equal (story_headline (c.stories.items [0]), "Headline only");
     collect_reset (&c);
 
+    //  Fuzz regressions: an empty text between STX and ETX (no lines at
+    //  all), and high bytes in the header where the category should be
+    const char *empty = "\x01" "abc123 4 i 10\r\nslug/\r\n\x02\x03 010101 GMT Jan 01\x04";
+    assert_int_equal (collect_bytes (&c, "empty", "iptc7901", empty, strlen (empty)), 0);
+    assert_int_equal (c.stories.len, 0);
+    assert_int_equal (c.dead.len, 1);
+    collect_reset (&c);
+    const char *high = "\x01" "eca0001 \xc6\xdf rs 46 dpa\r\n\nSlug/\r\n\x02(Note)\nTitle \xe9t\xe9 =\r\n"
+                       "Text\r\n\x03" "010101 GMT Jan 01\r\n\x04";
+    assert_int_equal (collect_bytes (&c, "high", "iptc7901", high, strlen (high)), 0);
+    assert_int_equal (c.stories.len, 1);
+    assert_true (collect_story_clean (c.stories.items [0]));
+    assert_true (strv_contains (&c.stories.items [0]->ingest.warnings, "iptc7901-header-unparsed"));
+    assert_string_equal (story_headline (c.stories.items [0]), "Title \xc3\xa9t\xc3\xa9");
+    collect_reset (&c);
+    //  A header whose optional information is cut inside a UTF-8 sequence
+    buf_t info;
+    buf_init (&info);
+    buf_puts (&info, "\x01" "abc123 4 i 10 ");
+    for (int i = 0; i < 200; i++)
+        buf_puts (&info, "\xc3\xa9");
+    buf_puts (&info, "\r\n\x02Title =\r\nText\r\n\x03\x04");
+    assert_int_equal (collect_bytes (&c, "info", "iptc7901", info.data, info.size), 0);
+    assert_true (collect_story_clean (c.stories.items [0]));
+    buf_free (&info);
+    collect_reset (&c);
+
     //  Not 7901 at all, forced
     assert_int_equal (collect_bytes (&c, "junk", "iptc7901", "just words", 10), -1);
     assert_non_null (strstr (c.result.error, "not IPTC 7901"));
@@ -304,6 +331,22 @@ test_anpa_stream (void **state)
     collect_reset (&c);
     buf_free (&stripped);
     buf_free (&stream);
+
+    //  Fuzz regression: a keyword field longer than any buffer, of bytes
+    //  that decode to two-byte characters
+    buf_t wide;
+    buf_init (&wide);
+    buf_puts (&wide, "\x16\x16\x01W2346\x1f" "asian\nr i\x13\x11 BC-AS--China");
+    for (int i = 0; i < 300; i++)
+        buf_putc (&wide, (char) 0xFF);
+    buf_puts (&wide, " 3rdLd-Writethru   05-09 1444\r\n\x02^BC-AS--China,1<\r\n^Headline<\r\n"
+                     "\t   Text.\r\n\x03" "AP-WF-05-09-17 0056GMT<\r\n\x04");
+    assert_int_equal (collect_bytes (&c, "wide", "anpa1312", wide.data, wide.size), 0);
+    assert_int_equal (c.stories.len, 1);
+    assert_true (collect_story_clean (c.stories.items [0]));
+    assert_string_equal (c.stories.items [0]->version, "3");
+    buf_free (&wide);
+    collect_reset (&c);
 
     //  Kyodo style: no ^ header markers after STX
     const char *kyodo = "\x16\x16\x01k0042\x1fkyodo\r\nr i\x13\x11 Japan-Quake     09-12 0120\r\n"
