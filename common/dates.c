@@ -160,7 +160,7 @@ static int
 s_month_lookup (const char *word)
 {
     for (const name_t *n = s_months; n->name; n++)
-        if (strcmp (n->name, word) == 0)
+        if (n->name [0] == word [0] && strcmp (n->name, word) == 0)
             return n->value;
     //  A prefix of at least 3 characters of one full name only ("septem")
     size_t len = strlen (word);
@@ -168,7 +168,8 @@ s_month_lookup (const char *word)
         return 0;
     int found = 0;
     for (const name_t *n = s_months; n->name; n++)
-        if (strlen (n->name) > len && strncmp (n->name, word, len) == 0) {
+        if (n->name [0] == word [0] && strncmp (n->name, word, len) == 0
+        &&  strlen (n->name) > len) {
             if (found && found != n->value)
                 return 0;
             found = n->value;
@@ -180,7 +181,7 @@ static bool
 s_in_list (const char **list, const char *word)
 {
     for (; *list; list++)
-        if (strcmp (*list, word) == 0)
+        if ((*list) [0] == word [0] && strcmp (*list, word) == 0)
             return true;
     return false;
 }
@@ -195,7 +196,7 @@ s_zone_lookup (const char *word, const char *default_tz, int *offset)
                 return true;
             }
     for (const zone_name_t *z = s_zones; z->name; z++)
-        if (strcmp (z->name, word) == 0) {
+        if (z->name [0] == word [0] && strcmp (z->name, word) == 0) {
             *offset = z->offset;
             return true;
         }
@@ -957,14 +958,16 @@ date_format (const date_t *date, char *buf, size_t size)
     time_t t = (time_t) date->epoch;
     struct tm tm;
     gmtime_r (&t, &tm);
+    unsigned year = (unsigned) (tm.tm_year + 1900) % 10000u;
+    unsigned month = (unsigned) (tm.tm_mon + 1) % 100u, day = (unsigned) tm.tm_mday % 100u;
+    unsigned hour = (unsigned) tm.tm_hour % 100u, minute = (unsigned) tm.tm_min % 100u;
+    unsigned second = (unsigned) tm.tm_sec % 100u;
     if (date->millis > 0)
-        snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec, date->millis % 1000);
+        snprintf (buf, size, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", year, month, day,
+                  hour, minute, second, (unsigned) date->millis % 1000u);
     else
-        snprintf (buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+        snprintf (buf, size, "%04u-%02u-%02uT%02u:%02u:%02uZ", year, month, day,
+                  hour, minute, second);
     return buf;
 }
 

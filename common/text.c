@@ -93,23 +93,25 @@ text_utf8_repair (const char *s, size_t len, bool *changed)
     bool repaired = false;
     const uint8_t *p = (const uint8_t *) (s ? s : "");
     size_t i = 0;
+    size_t run = 0;             //  Start of the run of good bytes not yet copied
     while (i < len) {
+        if (p [i] >= 0x01 && p [i] < 0x80) {
+            i++;                //  ASCII: the common case
+            continue;
+        }
         size_t n = s_utf8_len (p + i, len - i);
-        if (n == 1 && p [i] == 0) {
-            repaired = true;
-            i++;
-        }
-        else
-        if (n) {
-            buf_append (&out, p + i, n);
+        if (n > 1) {
             i += n;
+            continue;
         }
-        else {
-            uint8_t c = p [i++];
+        buf_append (&out, p + run, i - run);
+        uint8_t c = p [i++];
+        if (c)                  //  NUL bytes are dropped
             s_put_cp (&out, c >= 0x80 && c < 0xA0 ? s_cp1252 [c - 0x80] : c);
-            repaired = true;
-        }
+        repaired = true;
+        run = i;
     }
+    buf_append (&out, p + run, len - run);
     if (changed)
         *changed = repaired;
     if (out.size == 0) {
@@ -241,11 +243,25 @@ s_strip_invisible (const char *s, bool line_mode)
     buf_init (&out);
     buf_reserve (&out, len + 1);
     size_t i = 0;
+    size_t run = 0;             //  Start of the run of kept bytes not yet copied
     while (i < len) {
+        if (p [i] >= 0x20 && p [i] < 0x7F) {
+            i++;
+            continue;
+        }
         size_t n = s_utf8_len (p + i, len - i);
         if (n == 0)
             n = 1;
         int32_t cp = s_decode (p + i, n);
+        bool structure = cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v';
+        bool plain = structure
+                  || (cp >= 0xA0 && cp != 0xFEFF && cp != 0x200B
+                      && utf8proc_category (cp) != UTF8PROC_CATEGORY_ZS);
+        if (plain) {
+            i += n;
+            continue;
+        }
+        buf_append (&out, p + run, i - run);
         if (cp == 0x1B || cp == 0x9B) {
             i += n;
             bool csi = cp == 0x9B;
@@ -265,32 +281,22 @@ s_strip_invisible (const char *s, bool line_mode)
                 if (i < len && p [i] >= 0x30 && p [i] <= 0x7E)
                     i++;
             }
-            continue;
         }
-        bool structure = cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v';
-        if (cp == 0x7F || (cp >= 0x80 && cp < 0xA0 && cp != 0x85) || cp == 0xFEFF || cp == 0x200B) {
+        else {
+            if (cp == 0x85)
+                buf_putc (&out, line_mode ? ' ' : '\n');  //  NEL
+            else
+            if (cp >= 0xA0 && cp != 0xFEFF && cp != 0x200B)
+                buf_putc (&out, ' ');   //  NBSP and friends: plain spaces
+            else
+            if (cp < 0x20 && line_mode)
+                buf_putc (&out, ' ');   //  Other C0 controls separate words
+            //  DEL, C1, BOM, zero-width space: dropped
             i += n;
-            continue;
         }
-        if (cp < 0x20 && !structure) {
-            if (line_mode)
-                buf_putc (&out, ' ');
-            i += n;
-            continue;
-        }
-        if (cp == 0x85) {
-            buf_putc (&out, line_mode ? ' ' : '\n');  //  NEL
-            i += n;
-            continue;
-        }
-        if (cp >= 0xA0 && utf8proc_category (cp) == UTF8PROC_CATEGORY_ZS) {
-            buf_putc (&out, ' ');       //  NBSP and friends: plain spaces
-            i += n;
-            continue;
-        }
-        buf_append (&out, p + i, n);
-        i += n;
+        run = i;
     }
+    buf_append (&out, p + run, len - run);
     if (out.size == 0) {
         buf_free (&out);
         return xstrdup ("");
@@ -307,7 +313,15 @@ s_strip_invisible (const char *s, bool line_mode)
 static char *
 s_repair_and_fix (const char *s, bool line_mode)
 {
-    char *text = text_utf8_repair (s, s ? strlen (s) : 0, NULL);
+    //  Printable ASCII with line structure only: nothing to repair or fix
+    size_t len = s ? strlen (s) : 0;
+    size_t i = 0;
+    while (i < len && ((s [i] >= 0x20 && s [i] < 0x7F) || s [i] == '\n' || s [i] == '\t'
+                       || s [i] == '\r'))
+        i++;
+    if (i == len)
+        return xstrndup (s ? s : "", len);
+    char *text = text_utf8_repair (s, len, NULL);
     while (true) {
         char *visible = s_strip_invisible (text, line_mode);
         free (text);
@@ -370,6 +384,15 @@ s_walk (const char *s, s_cp_fn *fn, void *ctx)
     size_t len = strlen (s);
     size_t i = 0;
     while (i < len) {
+        //  A run of printable ASCII other than space is text as it is
+        size_t run = i;
+        while (run < len && p [run] > 0x20 && p [run] < 0x7F)
+            run++;
+        if (run > i) {
+            fn (ctx, p [i], CP_TEXT, p + i, run - i);
+            i = run;
+            continue;
+        }
         size_t n = s_utf8_len (p + i, len - i);
         if (n == 0)
             n = 1;              //  Cannot happen after repair; be safe
@@ -409,6 +432,19 @@ s_walk (const char *s, s_cp_fn *fn, void *ctx)
     }
 }
 
+//  NFC of s, which the caller gives up; ASCII comes back as it is
+static char *
+s_nfc_take (char *s)
+{
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        if (*p >= 0x80) {
+            char *nfc = text_nfc (s);
+            free (s);
+            return nfc;
+        }
+    return s;
+}
+
 //  State for text_clean_line
 typedef struct {
     buf_t out;                  //  Result so far
@@ -442,19 +478,25 @@ text_clean_line (const char *s)
 {
     if (!s || !*s)
         return NULL;
+    //  Already clean printable ASCII (most fields): a copy
+    size_t i = 0;
+    bool clean = s [0] != ' ';
+    for (; clean && s [i]; i++)
+        if (s [i] < 0x20 || s [i] >= 0x7F || (s [i] == ' ' && (s [i + 1] == ' ' || !s [i + 1])))
+            clean = false;
+    if (clean)
+        return xstrndup (s, i);
     char *text = s_repair_and_fix (s, true);
     line_state_t state = { .pending_space = false };
     buf_init (&state.out);
+    buf_reserve (&state.out, strlen (text) + 1);
     s_walk (text, s_line_cp, &state);
     free (text);
     if (state.out.size == 0) {
         buf_free (&state.out);
         return NULL;
     }
-    char *line = buf_detach (&state.out);
-    char *nfc = text_nfc (line);
-    free (line);
-    return nfc;
+    return s_nfc_take (buf_detach (&state.out));
 }
 
 //  --------------------------------------------------------------------------
@@ -539,16 +581,22 @@ typedef struct {
 static void
 s_put_collapsed (buf_t *out, const char *s, size_t len, bool *space)
 {
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    while (i < len) {
         if (s [i] == ' ') {
             *space = true;
+            i++;
             continue;
         }
+        size_t end = i;
+        while (end < len && s [end] != ' ')
+            end++;
         if (*space) {
             buf_putc (out, ' ');
             *space = false;
         }
-        buf_putc (out, s [i]);
+        buf_append (out, s + i, end - i);
+        i = end;
     }
 }
 
@@ -616,8 +664,10 @@ text_clean_body (const char *s, bool preformatted)
     if (!s || !*s)
         return xstrdup ("");
     char *text = s_repair_and_fix (s, false);
+    size_t len = strlen (text);
     body_state_t state = { .preformatted = preformatted };
     buf_init (&state.out);
+    buf_reserve (&state.out, len + 2);
     s_walk (text, s_body_cp, &state);
     free (text);
     buf_putc (&state.out, '\n');
@@ -626,6 +676,7 @@ text_clean_body (const char *s, bool preformatted)
     VEC (line_t) lines = { NULL, 0, 0 };
     buf_t result;
     buf_init (&result);
+    buf_reserve (&result, len + 2);
     char *data = state.out.data;
     size_t size = state.out.size;
     size_t start = 0;
@@ -664,10 +715,7 @@ text_clean_body (const char *s, bool preformatted)
         buf_free (&result);
         return xstrdup ("");
     }
-    char *body = buf_detach (&result);
-    char *nfc = text_nfc (body);
-    free (body);
-    return nfc;
+    return s_nfc_take (buf_detach (&result));
 }
 
 //  --------------------------------------------------------------------------
@@ -793,6 +841,29 @@ text_word_count (const char *s)
 {
     if (!s)
         return 0;
+    //  Pure ASCII (the common case): a plain scan
+    {
+        int words = 0;
+        bool in_word = false;
+        const unsigned char *p = (const unsigned char *) s;
+        for (; *p && *p < 0x80; p++) {
+            unsigned char c = *p;
+            if (isalnum (c)) {
+                words += !in_word;
+                in_word = true;
+            }
+            else
+            if (in_word && (c == '\'' || c == '-'))
+                in_word = isalnum (p [1]) != 0;
+            else
+            if (in_word && (c == '.' || c == ','))
+                in_word = p > (const unsigned char *) s && isdigit (p [-1]) && isdigit (p [1]);
+            else
+                in_word = false;
+        }
+        if (!*p)
+            return words;
+    }
     const uint8_t *p = (const uint8_t *) s;
     size_t len = strlen (s);
     int words = 0;
@@ -800,11 +871,16 @@ text_word_count (const char *s)
     int32_t prev = 0;
     size_t i = 0;
     while (i < len) {
-        size_t n = s_utf8_len (p + i, len - i);
-        if (n == 0)
-            n = 1;
-        int32_t cp = s_decode (p + i, n);
-        i += n;
+        int32_t cp;
+        if (p [i] < 0x80)
+            cp = p [i++];
+        else {
+            size_t n = s_utf8_len (p + i, len - i);
+            if (n == 0)
+                n = 1;
+            cp = s_decode (p + i, n);
+            i += n;
+        }
         if (s_cjk (cp)) {
             words++;
             in_word = false;

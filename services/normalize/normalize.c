@@ -95,7 +95,7 @@ s_now (normalize_t *self)
 static void
 s_strip_junk (char *text)
 {
-    if (!text)
+    if (!text || !strpbrk (text, "^&"))
         return;
     char *out = text;
     const char *p = text;
@@ -536,8 +536,11 @@ s_dates (normalize_t *self, story_t *story)
         if (!*field)
             continue;
         strv_t warnings = { NULL, 0, 0 };
+        char *value = date_normalize (*field, zone, base, &warnings);
         date_t date;
-        if (date_parse (*field, zone, base, &date) != 0) {
+        if (!value || date_parse (value, NULL, base, &date) != 0) {
+            free (value);
+            strv_free (&warnings);
             if (!story_rawdate (story, f->name))
                 story_set_rawdate (story, f->name, *field);
             story_add_warning (story, "bad-date:%s", f->name);
@@ -545,7 +548,6 @@ s_dates (normalize_t *self, story_t *story)
             self->stats.bad_dates++;
             continue;
         }
-        char *value = date_normalize (*field, zone, base, &warnings);
         for (size_t i = 0; i < warnings.len; i++)
             story_add_warning (story, "%s", warnings.items [i]);
         strv_free (&warnings);
