@@ -195,10 +195,10 @@ bodytext_dateline (bodytext_t *self)
 //  --------------------------------------------------------------------------
 //  Text helpers
 
-static bool
+static inline bool
 s_space (char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c == ' ' || ((unsigned char) c >= '\t' && (unsigned char) c <= '\r');
 }
 
 //  Copy of text with ASCII whitespace runs collapsed and trimmed; NULL if
@@ -256,22 +256,24 @@ s_same_text (const char *a, const char *b)
 static void
 s_html_escape (buf_t *out, const char *text, size_t size)
 {
+    //  Runs of plain characters in one append
+    size_t run = 0;
     for (size_t i = 0; i < size; i++) {
-        char c = text [i];
-        if (c == '&')
-            buf_puts (out, "&amp;");
-        else
-        if (c == '<')
-            buf_puts (out, "&lt;");
-        else
-        if (c == '>')
-            buf_puts (out, "&gt;");
-        else
-        if (c == '"')
-            buf_puts (out, "&quot;");
-        else
-            buf_putc (out, c);
+        const char *entity = NULL;
+        switch (text [i]) {
+            case '&': entity = "&amp;"; break;
+            case '<': entity = "&lt;"; break;
+            case '>': entity = "&gt;"; break;
+            case '"': entity = "&quot;"; break;
+            default: continue;
+        }
+        if (i > run)
+            buf_append (out, text + run, i - run);
+        buf_puts (out, entity);
+        run = i + 1;
     }
+    if (size > run)
+        buf_append (out, text + run, size - run);
 }
 
 //  Code points in UTF-8 text
@@ -624,7 +626,7 @@ s_walk (bodytext_t *self, xmlNodePtr node)
             if (strcmp (name, "strong") == 0 || strcmp (name, "b") == 0)
                 tag = "strong";
             if (tag)
-                buf_printf (&self->html, "<%s>", tag);
+                { buf_putc (&self->html, '<'); buf_puts (&self->html, tag); buf_putc (&self->html, '>'); }
             else
             if (strcmp (name, "a") == 0) {
                 char *href = xml_attr (node, "href");
@@ -639,7 +641,7 @@ s_walk (bodytext_t *self, xmlNodePtr node)
             }
             s_children (self, node);
             if (tag)
-                buf_printf (&self->html, "</%s>", tag);
+                { buf_puts (&self->html, "</"); buf_puts (&self->html, tag); buf_putc (&self->html, '>'); }
             break;
         }
         case EL_HEADING:
@@ -1066,6 +1068,20 @@ bodytext_plain (bodytext_t *self, bool *preformatted)
     return buf_detach (&out);
 }
 
+//  <tag>html</tag>
+static void
+s_wrap (buf_t *out, const char *tag, const char *html)
+{
+    buf_putc (out, '<');
+    buf_puts (out, tag);
+    buf_putc (out, '>');
+    if (html)
+        buf_puts (out, html);
+    buf_puts (out, "</");
+    buf_puts (out, tag);
+    buf_putc (out, '>');
+}
+
 //  The HTML rendering of the blocks
 static char *
 s_render_html (bodytext_t *self)
@@ -1087,10 +1103,10 @@ s_render_html (bodytext_t *self)
         }
         switch (block->kind) {
             case BLOCK_PARA:
-                buf_printf (&out, "<p>%s</p>", block->html ? block->html : "");
+                s_wrap (&out, "p", block->html);
                 break;
             case BLOCK_HEADING:
-                buf_printf (&out, "<h2>%s</h2>", block->html ? block->html : "");
+                s_wrap (&out, "h2", block->html);
                 break;
             case BLOCK_ITEM:
                 if (!open_list) {
@@ -1098,7 +1114,7 @@ s_render_html (bodytext_t *self)
                     open_ordered = block->ordered;
                     buf_puts (&out, open_ordered ? "<ol>" : "<ul>");
                 }
-                buf_printf (&out, "<li>%s</li>", block->html ? block->html : "");
+                s_wrap (&out, "li", block->html);
                 break;
             case BLOCK_ROW: {
                 if (!open_table) {
@@ -1108,15 +1124,15 @@ s_render_html (bodytext_t *self)
                 const char *tag = block->header ? "th" : "td";
                 buf_puts (&out, "<tr>");
                 for (size_t c = 0; c < block->cells.len; c++) {
-                    buf_printf (&out, "<%s>", tag);
+                    { buf_putc (&out, '<'); buf_puts (&out, tag); buf_putc (&out, '>'); }
                     s_html_escape (&out, block->cells.items [c], strlen (block->cells.items [c]));
-                    buf_printf (&out, "</%s>", tag);
+                    { buf_puts (&out, "</"); buf_puts (&out, tag); buf_putc (&out, '>'); }
                 }
                 buf_puts (&out, "</tr>");
                 break;
             }
             case BLOCK_PRE:
-                buf_printf (&out, "<pre>%s</pre>", block->html ? block->html : "");
+                s_wrap (&out, "pre", block->html);
                 break;
         }
     }

@@ -40,7 +40,8 @@
 //    ttnitf); inlineData text (text/html parsed as HTML, else plain text);
 //    remoteContent -> renditions. The first inline rendition with text is
 //    the body. Signals from headlines (CORRECTED-...) are left to normalize.
-//  Each item of a newsMessage is serialised for its sha256 and dead letter;
+//  Each item of a newsMessage of several items is serialised for its sha256
+//  and dead letter (a lone item uses the document's bytes);
 //  an item with neither headline nor content is dead-lettered and its
 //  siblings go on.
 
@@ -52,7 +53,7 @@
 //  The message a newsItem came in (or nothing for a lone item)
 typedef struct {
     ingest_t *ctx;
-    bool message;               //  Items are inside a newsMessage
+    size_t items;               //  Items in the document (own bytes when > 1)
     int priority;               //  header/priority, 0 if none
     char *sent;                 //  header/sent
     char *transmit;             //  header/transmitId
@@ -693,7 +694,7 @@ s_news_item (g2_t *self, xmlNodePtr item)
     }
     char *guid = xml_attr (item, "guid");
     size_t bytes_size = 0;
-    char *bytes = self->message ? xml_outer_markup (item, &bytes_size) : NULL;
+    char *bytes = self->items > 1 ? xml_outer_markup (item, &bytes_size) : NULL;
     if (!s_has_text (item)) {
         ingest_bad_item (ctx, bytes, bytes_size,
                          "newsItem %s at line %ld has neither a headline nor content",
@@ -828,20 +829,19 @@ newsmlg2_parse (ingest_t *ctx, const uint8_t *data, size_t size)
     g2_t self = { .ctx = ctx };
     int rc = 0;
     if (xml_is (root, "newsMessage")) {
-        self.message = true;
         xmlNodePtr header = xml_child (root, "header");
         char *priority = xml_path_text (header, "priority");
         self.priority = xmlstory_int (priority, 1, 9);
         free (priority);
         self.sent = xml_path_text (header, "sent");
         self.transmit = xml_path_text (header, "transmitId");
-        size_t items = 0;
         for (xmlNodePtr set = xml_child (root, "itemSet"); set; set = xml_next (set, "itemSet"))
-            for (xmlNodePtr item = xml_first_element (set); item; item = xml_next_element (item)) {
+            for (xmlNodePtr item = xml_first_element (set); item; item = xml_next_element (item))
+                self.items++;
+        for (xmlNodePtr set = xml_child (root, "itemSet"); set; set = xml_next (set, "itemSet"))
+            for (xmlNodePtr item = xml_first_element (set); item; item = xml_next_element (item))
                 s_item (&self, item);
-                items++;
-            }
-        if (items == 0) {
+        if (self.items == 0) {
             ingest_fail (ctx, "newsMessage holds no items (no itemSet children)");
             rc = -1;
         }

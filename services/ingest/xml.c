@@ -60,6 +60,42 @@ xml_init (void)
     xmlSetStructuredErrorFunc (NULL, s_structured_silent);
 }
 
+//  One parser context per thread, reused so that its dictionary of names
+//  stays warm; replaced after XML_CTXT_USES documents or when its
+//  dictionary grows large, so hostile names cannot grow it without bound
+#define XML_CTXT_USES       1000
+#define XML_CTXT_MAX_NAMES  20000
+static __thread xmlParserCtxtPtr s_ctxt = NULL;
+static __thread int s_ctxt_uses = 0;
+
+static xmlParserCtxtPtr
+s_ctxt_take (void)
+{
+    xmlParserCtxtPtr ctxt = s_ctxt;
+    s_ctxt = NULL;              //  Taken: a nested parse gets its own
+    if (ctxt && (s_ctxt_uses >= XML_CTXT_USES
+             ||  (ctxt->dict && xmlDictSize (ctxt->dict) > XML_CTXT_MAX_NAMES))) {
+        xmlFreeParserCtxt (ctxt);
+        ctxt = NULL;
+    }
+    if (!ctxt) {
+        ctxt = xmlNewParserCtxt ();
+        s_ctxt_uses = 0;
+    }
+    s_ctxt_uses++;
+    return ctxt;
+}
+
+static void
+s_ctxt_give (xmlParserCtxtPtr ctxt)
+{
+    ctxt->_private = NULL;
+    if (!s_ctxt)
+        s_ctxt = ctxt;
+    else
+        xmlFreeParserCtxt (ctxt);
+}
+
 //  Entities declared in the internal subset, by a cheap scan
 static bool
 s_declared_entity (const char *doc, size_t size, const char *name, size_t len)
@@ -95,6 +131,203 @@ s_declares_external_entity (const char *doc, size_t size)
             return true;
     }
     return false;
+}
+
+//  --------------------------------------------------------------------------
+//  Entity bombs: the expansion a document asks for, computed from its
+//  internal subset before libxml2 expands anything. libxml2 stops billion
+//  laughs itself, but a quadratic blow-up (one large entity referenced
+//  thousands of times) costs it seconds and hundreds of MB first.
+
+#define XML_MAX_ENTITIES    512                 //  Declarations looked at
+#define XML_MAX_EXPANSION   (4 * 1024 * 1024)   //  Bytes, plus 4x the document
+#define XML_SATURATED       ((uint64_t) 1 << 50)
+
+typedef struct {
+    const char *name;           //  Entity name (not terminated)
+    size_t name_len;
+    const char *value;          //  Replacement text as declared
+    size_t value_len;
+    uint64_t expansion;         //  Expanded size, once known
+    int state;                  //  0 new, 1 in progress, 2 done
+} entity_t;
+
+static bool
+s_name_char (char c)
+{
+    return isalnum ((unsigned char) c) || c == '_' || c == '-' || c == '.' || c == ':'
+        || (unsigned char) c >= 0x80;
+}
+
+static entity_t *
+s_entity_find (entity_t *entities, size_t count, const char *name, size_t len)
+{
+    for (size_t i = 0; i < count; i++)
+        if (entities [i].name_len == len && memcmp (entities [i].name, name, len) == 0)
+            return &entities [i];
+    return NULL;
+}
+
+static uint64_t
+s_saturate (uint64_t a, uint64_t b)
+{
+    return a + b > XML_SATURATED || a + b < a ? XML_SATURATED : a + b;
+}
+
+//  Expanded size of an entity's text (references to other entities
+//  counted at their own expanded size; a loop counts as saturated)
+static uint64_t
+s_expansion (entity_t *entities, size_t count, entity_t *entity, int depth)
+{
+    if (entity->state == 2)
+        return entity->expansion;
+    if (entity->state == 1 || depth > 64)
+        return XML_SATURATED;
+    entity->state = 1;
+    uint64_t total = 0;
+    const char *p = entity->value, *end = entity->value + entity->value_len;
+    while (p < end) {
+        const char *amp = memchr (p, '&', (size_t) (end - p));
+        if (!amp) {
+            total = s_saturate (total, (uint64_t) (end - p));
+            break;
+        }
+        total = s_saturate (total, (uint64_t) (amp - p));
+        const char *name = amp + 1, *q = name;
+        while (q < end && s_name_char (*q))
+            q++;
+        entity_t *ref = q < end && *q == ';' ? s_entity_find (entities, count, name, (size_t) (q - name)) : NULL;
+        if (ref) {
+            total = s_saturate (total, s_expansion (entities, count, ref, depth + 1));
+            p = q + 1;
+        }
+        else {
+            total = s_saturate (total, 1);
+            p = amp + 1;
+        }
+    }
+    entity->expansion = total;
+    entity->state = 2;
+    return total;
+}
+
+//  0, or -1 with a reason when the document's entity references would
+//  expand to more than the limit
+static int
+s_entity_guard (const char *doc, size_t size, char *err, size_t errsize)
+{
+    const char *doctype = memmem (doc, size < 65536 ? size : 65536, "<!DOCTYPE", 9);
+    if (!doctype)
+        return 0;
+    const char *end = doc + size;
+    const char *open = memchr (doctype, '[', (size_t) (end - doctype));
+    const char *close_tag = memchr (doctype, '>', (size_t) (end - doctype));
+    if (!open || (close_tag && close_tag < open))
+        return 0;               //  No internal subset
+    entity_t *entities = xcalloc (XML_MAX_ENTITIES, sizeof (entity_t));
+    size_t count = 0;
+    //  Walk the internal subset: declarations, quoted literals, comments
+    const char *p = open + 1;
+    const char *subset_end = NULL;
+    while (p < end) {
+        if (*p == ']') {
+            subset_end = p;
+            break;
+        }
+        if (end - p >= 4 && memcmp (p, "<!--", 4) == 0) {
+            const char *stop = memmem (p + 4, (size_t) (end - p - 4), "-->", 3);
+            p = stop ? stop + 3 : end;
+            continue;
+        }
+        if (*p == '<') {
+            bool entity = end - p >= 8 && memcmp (p, "<!ENTITY", 8) == 0;
+            const char *q = p + (entity ? 8 : 1);
+            while (q < end && isspace ((unsigned char) *q))
+                q++;
+            bool parameter = q < end && *q == '%';
+            const char *name = q, *value = NULL;
+            size_t name_len = 0, value_len = 0;
+            if (entity && !parameter) {
+                while (q < end && s_name_char (*q))
+                    q++;
+                name_len = (size_t) (q - name);
+            }
+            //  To the end of the declaration, minding quotes
+            while (q < end && *q != '>') {
+                if (*q == '"' || *q == '\'') {
+                    char quote = *q;
+                    const char *stop = memchr (q + 1, quote, (size_t) (end - q - 1));
+                    if (!stop) {
+                        q = end;
+                        break;
+                    }
+                    if (!value) {
+                        value = q + 1;
+                        value_len = (size_t) (stop - q - 1);
+                    }
+                    q = stop + 1;
+                }
+                else
+                if (*q == 'S' || *q == 'P') {
+                    //  SYSTEM/PUBLIC: external, never loaded, expands to nothing
+                    if (end - q >= 6 && (memcmp (q, "SYSTEM", 6) == 0 || memcmp (q, "PUBLIC", 6) == 0))
+                        value = q, value_len = 0;
+                    q++;
+                }
+                else
+                    q++;
+            }
+            if (entity && !parameter && name_len && value && count < XML_MAX_ENTITIES
+            &&  !s_entity_find (entities, count, name, name_len)) {
+                entities [count].name = name;
+                entities [count].name_len = name_len;
+                entities [count].value = value;
+                entities [count].value_len = value_len;
+                count++;
+            }
+            p = q < end ? q + 1 : end;
+            continue;
+        }
+        p++;
+    }
+    int rc = 0;
+    if (count && subset_end) {
+        //  References in the document after the subset
+        uint64_t total = 0;
+        uint64_t limit = XML_MAX_EXPANSION + 4 * (uint64_t) size;
+        const char *worst = NULL;
+        p = subset_end;
+        while (p < end && total <= limit) {
+            const char *amp = memchr (p, '&', (size_t) (end - p));
+            if (!amp)
+                break;
+            const char *name = amp + 1, *q = name;
+            while (q < end && s_name_char (*q))
+                q++;
+            entity_t *ref = q < end && *q == ';' ? s_entity_find (entities, count, name, (size_t) (q - name)) : NULL;
+            if (ref) {
+                total = s_saturate (total, s_expansion (entities, count, ref, 0));
+                if (!worst || total > limit)
+                    worst = amp;
+            }
+            p = amp + 1;
+        }
+        if (total > limit) {
+            long line = 1;
+            for (const char *c = doc; c < worst; c++)
+                if (*c == '\n')
+                    line++;
+            if (total >= XML_SATURATED)
+                snprintf (err, errsize, "XML entity bomb refused at line %ld: entity references expand"
+                          " without bound", line);
+            else
+                snprintf (err, errsize, "XML entity bomb refused at line %ld: entity references expand"
+                          " to %" PRIu64 " bytes (limit %" PRIu64 ")", line, total, limit);
+            rc = -1;
+        }
+    }
+    free (entities);
+    return rc;
 }
 
 //  Rewrite &name; for HTML entities the document does not declare as &#N;
@@ -206,9 +439,14 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
     }
     if (warnings && s_declares_external_entity (start, start_size))
         strv_add_unique (warnings, "xml-external-entity-refused");
+    if (s_entity_guard (start, start_size, err, errsize) != 0) {
+        free (fixed);
+        free (text);
+        return NULL;
+    }
     int flags = XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOCDATA
               | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT;
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt ();
+    xmlParserCtxtPtr ctxt = s_ctxt_take ();
     if (!ctxt) {
         free (fixed);
         free (text);
@@ -268,7 +506,7 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
         doc = NULL;
         snprintf (err, errsize, "XML document has no root element");
     }
-    xmlFreeParserCtxt (ctxt);
+    s_ctxt_give (ctxt);
     free (fixed);
     free (text);
     return doc;
@@ -362,24 +600,27 @@ s_trimmed (const char *text)
 {
     if (!text)
         return NULL;
-    buf_t out;
-    buf_init (&out);
+    //  One pass into a buffer of the input's size (the output is never longer)
+    size_t size = strlen (text);
+    char *out = xmalloc (size + 1);
+    size_t len = 0;
     bool space = false;
-    for (const char *p = text; *p; p++) {
-        if (isspace ((unsigned char) *p)) {
-            space = out.size > 0;
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++) {
+        if (*p == ' ' || (*p >= '\t' && *p <= '\r')) {
+            space = len > 0;
             continue;
         }
         if (space)
-            buf_putc (&out, ' ');
+            out [len++] = ' ';
         space = false;
-        buf_putc (&out, *p);
+        out [len++] = (char) *p;
     }
-    if (out.size == 0) {
-        buf_free (&out);
+    if (len == 0) {
+        free (out);
         return NULL;
     }
-    return buf_detach (&out);
+    out [len] = 0;
+    return out;
 }
 
 char *
