@@ -83,6 +83,8 @@ static const struct {
     { "feed.wenn.com/xmlns/2010/03/wenn_cm",            FEED_NS_WENN_CM },
     { "feed.wenn.com/xmlns/2010/03/wenn_nm",            FEED_NS_WENN_NM },
     { "www.georss.org/georss",                          FEED_NS_GEORSS },
+    { "purl.org/rss/1.0/modules/slash",                 FEED_NS_SLASH },
+    { "purl.org/syndication/thread/1.0",                FEED_NS_THREAD },
 };
 
 //  Usual prefixes, for elements whose prefix was never declared
@@ -95,7 +97,7 @@ static const struct {
     { "media", FEED_NS_MEDIA }, { "atom", FEED_NS_ATOM }, { "wp", FEED_NS_WP },
     { "excerpt", FEED_NS_EXCERPT }, { "itunes", FEED_NS_ITUNES },
     { "prism", FEED_NS_PRISM }, { "taxo", FEED_NS_TAXO }, { "xhtml", FEED_NS_XHTML },
-    { "georss", FEED_NS_GEORSS },
+    { "georss", FEED_NS_GEORSS }, { "slash", FEED_NS_SLASH }, { "thr", FEED_NS_THREAD },
 };
 
 //  Namespace role of a URI
@@ -973,6 +975,14 @@ feeditem_set_body (story_t *story, const char *value, bool html)
     story_add_text (&story->bodies, "main", markup ? "text/html" : "text/plain", value);
 }
 
+//  Counters that change without the story changing
+static bool
+s_volatile_ns (const char *uri)
+{
+    feed_ns_t ns = s_ns_of_uri (uri);
+    return ns == FEED_NS_SLASH || ns == FEED_NS_THREAD;
+}
+
 //  Feed one node's identity into the digest: "<ns name", attributes,
 //  "\0"-separated so that no two trees give the same stream
 static void
@@ -984,6 +994,8 @@ s_hash_element (EVP_MD_CTX *md, xmlNodePtr node)
     EVP_DigestUpdate (md, " ", 1);
     EVP_DigestUpdate (md, node->name, strlen ((const char *) node->name) + 1);
     for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
+        if (attr->ns && attr->ns->href && s_volatile_ns ((const char *) attr->ns->href))
+            continue;           //  thr:count and the like
         EVP_DigestUpdate (md, "@", 1);
         EVP_DigestUpdate (md, attr->name, strlen ((const char *) attr->name) + 1);
         for (xmlNodePtr value = attr->children; value; value = value->next)
@@ -1006,6 +1018,17 @@ feeditem_hash_item (story_t *story, xmlNodePtr item)
     s_hash_element (md, item);
     xmlNodePtr node = item->children;
     while (node) {
+        bool skip = node->type == XML_ELEMENT_NODE
+                 && (feed_ns (node) == FEED_NS_SLASH || feed_ns (node) == FEED_NS_THREAD);
+        if (skip) {
+            //  Not hashed, nor anything inside it
+            while (node && node != item && !node->next) {
+                node = node->parent;
+                EVP_DigestUpdate (md, ">", 1);
+            }
+            node = node && node != item ? node->next : NULL;
+            continue;
+        }
         if (node->type == XML_ELEMENT_NODE)
             s_hash_element (md, node);
         else

@@ -36,6 +36,8 @@ typedef enum {
     FEED_NS_WENN_CM,            //  WENN content metadata
     FEED_NS_WENN_NM,            //  WENN news management
     FEED_NS_GEORSS,             //  GeoRSS
+    FEED_NS_SLASH,              //  Slashdot module (comment counts)
+    FEED_NS_THREAD,             //  Atom threading (reply counts)
     FEED_NS_OTHER               //  Anything else
 } feed_ns_t;
 
@@ -182,7 +184,9 @@ void
     feeditem_set_body (story_t *story, const char *value, bool html);
 //  sha256 of the item element (its elements, attributes and text, in
 //  document order) into story->ingest.sha256: the same item bytes give the
-//  same hash, any change to what the item says gives another
+//  same hash, any change to what the item says gives another. Comment and
+//  reply counters (slash:comments, thr:total, thr:count) are left out: a
+//  new comment is not a new version of the story.
 void
     feeditem_hash_item (story_t *story, xmlNodePtr item);
 //  True when the story has a headline, a description or a body

@@ -537,6 +537,27 @@ test_identity (void **state)
     assert_string_not_equal (first.stories.items [0]->ingest.sha256, second.stories.items [0]->ingest.sha256);
     s_parsed_free (&first);
     s_parsed_free (&second);
+
+    //  A new comment count is not a new version; a new word is
+    const char *template =
+        "<rss version=\"2.0\" xmlns:slash=\"http://purl.org/rss/1.0/modules/slash/\"><channel><title>B</title>"
+        "<item><title>Post</title><link>http://blog.example.com/1</link><description>%s</description>"
+        "<slash:comments>%d</slash:comments></item></channel></rss>";
+    char *one = xasprintf (template, "Text", 3);
+    char *two = xasprintf (template, "Text", 4);
+    char *three = xasprintf (template, "Text!", 4);
+    parsed_t third;
+    s_parse_text (&first, NULL, one);
+    s_parse_text (&second, NULL, two);
+    s_parse_text (&third, NULL, three);
+    assert_string_equal (first.stories.items [0]->ingest.sha256, second.stories.items [0]->ingest.sha256);
+    assert_string_not_equal (first.stories.items [0]->ingest.sha256, third.stories.items [0]->ingest.sha256);
+    s_parsed_free (&first);
+    s_parsed_free (&second);
+    s_parsed_free (&third);
+    free (one);
+    free (two);
+    free (three);
 }
 
 //  --------------------------------------------------------------------------
