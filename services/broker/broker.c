@@ -114,13 +114,15 @@ s_handle_message (broker_t *self, proto_msg_t *msg)
 //  Commit: dead letters, journal, dispatch, sync, ACCEPT
 
 //  --------------------------------------------------------------------------
-//  After a sync: tap the accepted publishes, then one ACCEPT per publisher
+//  ACCEPT the publishes whose journal write is durable, one ACCEPT per
+//  publisher, and tap them
 static void
-s_send_accepts (broker_t *self)
+s_flush_accepts (broker_t *self)
 {
-    //  Collect pubseqs per publisher; tap the accepted publishes
-    for (size_t i = 0; i < self->batch.len; i++) {
-        accept_t *accept = &self->batch.items [i];
+    uint64_t synced = journal_synced_gen (self->journal);
+    size_t done = 0;
+    for (; done < self->waiting.len && self->waiting.items [done].gen <= synced; done++) {
+        accept_t *accept = &self->waiting.items [done];
         peer_t *peer = accept->peer;
         *vec_push (&peer->accepts) = accept->pubseq;
         peer->unaccepted--;
@@ -129,19 +131,15 @@ s_send_accepts (broker_t *self)
             peer->accept_next = self->accepting;
             self->accepting = peer;
         }
-        entry_t *entry = accept->entry;
-        if (entry) {
-            queue_t *queue = entry->queue;
+        queue_t *queue = accept->queue;
+        if (queue) {
             queue->published++;
             if (queue == &self->queues [0])
                 self->documents++;
             else
             if (queue == &self->queues [1])
                 self->accepted++;
-            if (accept->topics)
-                broker_tap_topics (self, accept->topics, &entry->payload);
         }
-        else
         if (accept->payload) {
             broker_tap_topics (self, accept->topics, accept->payload);
             zmq_msg_close (accept->payload);
@@ -149,25 +147,29 @@ s_send_accepts (broker_t *self)
         }
         free (accept->topics);
     }
-    self->batch.len = 0;
+    if (done == 0)
+        return;
+    memmove (self->waiting.items, self->waiting.items + done,
+             (self->waiting.len - done) * sizeof (accept_t));
+    self->waiting.len -= done;
     //  One ACCEPT per publisher (split at PROTO_MAX_SEQS)
     while (self->accepting) {
         peer_t *peer = self->accepting;
         self->accepting = peer->accept_next;
         peer->accepting = false;
         peer->accept_next = NULL;
-        for (size_t done = 0; done < peer->accepts.len; ) {
-            size_t count = peer->accepts.len - done;
+        for (size_t sent = 0; sent < peer->accepts.len; ) {
+            size_t count = peer->accepts.len - sent;
             if (count > PROTO_MAX_SEQS)
                 count = PROTO_MAX_SEQS;
             uint8_t *seqs = (uint8_t *) xmalloc (count * 8);
             for (size_t j = 0; j < count; j++)
-                proto_put_u64 (seqs + j * 8, peer->accepts.items [done + j]);
+                proto_put_u64 (seqs + j * 8, peer->accepts.items [sent + j]);
             proto_part_t part = { seqs, count * 8, NULL };
             if (broker_send (self, peer, NULL, PROTO_ACCEPT, 1, &part) && self->verbose)
                 zsys_warning ("broker: ACCEPT to %s failed: %s", peer->label, zmq_strerror (errno));
             free (seqs);
-            done += count;
+            sent += count;
         }
         peer->accepts.len = 0;
     }
@@ -221,43 +223,61 @@ s_commit (broker_t *self)
         }
         self->dead_taps.len = 0;
     }
-    if (journal_unwritten (self->journal)) {
-        if (journal_write (self->journal)) {
-            self->retry_at = self->now + RETRY_MS;
-            for (int i = 0; i < QUEUES; i++)
-                broker_dispatch (self, &self->queues [i]);
-            return;
-        }
-        //  Written: the new messages may go out before the sync. Nothing is
-        //  accepted before it, so a crash now loses nothing the publisher
-        //  does not still hold.
-        for (size_t i = 0; i < self->batch.len; i++) {
-            accept_t *accept = &self->batch.items [i];
-            entry_t *entry = accept->entry;
-            if (entry && !accept->queued) {
-                accept->queued = true;
-                queue_t *queue = entry->queue;
-                queue->pending--;
-                queue->pending_bytes -= entry->size;
-                queue->bytes += entry->size;
-                broker_queue_put (queue, entry, false);
-            }
+    if (journal_unwritten (self->journal)
+    &&  journal_write (self->journal)) {
+        self->retry_at = self->now + RETRY_MS;
+        for (int i = 0; i < QUEUES; i++)
+            broker_dispatch (self, &self->queues [i]);
+        return;
+    }
+    //  Written: the new messages may go out before the sync. Nothing is
+    //  accepted before it, so a crash now loses nothing the publisher does
+    //  not still hold.
+    uint64_t gen = journal_written_gen (self->journal);
+    for (size_t i = 0; i < self->batch.len; i++) {
+        accept_t *accept = vec_push (&self->waiting);
+        *accept = self->batch.items [i];
+        accept->gen = gen;
+        entry_t *entry = accept->entry;
+        accept->entry = NULL;           //  May be settled before its ACCEPT
+        if (entry) {
+            queue_t *queue = entry->queue;
+            queue->pending--;
+            queue->pending_bytes -= entry->size;
+            queue->bytes += entry->size;
+            broker_queue_put (queue, entry, false);
         }
     }
+    self->batch.len = 0;
     for (int i = 0; i < QUEUES; i++)
         broker_dispatch (self, &self->queues [i]);
-    if (self->batch.len
-    ||  (journal_unsynced (self->journal) && self->now - self->last_sync >= LAZY_SYNC_MS)) {
-        if (journal_sync (self->journal)) {
-            zsys_error ("broker: the journal cannot be made durable; stopping");
-            self->failed = true;
-            self->terminated = true;
-            return;
-        }
-        self->last_sync = self->now;
-        s_send_accepts (self);
-        s_compact (self);
+    //  Sync in the background what publishers wait for at once, and what
+    //  only settles (ACK, RETRY) lazily
+    if (self->waiting.len
+    ||  (journal_unsynced (self->journal) && self->now - self->last_sync >= LAZY_SYNC_MS))
+        journal_sync_begin (self->journal);
+    s_flush_accepts (self);             //  At once with sync off
+    s_compact (self);
+}
+
+//  --------------------------------------------------------------------------
+//  A background sync finished: ACCEPT what it made durable, start the next
+static void
+s_sync_done (broker_t *self)
+{
+    uint64_t before = journal_synced_gen (self->journal);
+    if (journal_sync_end (self->journal)) {
+        zsys_error ("broker: the journal cannot be made durable; stopping");
+        self->failed = true;
+        self->terminated = true;
+        return;
     }
+    if (journal_synced_gen (self->journal) == before && journal_syncing (self->journal))
+        return;                         //  Not finished yet
+    self->last_sync = self->now;
+    s_flush_accepts (self);
+    if (self->waiting.len)
+        journal_sync_begin (self->journal);
 }
 
 //  ==========================================================================
@@ -519,8 +539,9 @@ broker_destroy (broker_t **self_p)
             held = next;
         }
     }
-    for (size_t i = 0; i < self->batch.len; i++) {
-        accept_t *accept = &self->batch.items [i];
+    for (size_t i = 0; i < self->batch.len + self->waiting.len; i++) {
+        accept_t *accept = i < self->batch.len ? &self->batch.items [i]
+                                               : &self->waiting.items [i - self->batch.len];
         free (accept->topics);
         if (accept->payload) {
             zmq_msg_close (accept->payload);
@@ -528,6 +549,7 @@ broker_destroy (broker_t **self_p)
         }
     }
     free (self->batch.items);
+    free (self->waiting.items);
     for (size_t i = 0; i < self->dead_taps.len; i++) {
         zmq_msg_close (self->dead_taps.items [i].payload);
         free (self->dead_taps.items [i].payload);
@@ -599,11 +621,12 @@ s_handle_pipe (broker_t *self, zsock_t *pipe)
 int
 broker_run (broker_t *self, zsock_t *pipe)
 {
-    zmq_pollitem_t items [2] = {
+    zmq_pollitem_t items [3] = {
         { self->router, 0, ZMQ_POLLIN, 0 },
+        { NULL, journal_sync_fd (self->journal), ZMQ_POLLIN, 0 },
         { pipe ? zsock_resolve (pipe) : NULL, 0, ZMQ_POLLIN, 0 }
     };
-    int nitems = pipe ? 2 : 1;
+    int nitems = pipe ? 3 : 2;
     while (!self->terminated) {
         self->now = zclock_mono ();
         int64_t wake = self->next_beat < self->next_stats ? self->next_beat : self->next_stats;
@@ -622,7 +645,7 @@ broker_run (broker_t *self, zsock_t *pipe)
                 break;
             continue;
         }
-        if (pipe && (items [1].revents & ZMQ_POLLIN)) {
+        if (pipe && (items [2].revents & ZMQ_POLLIN)) {
             s_handle_pipe (self, pipe);
             if (self->terminated)
                 break;
@@ -630,6 +653,11 @@ broker_run (broker_t *self, zsock_t *pipe)
         if (!pipe && zsys_interrupted)
             break;
         self->now = zclock_mono ();
+        if (items [1].revents & ZMQ_POLLIN) {
+            s_sync_done (self);
+            if (self->terminated)
+                break;
+        }
         if (self->now >= self->next_beat || self->now >= self->next_stats)
             s_timers (self);
         for (int n = 0; n < self->batch_max; n++) {
@@ -646,9 +674,12 @@ broker_run (broker_t *self, zsock_t *pipe)
     if (!self->failed) {
         self->now = zclock_mono ();
         self->retry_at = 0;
-        self->last_sync = 0;
         broker_release_held (self);
         s_commit (self);
+        if (journal_sync (self->journal) == 0)
+            s_flush_accepts (self);
+        else
+            self->failed = true;
     }
     zsys_info ("broker: stopping documents=%" PRIu64 " accepted=%" PRIu64 " stored=%" PRIu64
                " dead=%" PRIu64 " errors=%" PRIu64 " expired=%" PRIu64 " in_custody=%zu",

@@ -267,7 +267,14 @@ s_accept_publish (broker_t *self, queue_t *queue, peer_t *peer, uint64_t pubseq,
     accept->peer = peer;
     accept->pubseq = pubseq;
     accept->entry = entry;
+    accept->queue = queue;
     accept->topics = topics;
+    if (topics) {
+        //  The entry may be settled before its ACCEPT: the tap keeps a copy
+        accept->payload = (zmq_msg_t *) xmalloc (sizeof (zmq_msg_t));
+        zmq_msg_init (accept->payload);
+        zmq_msg_copy (accept->payload, &entry->payload);
+    }
     peer->unaccepted++;
 }
 

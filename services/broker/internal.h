@@ -119,10 +119,11 @@ struct _queue_t {
 typedef struct {
     peer_t *peer;
     uint64_t pubseq;
-    entry_t *entry;             //  New message, or NULL for a dead letter
+    entry_t *entry;             //  New message until it is queued, or NULL
+    queue_t *queue;             //  Its queue, or NULL for a dead letter
     char *topics;               //  Tap topics, or NULL
-    zmq_msg_t *payload;         //  Dead letter bytes for the tap, or NULL
-    bool queued;                //  Entry written and put in its queue
+    zmq_msg_t *payload;         //  Bytes for the tap (if topics), or NULL
+    uint64_t gen;               //  Journal write that holds it
 } accept_t;
 
 //  A tap message waiting for the dead-letter log commit
@@ -145,7 +146,8 @@ struct _broker_t {
     seqmap_t *entries;          //  seq -> entry_t, every message in custody
     zhashx_t *peers;            //  key -> peer_t
     queue_t queues [QUEUES];
-    VEC (accept_t) batch;       //  Accepted publishes of this commit
+    VEC (accept_t) batch;       //  Taken publishes, not yet written
+    VEC (accept_t) waiting;     //  Written, waiting for their sync
     VEC (tapmsg_t) dead_taps;   //  Dead letters to tap after their commit
     peer_t *accepting;          //  Peers with accepts to send
     //  Settings
@@ -164,7 +166,7 @@ struct _broker_t {
     int64_t started;
     int64_t next_beat;          //  Next heartbeat/expiry pass
     int64_t next_stats;         //  Next $stats
-    int64_t last_sync;
+    int64_t last_sync;          //  When the last sync finished
     int64_t retry_at;           //  Disk refused a write: retry then
     //  Counters
     uint64_t documents;         //  Accepted into ingest

@@ -5,6 +5,8 @@
 #include "broker/journal.h"
 #include "broker/seqmap.h"
 #include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/uio.h>
 
@@ -18,6 +20,9 @@ typedef struct {
     uint64_t size;              //  Bytes in the file
     uint64_t live;              //  PUBs not yet settled
     uint64_t live_bytes;        //  Their payload bytes
+    uint64_t head_gen;          //  Write generation of its HEAD record
+    uint64_t moved_gen;         //  Generation that wrote its last rewrites
+    bool moving;                //  Rewrites queued, not yet written
 } segment_t;
 
 //  One queued record: header and inline body in self->batch, then payload
@@ -39,7 +44,27 @@ struct _journal_t {
     buf_t batch;                //  Queued headers and inline bodies
     VEC (record_t) records;     //  Queued records
     bool ack_open;              //  Last queued record is an ACK with room
-    bool unsynced;              //  Written since the last sync
+    uint64_t written_gen;       //  Writes so far (each journal_write is one)
+    uint64_t synced_gen;        //  Writes made durable
+    VEC (int) closing;          //  Rotated-out segments: sync once more, close
+    bool dir_dirty;             //  A segment was created since the last sync
+    //  Background sync: one thread runs fdatasync so the broker never waits
+    bool thread_started;
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    int notify [2];             //  Pipe: a byte when a sync finished
+    bool in_flight;             //  A sync is running
+    uint64_t in_flight_gen;     //  written_gen when it started
+    size_t in_flight_closing;   //  Closing fds it covers (the first n)
+    bool in_flight_dir;         //  It covers the directory
+    VEC (int) request;          //  Fds to sync (mutex)
+    bool request_dir;           //  Also fsync the directory (mutex)
+    bool requested;             //  (mutex)
+    bool done;                  //  (mutex)
+    bool stop;                  //  (mutex)
+    int result;                 //  errno of a failed sync, 0 (mutex)
+    uint64_t result_us;         //  Its duration (mutex)
     //  Statistics
     uint64_t syncs;
     uint64_t replayed;
@@ -175,32 +200,39 @@ s_segment_create (journal_t *self, uint32_t id)
     proto_put_u64 (record + HEADER_SIZE + 5, self->next_seq);
     proto_put_u32 (record, 13);
     proto_put_u32 (record + 4, s_crc32c (0, record + HEADER_SIZE, 13));
-    if (write (fd, record, sizeof record) != (ssize_t) sizeof record
-    ||  (self->sync && fdatasync (fd))) {
+    if (write (fd, record, sizeof record) != (ssize_t) sizeof record) {
         zsys_error ("journal: cannot write %s: %s", path, strerror (errno));
         close (fd);
         unlink (path);
         free (path);
         return -1;
     }
-    if (self->sync)
-        fsync (self->dirfd);
     free (path);
+    //  The old active segment is synced once more, then closed
     if (self->fd >= 0)
-        close (self->fd);
+        *vec_push (&self->closing) = self->fd;
     self->fd = fd;
+    self->dir_dirty = true;
     segment_t *segment = vec_push (&self->segments);
     segment->id = id;
     segment->size = sizeof record;
+    segment->head_gen = ++self->written_gen;
     return 0;
 }
 
-//  Delete the oldest segments while nothing in them is live
+//  Delete the oldest segments while nothing in them is live. Only once the
+//  active segment's HEAD is durable (it carries the next seq when every PUB
+//  is gone), and a segment only once the rewrites of its last live
+//  messages are durable.
 static void
 s_delete_settled (journal_t *self)
 {
+    if (self->synced_gen < s_active (self)->head_gen)
+        return;
     size_t gone = 0;
-    while (self->segments.len - gone > 1 && self->segments.items [gone].live == 0) {
+    while (self->segments.len - gone > 1 && self->segments.items [gone].live == 0
+       &&  !self->segments.items [gone].moving
+       &&  self->segments.items [gone].moved_gen <= self->synced_gen) {
         char *path = s_segment_path (self, self->segments.items [gone].id);
         if (unlink (path) && errno != ENOENT)
             zsys_warning ("journal: cannot delete %s: %s", path, strerror (errno));
@@ -212,9 +244,70 @@ s_delete_settled (journal_t *self)
                  (self->segments.len - gone) * sizeof (segment_t));
         self->segments.len -= gone;
         self->deleted += gone;
-        if (self->sync)
-            fsync (self->dirfd);
     }
+}
+
+//  --------------------------------------------------------------------------
+//  The sync thread: fdatasync what it is asked to, then say so on the pipe
+
+static void *
+s_sync_thread (void *arg)
+{
+    journal_t *self = (journal_t *) arg;
+    VEC (int) fds = { 0 };
+    pthread_mutex_lock (&self->mutex);
+    while (true) {
+        while (!self->requested && !self->stop)
+            pthread_cond_wait (&self->cond, &self->mutex);
+        if (self->stop)
+            break;
+        fds.len = 0;
+        for (size_t i = 0; i < self->request.len; i++)
+            *vec_push (&fds) = self->request.items [i];
+        bool dir = self->request_dir;
+        self->requested = false;
+        pthread_mutex_unlock (&self->mutex);
+
+        int64_t start = time_mono_usec ();
+        int result = 0;
+        for (size_t i = 0; i < fds.len && !result; i++)
+            if (fdatasync (fds.items [i]))
+                result = errno ? errno : EIO;
+        if (!result && dir && fsync (self->dirfd))
+            result = errno ? errno : EIO;
+        uint64_t us = (uint64_t) (time_mono_usec () - start);
+
+        pthread_mutex_lock (&self->mutex);
+        self->done = true;
+        self->result = result;
+        self->result_us = us;
+        pthread_mutex_unlock (&self->mutex);
+        char byte = 1;
+        if (write (self->notify [1], &byte, 1) < 0 && errno != EAGAIN)
+            zsys_error ("journal: cannot wake the broker: %s", strerror (errno));
+        pthread_mutex_lock (&self->mutex);
+    }
+    pthread_mutex_unlock (&self->mutex);
+    free (fds.items);
+    return NULL;
+}
+
+//  After a sync of everything written up to gen: close what was rotated
+//  out and covered by the sync, delete settled segments
+static void
+s_synced (journal_t *self, uint64_t gen, size_t closing, bool dir)
+{
+    self->synced_gen = gen;
+    if (closing) {
+        for (size_t i = 0; i < closing; i++)
+            close (self->closing.items [i]);
+        memmove (self->closing.items, self->closing.items + closing,
+                 (self->closing.len - closing) * sizeof (int));
+        self->closing.len -= closing;
+    }
+    if (dir)
+        self->dir_dirty = false;
+    s_delete_settled (self);
 }
 
 //  --------------------------------------------------------------------------
@@ -235,7 +328,15 @@ journal_new (const char *dir, uint64_t segment_size, bool sync)
     self->fd = -1;
     self->next_seq = 1;
     self->lockfd = -1;
+    self->notify [0] = self->notify [1] = -1;
     buf_init (&self->batch);
+    pthread_mutex_init (&self->mutex, NULL);
+    pthread_cond_init (&self->cond, NULL);
+    if (pipe2 (self->notify, O_CLOEXEC | O_NONBLOCK)) {
+        zsys_error ("journal: cannot create a pipe: %s", strerror (errno));
+        journal_destroy (&self);
+        return NULL;
+    }
     self->dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     char *lock = xasprintf ("%s/lock", dir);
     self->lockfd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -268,6 +369,22 @@ journal_destroy (journal_t **self_p)
             journal_sync (self);
         close (self->fd);
     }
+    if (self->thread_started) {
+        pthread_mutex_lock (&self->mutex);
+        self->stop = true;
+        pthread_cond_signal (&self->cond);
+        pthread_mutex_unlock (&self->mutex);
+        pthread_join (self->thread, NULL);
+    }
+    for (size_t i = 0; i < self->closing.len; i++)
+        close (self->closing.items [i]);
+    free (self->closing.items);
+    free (self->request.items);
+    for (int i = 0; i < 2; i++)
+        if (self->notify [i] >= 0)
+            close (self->notify [i]);
+    pthread_mutex_destroy (&self->mutex);
+    pthread_cond_destroy (&self->cond);
     for (size_t i = 0; i < self->records.len; i++)
         if (self->records.items [i].payload) {
             zmq_msg_close (self->records.items [i].payload);
@@ -510,8 +627,8 @@ journal_replay (journal_t *self, journal_replay_fn *fn, void *arg)
     free (ids.items);
     if (s_segment_create (self, next_id))
         return -1;
-    s_delete_settled (self);
-    return 0;
+    //  The new HEAD is durable before settled segments go
+    return journal_sync (self);
 }
 
 //  --------------------------------------------------------------------------
@@ -623,6 +740,9 @@ journal_rewrite (journal_t *self, uint64_t seq, const char *queue,
         return;
     size_t size = zmq_msg_size (payload);
     s_settle (self, *segment, size);
+    segment_t *old = s_segment_find (self, *segment);
+    if (old)
+        old->moving = true;
     s_record_pub (self, seq, queue, attempts, payload);
     active = s_active (self);
     active->live++;
@@ -720,53 +840,146 @@ journal_write (journal_t *self)
     self->records.len = 0;
     buf_clear (&self->batch);
     self->ack_open = false;
-    self->unsynced = true;
+    self->written_gen++;
+    for (size_t i = 0; i < self->segments.len; i++)
+        if (self->segments.items [i].moving) {
+            self->segments.items [i].moving = false;
+            self->segments.items [i].moved_gen = self->written_gen;
+        }
+    //  A full segment is rotated out here, with nothing queued: queued
+    //  records are counted live in the active segment
+    if (active->size >= self->segment_size)
+        s_segment_create (self, active->id + 1);    //  On failure: keep writing here
     return 0;
 }
 
 //  --------------------------------------------------------------------------
-//  Sync, rotate, delete
+//  Sync
+
+static void
+s_sync_record (journal_t *self, uint64_t us)
+{
+    self->sync_us [self->sync_count++ % SYNC_RING] = us > UINT32_MAX ? UINT32_MAX : (uint32_t) us;
+    if (us > self->sync_max)
+        self->sync_max = us;
+    self->syncs++;
+}
+
+bool
+journal_unsynced (journal_t *self)
+{
+    return self->written_gen > self->synced_gen || self->closing.len || self->dir_dirty;
+}
+
+void
+journal_sync_begin (journal_t *self)
+{
+    if (self->in_flight || !journal_unsynced (self))
+        return;
+    if (!self->sync) {
+        s_synced (self, self->written_gen, self->closing.len, true);
+        return;
+    }
+    if (!self->thread_started) {
+        if (pthread_create (&self->thread, NULL, s_sync_thread, self)) {
+            zsys_error ("journal: cannot start the sync thread");
+            return;
+        }
+        self->thread_started = true;
+    }
+    pthread_mutex_lock (&self->mutex);
+    self->request.len = 0;
+    for (size_t i = 0; i < self->closing.len; i++)
+        *vec_push (&self->request) = self->closing.items [i];
+    *vec_push (&self->request) = self->fd;
+    self->request_dir = self->dir_dirty;
+    self->requested = true;
+    pthread_cond_signal (&self->cond);
+    pthread_mutex_unlock (&self->mutex);
+    self->in_flight = true;
+    self->in_flight_gen = self->written_gen;
+    self->in_flight_closing = self->closing.len;
+    self->in_flight_dir = self->dir_dirty;
+}
+
+bool
+journal_syncing (journal_t *self)
+{
+    return self->in_flight;
+}
+
+int
+journal_sync_fd (journal_t *self)
+{
+    return self->notify [0];
+}
+
+int
+journal_sync_end (journal_t *self)
+{
+    char bytes [16];
+    while (read (self->notify [0], bytes, sizeof bytes) > 0)
+        ;
+    if (!self->in_flight)
+        return 0;
+    pthread_mutex_lock (&self->mutex);
+    bool done = self->done;
+    int result = self->result;
+    uint64_t us = self->result_us;
+    self->done = false;
+    pthread_mutex_unlock (&self->mutex);
+    if (!done)
+        return 0;                       //  Not finished yet
+    self->in_flight = false;
+    if (result) {
+        zsys_error ("journal: fdatasync failed: %s", strerror (result));
+        self->errors++;
+        return -1;
+    }
+    s_sync_record (self, us);
+    s_synced (self, self->in_flight_gen, self->in_flight_closing, self->in_flight_dir);
+    return 0;
+}
+
+uint64_t
+journal_written_gen (journal_t *self)
+{
+    return self->written_gen;
+}
+
+uint64_t
+journal_synced_gen (journal_t *self)
+{
+    return self->synced_gen;
+}
+
+//  --------------------------------------------------------------------------
+//  Sync everything written now, waiting for it
 
 int
 journal_sync (journal_t *self)
 {
     assert (self->fd >= 0);
-    if (self->unsynced) {
-        if (self->sync) {
-            int64_t start = time_mono_usec ();
-            if (fdatasync (self->fd)) {
-                zsys_error ("journal: fdatasync failed: %s", strerror (errno));
-                self->errors++;
+    while (true) {
+        if (self->in_flight) {
+            struct pollfd item = { self->notify [0], POLLIN, 0 };
+            poll (&item, 1, 1000);
+            if (journal_sync_end (self))
                 return -1;
-            }
-            uint64_t us = (uint64_t) (time_mono_usec () - start);
-            self->sync_us [self->sync_count++ % SYNC_RING] = us > UINT32_MAX ? UINT32_MAX : (uint32_t) us;
-            if (us > self->sync_max)
-                self->sync_max = us;
-            self->syncs++;
+            continue;
         }
-        self->unsynced = false;
+        if (!journal_unsynced (self))
+            return 0;
+        journal_sync_begin (self);
+        if (!self->in_flight && journal_unsynced (self))
+            return -1;                  //  Could not start the sync thread
     }
-    //  Rotate only with nothing queued: queued records were counted live
-    //  in the active segment
-    if (s_active (self)->size >= self->segment_size && self->records.len == 0
-    &&  s_segment_create (self, s_active (self)->id + 1)) {
-        //  Keep writing to the full segment; try again at the next sync
-    }
-    s_delete_settled (self);
-    return 0;
 }
 
 bool
 journal_unwritten (journal_t *self)
 {
     return self->records.len > 0;
-}
-
-bool
-journal_unsynced (journal_t *self)
-{
-    return self->unsynced;
 }
 
 uint64_t

@@ -12,8 +12,11 @@
 //    'T' RETRY  u64 seq, u32 attempts: the message was redelivered
 //
 //  Records are queued in memory by journal_pub/ack/dead/retry, written in
-//  one writev by journal_write and made durable by one fdatasync in
-//  journal_sync (group commit). Replay reads every segment in order; a
+//  one writev by journal_write and made durable by one fdatasync (group
+//  commit), either waited for (journal_sync) or run by a background thread
+//  (journal_sync_begin ... journal_sync_end) so the broker's loop never
+//  blocks on the disk. Each journal_write is one "generation": what a sync
+//  covers is known by generation. Replay reads every segment in order; a
 //  torn or corrupt record (bad length or crc) ends that segment's replay.
 //  The live set (PUBs not settled) is handed back in seq order. A segment is
 //  deleted once it and every older segment hold no live PUB; when an old
@@ -22,7 +25,8 @@
 //  use stays bounded by the live data. Seqs start at 1 and continue across
 //  restarts: each segment's HEAD carries the next seq.
 //
-//  Not thread-safe: the broker's one thread owns it.
+//  Not thread-safe: the broker's one thread owns it (the sync thread only
+//  runs fdatasync on descriptors the journal keeps open for it).
 
 #ifndef COPYDESK_JOURNAL_H
 #define COPYDESK_JOURNAL_H
@@ -108,22 +112,45 @@ void
     journal_rewrite (journal_t *self, uint64_t seq, const char *queue,
                      uint32_t attempts, zmq_msg_t *payload, uint32_t *segment);
 
-//  Write the queued records with writev. Returns 0, or -1 if the disk
-//  refused them (full): the segment is cut back and the records stay
-//  queued for the next call.
+//  Write the queued records with writev (one generation), then rotate the
+//  active segment if it is full. Returns 0, or -1 if the disk refused them
+//  (full): the segment is cut back and the records stay queued for the
+//  next call.
 int
     journal_write (journal_t *self);
 
-//  Make everything written durable (one fdatasync), then rotate the
-//  active segment if it is full and delete settled segments. Returns 0, or
-//  -1 if fdatasync failed: the data may be lost and the caller must stop.
+//  Make everything written durable and wait for it, then delete settled
+//  segments. Returns 0, or -1 if fdatasync failed: the data may be lost and
+//  the caller must stop.
 int
     journal_sync (journal_t *self);
+
+//  Start a background sync of everything written so far, unless one is
+//  running or nothing is unsynced. With sync off, completes at once.
+void
+    journal_sync_begin (journal_t *self);
+//  True while a background sync runs
+bool
+    journal_syncing (journal_t *self);
+//  A descriptor that becomes readable when a background sync finished
+int
+    journal_sync_fd (journal_t *self);
+//  Collect a finished background sync (call when journal_sync_fd is
+//  readable): the generations it covered are durable, settled segments
+//  are deleted. Returns 0 (also if it is not finished yet), or -1 if
+//  fdatasync failed: the caller must stop.
+int
+    journal_sync_end (journal_t *self);
+//  Generations written so far, and made durable so far
+uint64_t
+    journal_written_gen (journal_t *self);
+uint64_t
+    journal_synced_gen (journal_t *self);
 
 //  True if records are queued and not yet written
 bool
     journal_unwritten (journal_t *self);
-//  True if records are written and not yet synced
+//  True if something written is not yet durable
 bool
     journal_unsynced (journal_t *self);
 

@@ -34,7 +34,7 @@ s_idle (broker_t *self)
         if (broker_queue_size (queue) || queue->held)
             return false;
     }
-    return self->batch.len == 0 && !deadlog_pending (self->deadlog);
+    return self->batch.len == 0 && self->waiting.len == 0 && !deadlog_pending (self->deadlog);
 }
 
 //  --------------------------------------------------------------------------

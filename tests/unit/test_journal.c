@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <ftw.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -437,6 +438,88 @@ test_segments (void **state)
     s_rmtree (&dir);
 }
 
+//  Wait for the background sync to finish (poll with a timeout)
+static void
+s_wait_sync (journal_t *journal)
+{
+    while (journal_syncing (journal)) {
+        struct pollfd item = { journal_sync_fd (journal), POLLIN, 0 };
+        assert_int_equal (poll (&item, 1, 5000), 1);
+        assert_int_equal (journal_sync_end (journal), 0);
+    }
+}
+
+static void
+test_background_sync (void **state)
+{
+    char *dir = s_tempdir ();
+    replay_t *replay = (replay_t *) calloc (1, sizeof (replay_t));
+    journal_t *journal = s_open (dir, 8192, replay);
+    assert_false (journal_unsynced (journal));
+    assert_false (journal_syncing (journal));
+    uint64_t seqs [30];
+    uint32_t segments [30];
+    for (int i = 0; i < 30; i++) {
+        zmq_msg_t payload;
+        s_payload (&payload, 1000, (uint8_t) i);
+        seqs [i] = journal_pub (journal, "store", 0, &payload, &segments [i]);
+        zmq_msg_close (&payload);
+        assert_int_equal (journal_write (journal), 0);
+        assert_true (journal_unsynced (journal));
+        uint64_t written = journal_written_gen (journal);
+        assert_true (journal_synced_gen (journal) < written);
+        //  Start a sync now and then; writes go on while it runs
+        if (i % 3 == 0) {
+            journal_sync_begin (journal);
+            assert_true (journal_syncing (journal));
+            journal_sync_begin (journal);       //  One at a time: no-op
+        }
+        if (i % 6 == 5) {
+            s_wait_sync (journal);
+            assert_true (journal_synced_gen (journal) > 0);
+            assert_true (journal_synced_gen (journal) <= written);
+        }
+    }
+    s_wait_sync (journal);
+    journal_sync_begin (journal);
+    s_wait_sync (journal);
+    assert_int_equal (journal_synced_gen (journal), journal_written_gen (journal));
+    assert_false (journal_unsynced (journal));
+    journal_stats_t stats;
+    journal_stats (journal, &stats);
+    assert_true (stats.syncs >= 6);
+    assert_true (stats.segments >= 3);          //  Rotated on the way
+
+    //  Settle everything: settled segments go after the next sync
+    for (int i = 0; i < 30; i++)
+        journal_ack (journal, seqs [i], segments [i], 1000);
+    assert_int_equal (journal_write (journal), 0);
+    journal_sync_begin (journal);
+    s_wait_sync (journal);
+    assert_true (s_count_segments (dir) <= 2);
+    journal_destroy (&journal);
+    journal = s_open (dir, 8192, replay);
+    assert_int_equal (replay->count, 0);
+    assert_int_equal (journal_next_seq (journal), 31);
+    journal_destroy (&journal);
+
+    //  With sync off, a sync completes at once
+    journal = journal_new (dir, 0, false);
+    assert_int_equal (journal_replay (journal, NULL, NULL), 0);
+    zmq_msg_t payload;
+    s_payload (&payload, 100, 1);
+    uint32_t segment;
+    journal_pub (journal, "store", 0, &payload, &segment);
+    zmq_msg_close (&payload);
+    assert_int_equal (journal_write (journal), 0);
+    journal_sync_begin (journal);
+    assert_false (journal_syncing (journal));
+    assert_false (journal_unsynced (journal));
+    journal_destroy (&journal);
+    free (replay);
+    s_rmtree (&dir);
+}
+
 static void
 test_disk_full (void **state)
 {
@@ -637,6 +720,7 @@ main (void)
         cmocka_unit_test (test_torn_tail),
         cmocka_unit_test (test_crc_corruption),
         cmocka_unit_test (test_segments),
+        cmocka_unit_test (test_background_sync),
         cmocka_unit_test (test_disk_full),
         cmocka_unit_test (test_seqmap),
         cmocka_unit_test (test_deadlog),
