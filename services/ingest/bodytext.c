@@ -1155,8 +1155,10 @@ bodytext_to_story (bodytext_t *self, story_t *story)
     free (plain);
     if (self->markup) {
         char *html = s_render_html (self);
+        //  Same role as the plain body: normalize derives no second plain one
         if (html && *html)
-            story_add_text (&story->bodies, "main", "text/html", html);
+            story_add_text (&story->bodies, preformatted ? "preformatted" : "main",
+                            "text/html", html);
         free (html);
     }
 }

@@ -8,7 +8,7 @@
 //      collapsed, no newline inside a paragraph. When tables or <pre>
 //      carry most of the text (agate, results, line-ups) the body is role
 //      "preformatted" instead: lines kept, table columns aligned;
-//    - text/html (only when the source had markup): the same blocks in
+//    - text/html, same role (only when the source had markup): the same blocks in
 //      the subset p, h2, ul/ol/li, table/tr/th/td, pre, a, em, strong, br,
 //      which normalize passes through html_sanitize.
 //

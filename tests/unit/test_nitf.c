@@ -139,7 +139,7 @@ test_agate_tables (void **state)
     assert_true (str_starts (pre, "BASEBALL'S TOP TEN\n"));
     assert_non_null (strstr (pre, "\nMcNeil NYM     72  271  37   95  .351\n"));
     assert_non_null (strstr (pre, "\n\nYelich, Milwaukee, 31; Alonso"));
-    const char *html = check_body (s, "main", "text/html");
+    const char *html = check_body (s, "preformatted", "text/html");
     assert_non_null (strstr (html, "<tr><td>McNeil NYM</td><td>72</td>"));
     collect_reset (&c);
 
