@@ -40,9 +40,9 @@ struct _publisher_t {
     int timeout;                //  ms of broker silence before giving up
     size_t max_size;            //  Largest payload we send
     bool verbose;
-    int64_t last_heard;         //  Last message on this connection (ms, monotonic)
-    int64_t last_alive;         //  Last message from any broker (or creation)
-    int64_t last_sent;          //  Last message to the broker
+    int64_t last_sent;          //  Last message to the broker (ms, monotonic)
+    int64_t probe_since;        //  Oldest send unanswered on this connection, 0 if none
+    int64_t expect_since;       //  Same across reconnects: the give-up clock
     int64_t reconnect_at;       //  When to reconnect while disconnected
     int backoff;                //  Current back-off, ms
     bool heard;                 //  Heard from the broker on this connection
@@ -69,6 +69,21 @@ s_sockets_destroy (publisher_t *self)
     zsock_destroy (&self->broker);
 }
 
+//  We sent something: the broker owes us an answer (ACCEPT, REFUSE or a
+//  HEARTBEAT). The broker only speaks when spoken to, so silence is counted
+//  from the oldest unanswered send, never from the last message heard: a
+//  caller busy for a minute between two sends is not a dead broker.
+static void
+s_sent (publisher_t *self)
+{
+    int64_t now = zclock_mono ();
+    self->last_sent = now;
+    if (!self->probe_since)
+        self->probe_since = now;
+    if (!self->expect_since)
+        self->expect_since = now;
+}
+
 //  Send one entry (a reference to our copy of the payload)
 static int
 s_send_entry (publisher_t *self, entry_t *entry)
@@ -87,7 +102,7 @@ s_send_entry (publisher_t *self, entry_t *entry)
     };
     int rc = proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_PUBLISH, 4, parts);
     if (rc == 0)
-        self->last_sent = zclock_mono ();
+        s_sent (self);
     return rc;
 }
 
@@ -115,9 +130,7 @@ s_connect (publisher_t *self)
         s_sockets_destroy (self);
         return -1;
     }
-    int64_t now = zclock_mono ();
-    self->last_heard = now;
-    self->last_sent = now;
+    self->probe_since = 0;
     self->heard = false;
     //  Resend in pubseq order
     uint64_t first = self->next_pubseq > self->window ? self->next_pubseq - self->window : 1;
@@ -136,7 +149,8 @@ s_connect (publisher_t *self)
         }
     }
     //  A heartbeat so that a broker that is up answers at once
-    proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_HEARTBEAT, 0, NULL);
+    if (proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_HEARTBEAT, 0, NULL) == 0)
+        s_sent (self);
     return 0;
 }
 
@@ -176,7 +190,6 @@ publisher_new (const char *endpoint, int window)
     self->max_size = 64 * 1024 * 1024;
     self->max_bytes = 256 * 1024 * 1024;
     self->backoff = PUBLISHER_BACKOFF_MIN;
-    self->last_alive = zclock_mono ();
     if (s_connect (self) != 0) {
         zsys_error ("publisher: invalid broker endpoint '%s'", endpoint);
         publisher_destroy (&self);
@@ -324,8 +337,8 @@ s_drain (publisher_t *self)
             proto_close (&msg);
             continue;
         }
-        self->last_heard = zclock_mono ();
-        self->last_alive = self->last_heard;
+        self->probe_since = 0;
+        self->expect_since = 0;
         if (!self->heard) {
             self->heard = true;
             self->backoff = PUBLISHER_BACKOFF_MIN;
@@ -450,12 +463,13 @@ s_cycle (publisher_t *self, long timeout)
     if (self->broker && self->retrying)
         s_resend_due (self, now);
     if (self->broker) {
-        if (now - self->last_heard >= (int64_t) self->heartbeat * self->liveness)
+        if (self->probe_since
+        &&  now - self->probe_since >= (int64_t) self->heartbeat * self->liveness)
             s_disconnect (self, "the broker is silent");
         else
         if (now - self->last_sent >= self->heartbeat) {
             if (proto_send (zsock_resolve (self->broker), NULL, 0, PROTO_HEARTBEAT, 0, NULL) == 0)
-                self->last_sent = now;
+                s_sent (self);
         }
     }
     return 0;
@@ -476,7 +490,7 @@ s_has_room (publisher_t *self, size_t size)
 static int64_t
 s_silence (publisher_t *self)
 {
-    return zclock_mono () - self->last_alive;
+    return self->expect_since ? zclock_mono () - self->expect_since : 0;
 }
 
 static void
@@ -580,13 +594,14 @@ publisher_flush (publisher_t *self, int timeout)
     assert (self);
     if (timeout < 0)
         timeout = self->timeout;
+    //  Read first: answers may be waiting since long before this call
     while (self->pending) {
-        if (s_silence (self) >= timeout) {
-            errno = ETIMEDOUT;
-            return -1;
-        }
         if (s_cycle (self, 100) != 0) {
             errno = EINTR;
+            return -1;
+        }
+        if (self->pending && s_silence (self) >= timeout) {
+            errno = ETIMEDOUT;
             return -1;
         }
     }
@@ -605,7 +620,8 @@ publisher_alive (publisher_t *self)
 {
     assert (self);
     return self->broker && self->heard
-        && s_silence (self) < (int64_t) self->heartbeat * self->liveness;
+        && !(self->probe_since
+             && zclock_mono () - self->probe_since >= (int64_t) self->heartbeat * self->liveness);
 }
 
 const char *

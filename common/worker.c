@@ -77,6 +77,7 @@ struct _worker_t {
     size_t held;                //  Jobs held by the stage (including stale)
     VEC (uint64_t) acks;        //  Seqs to acknowledge at the end of the cycle
     int64_t last_heard;         //  Last message from the broker (ms, monotonic)
+    int64_t read_at;            //  When the socket was last read to the end
     int64_t last_sent;          //  Last message to the broker
     int64_t reconnect_at;       //  When to reconnect while disconnected
     int64_t flush_at;           //  Next periodic flush
@@ -309,11 +310,22 @@ s_job_check (worker_t *self, job_t *job)
     s_job_destroy (self, &job);
 }
 
+static void s_send_simple (worker_t *self, char command);
+
+//  A HEARTBEAT if one is due (from inside a long handler)
+static void
+s_keepalive (worker_t *self)
+{
+    if (self->broker && zclock_mono () - self->last_sent >= self->options.heartbeat)
+        s_send_simple (self, PROTO_HEARTBEAT);
+}
+
 //  Queue an output for the job (payload consumed)
 static void
 s_emit (job_t *job, const char *queue, const char *topics, zmq_msg_t *payload)
 {
     worker_t *self = job->worker;
+    s_keepalive (self);
     if (s_job_stale (self, job) || job->failed) {
         zmq_msg_close (payload);
         return;
@@ -438,6 +450,13 @@ job_emit_dead (job_t *job, deadletter_t **deadletter_p)
     s_msg_from_buf (&msg, &buf);
     //  The broker taps dead letters itself as dead.<stage>
     s_emit (job, STAGE_DEAD, NULL, &msg);
+}
+
+void
+job_heartbeat (job_t *job)
+{
+    assert (job);
+    s_keepalive (job->worker);
 }
 
 void
@@ -610,6 +629,7 @@ s_connect (worker_t *self)
     self->retry_at = 0;
     int64_t now = zclock_mono ();
     self->last_heard = now;
+    self->read_at = now;
     s_send_ready (self);
     if (self->options.verbose)
         zsys_debug ("%s: connecting to %s (credit %d)", self->stage->name,
@@ -1204,6 +1224,10 @@ s_cycle (worker_t *self, long timeout)
             s_drain (self);
         else
             self->drained = true;
+        //  Silence is judged from what we had read by now, not after a
+        //  long handler has left the broker's messages unread
+        if (self->drained)
+            self->read_at = zclock_mono ();
     }
     s_send_outputs (self);
     s_process (self);
@@ -1217,7 +1241,7 @@ s_cycle (worker_t *self, long timeout)
     s_send_acks (self);
     now = zclock_mono ();
     if (self->broker) {
-        if (now - self->last_heard >= (int64_t) self->options.heartbeat * self->options.liveness)
+        if (self->read_at - self->last_heard >= (int64_t) self->options.heartbeat * self->options.liveness)
             s_disconnect (self, "the broker is silent");
         else
         if (now - self->last_sent >= self->options.heartbeat)

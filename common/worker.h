@@ -129,6 +129,11 @@ void
 //  input itself is still acknowledged). Takes ownership of the dead letter.
 void
     job_emit_dead (job_t *job, deadletter_t **deadletter_p);
+//  Tell the broker we are alive during a long handler: sends a HEARTBEAT
+//  if one is due (the broker expires a worker silent for heartbeat x
+//  liveness and redelivers its work). Cheap; job_emit* do it too.
+void
+    job_heartbeat (job_t *job);
 //  Set the reason for WORKER_REJECT (printf-style, one line).
 void
     job_reject (job_t *job, const char *format, ...) __attribute__ ((format (printf, 2, 3)));

@@ -347,6 +347,33 @@ test_overloaded (void **state)
 }
 
 static void
+test_busy_caller (void **state)
+{
+    //  A caller busy for longer than heartbeat x liveness (and than the
+    //  timeout) between two calls is not a sign of a dead broker: no
+    //  reconnect, no timeout
+    fixture_t *fixture = s_fixture_new (NULL, true);
+    publisher_t *publisher = publisher_new (fixture->endpoint, 4);
+    publisher_set_timeout (publisher, 1000);
+    buf_t buf;
+    buf_init (&buf);
+    s_payload (&buf, 1);
+    assert_true (publisher_send (publisher, STAGE_CLASSIFY, NULL, buf.data, buf.size, NULL) > 0);
+    assert_int_equal (publisher_flush (publisher, 1000), 0);
+    zclock_sleep (1500);        //  The caller reads a huge file, say
+    for (int i = 0; i < 8; i++)
+        assert_true (publisher_send (publisher, STAGE_CLASSIFY, NULL, buf.data, buf.size, NULL) > 0);
+    zclock_sleep (1500);
+    assert_int_equal (publisher_flush (publisher, 1000), 0);
+    assert_int_equal (publisher_accepted (publisher), 9);
+    assert_int_equal (publisher_reconnects (publisher), 0);
+    assert_int_equal (publisher_resent (publisher), 0);
+    buf_free (&buf);
+    publisher_destroy (&publisher);
+    s_fixture_destroy (&fixture);
+}
+
+static void
 test_bytes_bound (void **state)
 {
     //  At most max_bytes of payload pending: with 1 kB the sends go one by one
@@ -381,6 +408,7 @@ main (void)
         cmocka_unit_test (test_unreachable),
         cmocka_unit_test (test_resend),
         cmocka_unit_test (test_overloaded),
+        cmocka_unit_test (test_busy_caller),
         cmocka_unit_test (test_bytes_bound),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -249,6 +249,13 @@ s_transform_handle (void *state, job_t *job)
         job_reject (job, "bad text in item %d", n);
         return WORKER_REJECT;
     }
+    if (streq (text, "slow")) {
+        //  1.5 s of work, longer than heartbeat x liveness (1 s)
+        for (int i = 0; i < 15; i++) {
+            zclock_sleep (100);
+            job_heartbeat (job);
+        }
+    }
     if (streq (text, "garbage")) {
         job_emit (job, "test.out", "\xc1\xc1", 2);
         return WORKER_DONE;
@@ -645,6 +652,28 @@ test_overloaded (void **state)
 }
 
 static void
+test_slow_handler (void **state)
+{
+    //  A handler that works longer than heartbeat x liveness stays alive
+    //  with job_heartbeat: no expiry, no redelivery
+    fixture_t *fixture = s_fixture_new (NULL);
+    transform_t transform = { 0 };
+    sink_t sink = { PTHREAD_MUTEX_INITIALIZER };
+    worker_args_t targs, sargs;
+    zactor_t *worker = s_worker_start (fixture, &targs, &s_transform, &transform, 0);
+    zactor_t *consumer = s_worker_start (fixture, &sargs, &s_sink, &sink, 0);
+    s_publish (fixture, STAGE_NORMALIZE, 40, 2, "slow");
+    assert_true (s_wait_sink (&sink, 2, 15000));
+    assert_true (s_wait_stat (fixture, STAGE_NORMALIZE, "acked", 2, 5000));
+    assert_int_equal (__atomic_load_n (&transform.handled, __ATOMIC_SEQ_CST), 2);
+    assert_int_equal (s_stat (fixture, NULL, "expired"), 0);
+    assert_int_equal (s_stat (fixture, STAGE_NORMALIZE, "redelivered"), 0);
+    zactor_destroy (&worker);
+    zactor_destroy (&consumer);
+    s_fixture_destroy (&fixture);
+}
+
+static void
 test_reconnect (void **state)
 {
     //  An idle worker must notice a broker restart and register again
@@ -841,6 +870,7 @@ main (int argc, char **argv)
         cmocka_unit_test (test_hold),
         cmocka_unit_test (test_reload),
         cmocka_unit_test (test_reconnect),
+        cmocka_unit_test (test_slow_handler),
         cmocka_unit_test (test_custody),
         cmocka_unit_test (test_overloaded),
         cmocka_unit_test (test_fault_crash),
