@@ -271,6 +271,15 @@ s_create_v1 (store_t *self, const store_options_t *options)
         "  UNIQUE (uri, version));"
         "CREATE INDEX stories_versioncreated ON stories (versioncreated);";
     int rc = s_exec (self, "BEGIN IMMEDIATE", "create schema");
+    //  Another process may have created it while we waited for the lock
+    int64_t version = 0;
+    if (rc == 0)
+        rc = s_pragma_int (self, "PRAGMA user_version", &version);
+    if (rc == 0 && version > 0) {
+        free (fts);
+        sqlite3_free (meta);
+        return s_exec (self, "COMMIT", "create schema");
+    }
     if (rc == 0)
         rc = s_exec (self, tables, "create tables");
     if (rc == 0)

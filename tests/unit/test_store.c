@@ -11,6 +11,7 @@
 #include "publisher.h"
 #include <sqlite3.h>
 #include <ftw.h>
+#include <sys/wait.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -543,6 +544,64 @@ test_hostile (void **state)
     store_destroy (&store);
 }
 
+//  Several store processes on one file: each creates or migrates safely,
+//  writes take turns, and shared stories end up once
+static void
+test_concurrent_writers (void **state)
+{
+    const int writers = 4, own = 100, shared = 50;
+    pid_t pids [4];
+    for (int w = 0; w < writers; w++) {
+        pids [w] = fork ();
+        assert_true (pids [w] >= 0);
+        if (pids [w] == 0) {
+            char err [512] = "";
+            store_t *store = store_new (s_path, NULL, err, sizeof err);
+            if (!store) {
+                fprintf (stderr, "writer %d: %s\n", w, err);
+                _exit (1);
+            }
+            int status = 0;
+            for (int batch = 0; batch < 5 && status == 0; batch++) {
+                if (store_begin (store)) {
+                    status = 2;
+                    break;
+                }
+                for (int i = 0; i < (own + shared) / 5; i++) {
+                    int n = batch * ((own + shared) / 5) + i;
+                    char uri [64];
+                    if (n < own)
+                        snprintf (uri, sizeof uri, "urn:w%d:%d", w, n);
+                    else
+                        snprintf (uri, sizeof uri, "urn:shared:%d", n - own);
+                    story_t *s = s_story (uri, "1", "2024-05-01T10:00:00Z", "Writer", "Shared file.");
+                    store_put_t put;
+                    if (store_put (store, s, NULL, 0, &put))
+                        status = 3;
+                    story_destroy (&s);
+                    if (status)
+                        break;
+                }
+                if (status == 0 && store_commit (store))
+                    status = 4;
+            }
+            if (status)
+                fprintf (stderr, "writer %d: %s\n", w, store_error (store));
+            store_destroy (&store);
+            _exit (status);
+        }
+    }
+    for (int w = 0; w < writers; w++) {
+        int status;
+        assert_int_equal (waitpid (pids [w], &status, 0), pids [w]);
+        assert_true (WIFEXITED (status));
+        assert_int_equal (WEXITSTATUS (status), 0);
+    }
+    store_t *store = s_open ();
+    assert_int_equal (store_count (store, NULL), writers * own + shared);
+    store_destroy (&store);
+}
+
 //  --------------------------------------------------------------------------
 //  The stage's batching
 
@@ -958,6 +1017,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_invalid_syntax, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_reopen, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_hostile, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_concurrent_writers, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage_poison, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fts_options, s_setup, s_teardown),
