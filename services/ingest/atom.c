@@ -196,6 +196,24 @@ s_alternate (atom_t *self, xmlNodePtr parent, const char *fallback_base)
     return best;
 }
 
+//  The absolute base URI in scope at node (xml:base, resolved against
+//  fallback when relative), or a copy of fallback. Caller frees.
+static char *
+s_base (xmlNodePtr node, const char *fallback)
+{
+    xmlChar *base = xmlNodeGetBase (node->doc, node);
+    char *result = NULL;
+    if (base && feeditem_is_uri ((const char *) base))
+        result = xstrdup ((const char *) base);
+    else
+    if (base && *base && feeditem_is_uri (fallback))
+        result = feeditem_resolve (NULL, (const char *) base, fallback);
+    else
+        result = xstrdup (fallback);
+    xmlFree (base);
+    return result;
+}
+
 //  The feed's own URL (rel=self), the base for relative references
 static char *
 s_self_link (atom_t *self, xmlNodePtr parent)
@@ -658,6 +676,10 @@ s_entry (atom_t *self, xmlNodePtr entry)
         story_destroy (&story);
     }
     else {
+        //  Relative links in the HTML: against the xml:base in scope
+        char *html_base = s_base (content ? content : entry, base);
+        feeditem_absolute_bodies (story, html_base);
+        free (html_base);
         feeditem_apply_feed (story, feed);
         if (lang_unknown)
             str_set (&story->language, NULL);

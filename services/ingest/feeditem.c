@@ -1060,6 +1060,119 @@ feeditem_hash_item (story_t *story, xmlNodePtr item)
     str_set (&story->ingest.sha256, hex);
 }
 
+//  True if value starts with a scheme ("http:", "mailto:", "javascript:")
+static bool
+s_has_scheme (const char *value, size_t len)
+{
+    if (len == 0 || !isalpha ((unsigned char) value [0]))
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        char c = value [i];
+        if (c == ':')
+            return true;
+        if (!isalnum ((unsigned char) c) && c != '+' && c != '-' && c != '.')
+            return false;
+    }
+    return false;
+}
+
+char *
+feeditem_html_absolute (const char *html, const char *base)
+{
+    if (!html || !feeditem_is_uri (base))
+        return NULL;
+    if (!strcasestr (html, "href") && !strcasestr (html, "src"))
+        return NULL;
+    buf_t out;
+    buf_init (&out);
+    const char *copied = html;
+    const char *p = html;
+    while ((p = strchr (p, '<')) != NULL) {
+        const char *q = p + 1;
+        if (!isalpha ((unsigned char) *q)) {
+            p = q;
+            continue;
+        }
+        while (isalnum ((unsigned char) *q))
+            q++;
+        //  Attributes up to the end of the tag
+        while (*q && *q != '>') {
+            while (isspace ((unsigned char) *q) || *q == '/')
+                q++;
+            const char *name = q;
+            while (*q && !isspace ((unsigned char) *q) && *q != '=' && *q != '>' && *q != '/')
+                q++;
+            size_t name_len = (size_t) (q - name);
+            if (name_len == 0) {
+                if (*q && *q != '>')
+                    q++;
+                continue;
+            }
+            while (isspace ((unsigned char) *q))
+                q++;
+            if (*q != '=')
+                continue;
+            q++;
+            while (isspace ((unsigned char) *q))
+                q++;
+            const char *value = q;
+            const char *value_end;
+            if (*q == '"' || *q == '\'') {
+                char quote = *q;
+                value = ++q;
+                while (*q && *q != quote)
+                    q++;
+                value_end = q;
+                if (*q)
+                    q++;
+            }
+            else {
+                while (*q && !isspace ((unsigned char) *q) && *q != '>')
+                    q++;
+                value_end = q;
+            }
+            size_t len = (size_t) (value_end - value);
+            bool link = (name_len == 4 && strncasecmp (name, "href", 4) == 0)
+                     || (name_len == 3 && strncasecmp (name, "src", 3) == 0);
+            if (!link || len == 0 || len > 4096 || value [0] == '#' || s_has_scheme (value, len))
+                continue;
+            char *relative = xstrndup (value, len);
+            xmlChar *built = xmlBuildURI ((const xmlChar *) relative, (const xmlChar *) base);
+            if (built && feeditem_is_uri ((const char *) built) && !strpbrk ((const char *) built, "\"'<> ")) {
+                buf_append (&out, copied, (size_t) (value - copied));
+                buf_puts (&out, (const char *) built);
+                copied = value_end;
+            }
+            xmlFree (built);
+            free (relative);
+        }
+        p = q;
+    }
+    if (copied == html) {
+        buf_free (&out);
+        return NULL;
+    }
+    buf_puts (&out, copied);
+    return buf_detach (&out);
+}
+
+void
+feeditem_absolute_bodies (story_t *story, const char *base)
+{
+    story_textv_t *lists [2] = { &story->bodies, &story->descriptions };
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists [l]->len; i++) {
+            story_text_t *text = &lists [l]->items [i];
+            if (!text->contenttype || strcmp (text->contenttype, "text/html") != 0)
+                continue;
+            char *absolute = feeditem_html_absolute (text->value, base);
+            if (absolute) {
+                free (text->value);
+                text->value = absolute;
+            }
+        }
+}
+
 bool
 feeditem_has_content (const story_t *story)
 {

@@ -182,6 +182,15 @@ story_rendition_t *
 //  text/plain. Empty values are ignored.
 void
     feeditem_set_body (story_t *story, const char *value, bool html);
+//  HTML with relative href= and src= values made absolute against base
+//  (xml:base in Atom, the item's link in RSS): the sanitizer keeps only
+//  absolute links, and a story read away from its feed needs them.
+//  Returns a new string (caller frees) or NULL when nothing changed.
+char *
+    feeditem_html_absolute (const char *html, const char *base);
+//  The same, applied to every text/html body and description of story
+void
+    feeditem_absolute_bodies (story_t *story, const char *base);
 //  sha256 of the item element (its elements, attributes and text, in
 //  document order) into story->ingest.sha256: the same item bytes give the
 //  same hash, any change to what the item says gives another. Comment and

@@ -601,6 +601,8 @@ s_item (rss_t *self, xmlNodePtr item)
         story_set_extra (story, "georss-point", point);
     free (point);
 
+    //  Relative links in the HTML: against the item's page, else the channel's
+    feeditem_absolute_bodies (story, feeditem_is_uri (link) ? link : feed->link);
     feeditem_apply_feed (story, feed);
     feeditem_hash_item (story, item);
     ingest_emit (ctx, &story);

@@ -253,11 +253,32 @@ test_base_and_lang (void **state)
     assert_string_equal (two->language, "fr");
     assert_string_equal (two->by, "Marie, Paul");
     assert_string_equal (two->copyrightnotice, "Libre");
+    assert_string_equal (story_rawdate (one, "feed-updated"), "2024-02-01T10:00:00+01:00");
+    //  Relative links inside HTML content are resolved against xml:base
+    s_parsed_free (&parsed);
+    s_parse_text (&parsed, NULL,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"http://base.example.de/news/\">"
+        "<title>N</title><entry><id>urn:x:1</id><title>Links</title>"
+        "<content type=\"html\" xml:base=\"/2024/story/\">&lt;p&gt;See &lt;a href=\"more.html\"&gt;more&lt;/a&gt;,"
+        " &lt;a href='/top'&gt;top&lt;/a&gt;, &lt;a href=\"#n\"&gt;note&lt;/a&gt;, &lt;a href=\"mailto:a@b.c\"&gt;mail&lt;/a&gt;"
+        " &lt;img src=pic.jpg alt=x&gt; &lt;a href=\"https://other.example.com/x\"&gt;x&lt;/a&gt;&lt;/p&gt;</content>"
+        "</entry></feed>");
+    assert_int_equal (parsed.stories.len, 1);
+    assert_string_equal (parsed.stories.items [0]->bodies.items [0].value,
+        "<p>See <a href=\"http://base.example.de/2024/story/more.html\">more</a>,"
+        " <a href='http://base.example.de/top'>top</a>, <a href=\"#n\">note</a>, <a href=\"mailto:a@b.c\">mail</a>"
+        " <img src=http://base.example.de/2024/story/pic.jpg alt=x> <a href=\"https://other.example.com/x\">x</a></p>");
+    s_parsed_free (&parsed);
+    s_parse_text (&parsed, NULL,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"de\" xml:base=\"http://base.example.de/news/\">"
+        "<title>N</title><entry><id>http://base.example.de/1</id><title>Eins</title></entry>"
+        "<entry><id>http://base.example.de/2</id><title>Zwei</title></entry>"
+        "<entry xml:lang=\"\"><id>http://base.example.de/3</id><title>Drei</title></entry></feed>");
+    three = parsed.stories.items [2];
     //  xml:lang="" means the language is unknown
     assert_null (three->language);
-    //  An entry without a date takes no date; normalize has the feed's
+    //  An entry without a date takes no date
     assert_null (three->versioncreated);
-    assert_string_equal (story_rawdate (three, "feed-updated"), "2024-02-01T10:00:00+01:00");
     s_parsed_free (&parsed);
 }
 
