@@ -303,11 +303,23 @@ s_is_html (const char *contenttype)
     return contenttype && strstr (contenttype, "html") != NULL;
 }
 
-//  True if text holds HTML tags (not just entities)
+//  True if text declared plain holds HTML markup: a closing tag or a
+//  line-break or paragraph tag, not just something in angle brackets
+//  (Reuters writes tickers as "SEARS <S>", "USAIR <U>")
 static bool
 s_has_tags (const char *text)
 {
-    return text && strchr (text, '<') && html_detect (text);
+    if (!text || !strchr (text, '<') || !html_detect (text))
+        return false;
+    for (const char *p = strchr (text, '<'); p; p = strchr (p + 1, '<')) {
+        if (p [1] == '/' && isalpha ((unsigned char) p [2]))
+            return true;
+        if (strncasecmp (p, "<br", 3) == 0 || strncasecmp (p, "<p>", 3) == 0
+        ||  strncasecmp (p, "<p ", 3) == 0 || strncasecmp (p, "<img ", 5) == 0
+        ||  strncasecmp (p, "<div", 4) == 0)
+            return true;
+    }
+    return false;
 }
 
 //  Text objects that are one line (headlines): HTML flattened, cleaned,

@@ -213,6 +213,7 @@ test_strings (void **state)
     story_concept_t *c = story_add_concept (&s->subjects, "  ");
     (void) c;
     story_set_extra (s, "key", "va\x1flue");
+    story_add_text (&s->headlines, "alternative", NULL, "SEARS <S> SETS QUARTERLY");
     assert_int_equal (normalize_story (n, s), 0);
     assert_string_equal (s->uri, "urn:test:1");
     assert_string_equal (story_headline (s), "François wins again & again");
@@ -224,6 +225,8 @@ test_strings (void **state)
     assert_int_equal (s->keywords.len, 1);
     assert_int_equal (s->subjects.len, 0);
     assert_string_equal (story_extra (s, "key"), "va lue");
+    //  Tickers in angle brackets are not HTML
+    assert_string_equal (s->headlines.items [1].value, "SEARS <S> SETS QUARTERLY");
     assert_string_equal (s->type, "text");
     s_check_story (s);
     s_assert_idempotent (n, s);
