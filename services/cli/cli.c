@@ -439,7 +439,8 @@ cli_progress_update (cli_progress_t *self, uint64_t done, uint64_t bytes)
     char tail [160];
     snprintf (tail, sizeof tail, " %3.0f%% %" PRIu64 "/%" PRIu64 " %s/%s %s/s%s",
               fraction * 100, done, self->total, done_bytes, all_bytes, rate, eta);
-    int bar = columns - (int) strlen (self->label) - (int) strlen (tail) - 5;
+    //  A steady width: the tail's length changes as numbers grow
+    int bar = columns - (int) strlen (self->label) - 72;
     if (bar > 40)
         bar = 40;
     char line [512];
