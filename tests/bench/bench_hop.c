@@ -523,7 +523,7 @@ static void
 s_stop_broker (void)
 {
     if (s_broker_pid > 0) {
-        kill (s_broker_pid, SIGTERM);
+        kill (s_broker_pid, SIGINT);
         int status;
         for (int i = 0; i < 100 && waitpid (s_broker_pid, &status, WNOHANG) == 0; i++)
             usleep (50000);

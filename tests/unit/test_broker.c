@@ -562,6 +562,17 @@ test_publish_deliver_ack (void **state)
     assert_int_equal (s_stat (&stats, "idle"), 1);
     s_stats_free (&stats);
 
+    //  Peer topics are cleaned: nobody but the broker publishes $stats
+    zsock_set_subscribe (tap, "_stats");
+    s_publish_n (producer, STAGE_NORMALIZE, "$stats", 11, 10);
+    s_expect_accepts (producer, 1, NULL);
+    zframe_t *spoof;
+    char *spoof_topic = s_tap_recv (tap, &spoof);
+    assert_string_equal (spoof_topic, "_stats");
+    zstr_free (&spoof_topic);
+    zframe_destroy (&spoof);
+    s_ack (worker, s_expect_delivery (worker).seq);
+
     //  EVENT goes to the tap only
     buf_t buf;
     buf_init (&buf);
@@ -581,7 +592,7 @@ test_publish_deliver_ack (void **state)
     s_ack (worker, 3);
     s_ack (worker, 12345);
     s_status (worker, &stats);
-    assert_int_equal (s_stat (&stats, "queues.normalize.acked"), 10);
+    assert_int_equal (s_stat (&stats, "queues.normalize.acked"), 11);
     assert_int_equal (s_stat (&stats, "errors"), 0);
     s_stats_free (&stats);
 
@@ -941,6 +952,106 @@ test_backpressure (void **state)
     s_status (producer, &stats);
     assert_int_equal (s_stat (&stats, "queues.classify.held"), 0);
     s_stats_free (&stats);
+    s_client_destroy (&worker);
+    s_client_destroy (&producer);
+    s_fixture_destroy (&fixture);
+}
+
+static void
+test_hold_limits (void **state)
+{
+    const char *settings [] = { "broker/queues/store/high_mark=1", "broker/max_held=3", NULL };
+    fixture_t *fixture = s_fixture_new (settings);
+    s_broker_start (fixture);
+    client_t *producer = s_client_new (fixture->endpoint, false);
+    bool seen [16] = { false };
+    s_publish_n (producer, STAGE_STORE, NULL, 1, 10);
+    s_expect_accepts (producer, 1, seen);
+    for (uint64_t n = 2; n <= 4; n++)
+        s_publish_n (producer, STAGE_STORE, NULL, n, 10);
+    //  A fourth held publish is beyond this publisher's hold limit
+    uint64_t pubseq = s_publish_n (producer, STAGE_STORE, NULL, 5, 10);
+    s_expect_refuse (producer, pubseq, "overloaded");
+    s_wait_stat (producer, "queues.store.held", 3);
+    //  Another publisher has its own limit
+    client_t *other = s_client_new (fixture->endpoint, false);
+    s_publish_n (other, STAGE_STORE, NULL, 6, 10);
+    s_wait_stat (producer, "queues.store.held", 4);
+    //  A publisher that goes away loses its held publishes (never accepted)
+    s_client_destroy (&other);
+    s_wait_stat (producer, "held_dropped", 1);
+    s_wait_stat (producer, "queues.store.held", 3);
+    //  The rest are accepted as the queue drains
+    client_t *worker = s_client_new (fixture->endpoint, true);
+    s_ready (worker, STAGE_STORE, 1, "store");
+    for (uint64_t n = 1; n <= 4; n++) {
+        delivery_t d = s_expect_delivery (worker);
+        assert_int_equal (d.n, n);
+        s_ack (worker, d.seq);
+    }
+    s_expect_accepts (producer, 3, seen);
+    for (int i = 1; i <= 4; i++)
+        assert_true (seen [i]);
+    s_client_destroy (&worker);
+    s_client_destroy (&producer);
+    s_fixture_destroy (&fixture);
+}
+
+static void
+test_journal_compaction (void **state)
+{
+    const char *settings [] = { "broker/segment_size=32k", NULL };
+    fixture_t *fixture = s_fixture_new (settings);
+    s_broker_start (fixture);
+    client_t *producer = s_client_new (fixture->endpoint, false);
+    //  One message nobody consumes pins the first segment
+    s_publish_n (producer, STAGE_STORE, NULL, 999, 500);
+    s_expect_accepts (producer, 1, NULL);
+    //  Traffic through another queue fills and settles many segments
+    client_t *worker = s_client_new (fixture->endpoint, true);
+    s_ready (worker, STAGE_CLASSIFY, 64, "classify");
+    for (uint64_t round = 0; round < 20; round++) {
+        for (uint64_t n = 1; n <= 20; n++)
+            s_publish_n (producer, STAGE_CLASSIFY, NULL, round * 100 + n, 1000);
+        s_expect_accepts (producer, 20, NULL);
+        for (int i = 0; i < 20; i++)
+            s_ack (worker, s_expect_delivery (worker).seq);
+    }
+    s_wait_stat (producer, "queues.classify.acked", 400);
+    //  About 400 KB went through 32 KB segments: the pinned one was
+    //  rewritten forward and the settled ones deleted
+    stats_t stats;
+    int64_t deadline = zclock_mono () + WAIT_MS;
+    int64_t segments = 0, rewritten = 0;
+    while (zclock_mono () < deadline) {
+        s_status (producer, &stats);
+        segments = s_stat (&stats, "journal.segments");
+        rewritten = s_stat (&stats, "journal.rewritten");
+        s_stats_free (&stats);
+        if (segments <= 4 && rewritten >= 1)
+            break;
+        s_pump_heartbeats ();
+        zmq_poll (NULL, 0, 20);
+    }
+    assert_true (rewritten >= 1);
+    assert_true (segments <= 4);
+    s_client_destroy (&worker);
+    s_client_destroy (&producer);
+
+    //  After a restart the pinned message is still there, once
+    s_broker_stop (fixture);
+    s_broker_start (fixture);
+    producer = s_client_new (fixture->endpoint, false);
+    s_status (producer, &stats);
+    assert_int_equal (s_stat (&stats, "journal.replayed"), 1);
+    assert_int_equal (s_stat (&stats, "queues.store.depth"), 1);
+    s_stats_free (&stats);
+    worker = s_client_new (fixture->endpoint, true);
+    s_ready (worker, STAGE_STORE, 10, "store");
+    delivery_t d = s_expect_delivery (worker);
+    assert_int_equal (d.n, 999);
+    assert_int_equal (d.seq, 1);
+    assert_int_equal (d.attempts, 0);
     s_client_destroy (&worker);
     s_client_destroy (&producer);
     s_fixture_destroy (&fixture);
@@ -1319,6 +1430,8 @@ main (void)
         cmocka_unit_test (test_max_attempts),
         cmocka_unit_test (test_reject_and_bye),
         cmocka_unit_test (test_backpressure),
+        cmocka_unit_test (test_hold_limits),
+        cmocka_unit_test (test_journal_compaction),
         cmocka_unit_test (test_restart_replay),
         cmocka_unit_test (test_hostile_peers),
         cmocka_unit_test (test_status_keys),
