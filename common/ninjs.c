@@ -254,36 +254,50 @@ s_put_texts (json_t *root, const char *key, const story_textv_t *list, bool coun
 }
 
 static void
-s_put_concepts (json_t *root, const char *key, const story_conceptv_t *list, int allowed)
+s_put_concepts (json_t *root, const char *key, const story_conceptv_t *list, int allowed,
+                json_t *annotations)
 {
     if (!list->len)
         return;
     json_t *array = json_array ();
+    json_t *extras = json_array ();
+    bool any_extra = false;
     for (size_t i = 0; i < list->len; i++) {
         const story_concept_t *c = &list->items [i];
         json_t *item = json_object ();
+        json_t *extra = json_object ();
         if (allowed & C_NAME)
             s_set_str (item, "name", c->name);
-        if (allowed & C_REL)
-            s_set_str (item, "rel", c->rel);
-        if (allowed & C_ROLE)
-            s_set_str (item, "role", c->role);
-        if (allowed & C_URI_FORMAT)
-            s_set_uri (item, "uri", c->uri, true);
+        s_set_str ((allowed & C_REL) ? item : extra, "rel", c->rel);
+        s_set_str ((allowed & C_ROLE) ? item : extra, "role", c->role);
+        if (c->uri && (allowed & C_URI_FORMAT)) {
+            char *uri = s_uri_clean (c->uri, true);
+            if (uri)
+                json_object_set_new (item, "uri", s_jstr (uri));
+            else
+                s_set_str (extra, "uri", c->uri);
+            free (uri);
+        }
         else
-        if (allowed & C_URI)
             s_set_str (item, "uri", c->uri);
         if (allowed & C_LITERAL)
             s_set_str (item, "literal", c->literal);
-        if (allowed & C_CREATOR)
-            s_set_str (item, "creator", c->creator);
-        if ((allowed & C_RELEVANCE) && c->relevance >= 0 && c->relevance <= 100)
-            json_object_set_new (item, "relevance", json_integer (c->relevance));
-        if ((allowed & C_CONFIDENCE) && c->confidence >= 0 && c->confidence <= 100)
-            json_object_set_new (item, "confidence", json_integer (c->confidence));
+        s_set_str ((allowed & C_CREATOR) ? item : extra, "creator", c->creator);
+        if (c->relevance >= 0 && c->relevance <= 100)
+            json_object_set_new ((allowed & C_RELEVANCE) ? item : extra, "relevance",
+                                 json_integer (c->relevance));
+        if (c->confidence >= 0 && c->confidence <= 100)
+            json_object_set_new ((allowed & C_CONFIDENCE) ? item : extra, "confidence",
+                                 json_integer (c->confidence));
         json_array_append_new (array, item);
+        any_extra |= json_object_size (extra) > 0;
+        json_array_append_new (extras, extra);
     }
     json_object_set_new (root, key, array);
+    if (annotations && any_extra)
+        json_object_set_new (annotations, key, extras);
+    else
+        json_decref (extras);
 }
 
 static void
@@ -397,16 +411,19 @@ ninjs_from_story (const story_t *story, int flags)
     s_set_str (root, "slugline", story->slugline);
     s_set_str (root, "language", story->language);
 
+    //  Full mode keeps what 2.2 does not allow on a concept array's items
+    //  (classify's creator and scores on places...) in "annotations"
+    json_t *annotations = (flags & NINJS_FULL) ? json_object () : NULL;
     int basic = C_NAME | C_REL | C_URI | C_URI_FORMAT | C_LITERAL;
     s_put_concepts (root, "subjects", &story->subjects,
-                    basic | C_CREATOR | C_RELEVANCE | C_CONFIDENCE);
-    s_put_concepts (root, "genres", &story->genres, C_NAME | C_URI | C_LITERAL);
-    s_put_concepts (root, "places", &story->places, basic);
-    s_put_concepts (root, "people", &story->people, basic);
-    s_put_concepts (root, "organisations", &story->organisations, basic);
-    s_put_concepts (root, "events", &story->events, basic);
+                    basic | C_CREATOR | C_RELEVANCE | C_CONFIDENCE, annotations);
+    s_put_concepts (root, "genres", &story->genres, C_NAME | C_URI | C_LITERAL, annotations);
+    s_put_concepts (root, "places", &story->places, basic, annotations);
+    s_put_concepts (root, "people", &story->people, basic, annotations);
+    s_put_concepts (root, "organisations", &story->organisations, basic, annotations);
+    s_put_concepts (root, "events", &story->events, basic, annotations);
     s_put_concepts (root, "infosources", &story->infosources,
-                    C_NAME | C_ROLE | C_URI | C_URI_FORMAT | C_LITERAL);
+                    C_NAME | C_ROLE | C_URI | C_URI_FORMAT | C_LITERAL, annotations);
 
     s_set_str (root, "copyrightholder", story->copyrightholder);
     s_set_str (root, "copyrightnotice", story->copyrightnotice);
@@ -442,8 +459,12 @@ ninjs_from_story (const story_t *story, int flags)
         }
         json_object_set_new (root, "renditions", array);
     }
-    if (flags & NINJS_FULL)
+    if (flags & NINJS_FULL) {
         s_put_extensions (root, story);
+        if (json_object_size (annotations))
+            json_object_set (root, "annotations", annotations);
+    }
+    json_decref (annotations);
 
     json_t *standard = json_object ();
     json_object_set_new (standard, "name", json_string ("ninjs"));
@@ -808,6 +829,64 @@ s_get_ingest (reader_t *r, json_t *value, story_t *story)
     return 0;
 }
 
+//  Concept properties kept in "annotations" (full mode), by array and index
+static int
+s_get_annotations (reader_t *r, json_t *value, story_t *story)
+{
+    if (!json_is_object (value))
+        return s_bad (r, "expected an object", "annotations");
+    struct {
+        const char *name;
+        story_conceptv_t *list;
+    } lists [] = {
+        { "subjects", &story->subjects }, { "genres", &story->genres },
+        { "places", &story->places }, { "people", &story->people },
+        { "organisations", &story->organisations }, { "events", &story->events },
+        { "infosources", &story->infosources }
+    };
+    for (size_t l = 0; l < sizeof lists / sizeof lists [0]; l++) {
+        json_t *array = json_object_get (value, lists [l].name);
+        if (!array)
+            continue;
+        if (!json_is_array (array))
+            return s_bad (r, "expected an array in", "annotations");
+        size_t index;
+        json_t *extra;
+        json_array_foreach (array, index, extra) {
+            if (!json_is_object (extra))
+                return s_bad (r, "expected an object in", "annotations");
+            if (index >= lists [l].list->len)
+                break;              //  Nothing to annotate
+            story_concept_t *c = &lists [l].list->items [index];
+            const char *key;
+            json_t *field;
+            json_object_foreach (extra, key, field) {
+                int rc = 0;
+                if (streq (key, "rel"))
+                    rc = s_get_str (r, field, &c->rel, "annotations");
+                else
+                if (streq (key, "role"))
+                    rc = s_get_str (r, field, &c->role, "annotations");
+                else
+                if (streq (key, "uri"))
+                    rc = s_get_str (r, field, &c->uri, "annotations");
+                else
+                if (streq (key, "creator"))
+                    rc = s_get_str (r, field, &c->creator, "annotations");
+                else
+                if (streq (key, "relevance"))
+                    rc = s_get_count (r, field, 0, 100, &c->relevance, "annotations");
+                else
+                if (streq (key, "confidence"))
+                    rc = s_get_count (r, field, 0, 100, &c->confidence, "annotations");
+                if (rc)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 //  The scalar string properties
 #define SCALARS(X) \
     X (uri) X (type) X (version) X (versioncreated) X (firstcreated) \
@@ -876,6 +955,10 @@ s_read (reader_t *r, json_t *json, story_t *story)
         if (rc)
             return -1;
     }
+    //  After the concept arrays, whatever the order of the properties
+    json_t *annotations = json_object_get (json, "annotations");
+    if (annotations && !json_is_null (annotations) && s_get_annotations (r, annotations, story))
+        return -1;
     if (str_empty (story->uri))
         return s_bad (r, "object has no uri", NULL);
     return 0;

@@ -5,8 +5,10 @@
 //  the ninjs 2.2 schema (../shared/samples/_schemas/ninjs-schema_2.2.json),
 //  with the properties each array's items allow, so the output validates
 //  against it. Full mode adds copydesk's extensions (keywords, priority,
-//  dateline, signals, links, extra, ingest), described by
-//  docs/ninjs-extensions.schema.json, which includes the 2.2 ninjsType.
+//  dateline, signals, links, extra, ingest, and annotations: what 2.2 does
+//  not allow on concept items, such as classify's scores on places),
+//  described by docs/ninjs-extensions.schema.json, which includes the 2.2
+//  ninjsType.
 //
 //  Values the schema would refuse are left out rather than written wrong:
 //  a date that is not RFC 3339, a type or pubstatus outside the enums, a

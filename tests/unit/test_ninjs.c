@@ -302,12 +302,20 @@ s_story (void)
     c = story_add_concept (&s->genres, "Current");
     str_set (&c->uri, "genre:Current");
     str_set (&c->literal, "genre:Current");
+    str_set (&c->rel, "is");
     c = story_add_concept (&s->places, "Brazil");
     str_set (&c->literal, "iso3166:BR");
     str_set (&c->rel, "mentioned");
+    c = story_add_concept (&s->places, "Bahia");
+    str_set (&c->literal, "geo:bahia");
+    str_set (&c->creator, "classify");
+    c->relevance = 60;
+    c->confidence = 45;
     story_add_concept (&s->people, "Jane Doe");
     c = story_add_concept (&s->organisations, "ICCO");
     str_set (&c->uri, "urn:org:icco");
+    c = story_add_concept (&s->organisations, "Cocoa Board");
+    str_set (&c->uri, "local org id 7");
     story_add_concept (&s->events, "Harvest");
     c = story_add_concept (&s->infosources, "Reuters");
     str_set (&c->role, "provider");
@@ -390,7 +398,8 @@ test_strict_validates (void **state)
     assert_string_equal (json_string_value (json_object_get (standard, "version")), "2.2");
     //  No extension in strict mode
     const char *extensions [] = {
-        "keywords", "priority", "dateline", "signals", "links", "extra", "ingest", NULL
+        "keywords", "priority", "dateline", "signals", "links", "extra", "ingest",
+        "annotations", NULL
     };
     for (int i = 0; extensions [i]; i++)
         assert_null (json_object_get (json, extensions [i]));
@@ -411,6 +420,15 @@ test_full_validates (void **state)
     json_t *rawdates = json_object_get (ingest, "rawdates");
     assert_string_equal (json_string_value (json_object_get (rawdates, "versioncreated")),
                          "26-FEB-1987 15:01:01.79");
+    //  What 2.2 does not allow on concept items, index-aligned
+    json_t *annotations = json_object_get (json, "annotations");
+    json_t *place = json_array_get (json_object_get (annotations, "places"), 1);
+    assert_string_equal (json_string_value (json_object_get (place, "creator")), "classify");
+    assert_int_equal (json_integer_value (json_object_get (place, "confidence")), 45);
+    assert_int_equal (json_object_size (json_array_get (json_object_get (annotations, "places"), 0)), 0);
+    json_t *org = json_array_get (json_object_get (annotations, "organisations"), 1);
+    assert_string_equal (json_string_value (json_object_get (org, "uri")), "local org id 7");
+    assert_null (json_object_get (annotations, "subjects"));
     json_decref (json);
     story_destroy (&s);
 }
