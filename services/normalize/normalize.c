@@ -304,19 +304,30 @@ s_is_html (const char *contenttype)
 }
 
 //  True if text declared plain holds HTML markup: a closing tag or a
-//  line-break or paragraph tag, not just something in angle brackets
-//  (Reuters writes tickers as "SEARS <S>", "USAIR <U>")
+//  <br>, not just something in angle brackets (Reuters writes tickers and
+//  company names as "SEARS <S>", "<P>", "<Brascan Ltd>")
 static bool
 s_has_tags (const char *text)
 {
     if (!text || !strchr (text, '<') || !html_detect (text))
         return false;
     for (const char *p = strchr (text, '<'); p; p = strchr (p + 1, '<')) {
-        if (p [1] == '/' && isalpha ((unsigned char) p [2]))
-            return true;
-        if (strncasecmp (p, "<br", 3) == 0 || strncasecmp (p, "<p>", 3) == 0
-        ||  strncasecmp (p, "<p ", 3) == 0 || strncasecmp (p, "<img ", 5) == 0
-        ||  strncasecmp (p, "<div", 4) == 0)
+        if (p [1] == '/' && isalpha ((unsigned char) p [2])) {
+            //  "</p>", "</a>": the whole closing tag, a known name
+            char tag [16];
+            size_t n = 0;
+            while (n < sizeof tag - 1 && isalnum ((unsigned char) p [2 + n])) {
+                tag [n] = p [2 + n];
+                n++;
+            }
+            tag [n] = 0;
+            char probe [48];
+            snprintf (probe, sizeof probe, "<%s></%s>", tag, tag);
+            if (p [2 + n] == '>' && html_detect (probe))
+                return true;
+        }
+        if (strncasecmp (p, "<br", 3) == 0
+        && (p [3] == '>' || (p [3] == '/' && p [4] == '>') || strncmp (p + 3, " />", 3) == 0))
             return true;
     }
     return false;

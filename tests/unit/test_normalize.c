@@ -214,6 +214,7 @@ test_strings (void **state)
     (void) c;
     story_set_extra (s, "key", "va\x1flue");
     story_add_text (&s->headlines, "alternative", NULL, "SEARS <S> SETS QUARTERLY");
+    story_add_text (&s->descriptions, NULL, NULL, "<Brascan Ltd> said <Mark Resources Inc> and <P> rose");
     assert_int_equal (normalize_story (n, s), 0);
     assert_string_equal (s->uri, "urn:test:1");
     assert_string_equal (story_headline (s), "François wins again & again");
@@ -227,6 +228,8 @@ test_strings (void **state)
     assert_string_equal (story_extra (s, "key"), "va lue");
     //  Tickers in angle brackets are not HTML
     assert_string_equal (s->headlines.items [1].value, "SEARS <S> SETS QUARTERLY");
+    assert_string_equal (s->descriptions.items [0].value,
+                         "<Brascan Ltd> said <Mark Resources Inc> and <P> rose");
     assert_string_equal (s->type, "text");
     s_check_story (s);
     s_assert_idempotent (n, s);
