@@ -363,7 +363,7 @@ broker_handle_publish (broker_t *self, peer_t *peer, proto_msg_t *msg)
     if (queue->holding || broker_queue_full (queue)) {
         //  Above the high mark: hold it, bounded per publisher
         if (peer->held >= self->max_held
-        ||  peer->held_bytes + size > self->max_held_bytes) {
+        ||  (peer->held && peer->held_bytes + size > self->max_held_bytes)) {
             free (topics);
             s_refuse (self, peer, pubseq, "overloaded");
             return;
