@@ -141,7 +141,9 @@ s_width (const char *s)
 }
 
 //  Print s in a column of width cells: cut with "…" when longer, padded
-//  with spaces when pad. width < 0: as is.
+//  with spaces when pad. width < 0: as is. The highlight marks take no
+//  room (a cut text ends with a style reset); control characters of the
+//  text print as '?'.
 static void
 s_cell (FILE *out, const char *s, int width, bool pad)
 {
@@ -152,24 +154,37 @@ s_cell (FILE *out, const char *s, int width, bool pad)
         return;
     }
     int used = 0;
+    bool styled = false;
     bool cut = s_width (s) > width;
     int room = cut ? width - 1 : width;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) s;
     utf8proc_ssize_t left = (utf8proc_ssize_t) strlen (s);
     while (left > 0) {
+        if (left >= 4 && (memcmp (p, "\x1b[1m", 4) == 0 || memcmp (p, "\x1b[0m", 4) == 0)) {
+            //  Our highlight marks: no width. Any other escape from the
+            //  text is shown as '?' below, never sent to the terminal.
+            fwrite (p, 1, 4, out);
+            styled = true;
+            p += 4;
+            left -= 4;
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate (p, left, &cp);
-        if (n <= 0)
-            n = 1, cp = '?';
+        bool invalid = n <= 0;
+        if (invalid) {
+            n = 1;
+            cp = '?';
+        }
         int w = utf8proc_charwidth (cp);
         if (w < 0)
             w = 0;
         if (used + w > room)
             break;
-        if (cp == '\n' || cp == '\t')
+        if (cp == '\n' || cp == '\t' || cp == '\r')
             fputc (' ', out);
         else
-        if (cp == '?' && n == 1 && *p != '?')
+        if (invalid || cp < 0x20 || cp == 0x7f)
             fputc ('?', out);
         else
             fwrite (p, 1, (size_t) n, out);
@@ -178,6 +193,8 @@ s_cell (FILE *out, const char *s, int width, bool pad)
         left -= n;
     }
     if (cut) {
+        if (styled)
+            fputs ("\x1b[0m", out);
         fputs ("…", out);
         used++;
     }
@@ -267,7 +284,7 @@ s_print_table (const store_hitv_t *hits, int offset, bool terminal, bool snippet
         else {
             //  Tab-separated for scripts: rank, time, source, headline, uri
             fprintf (out, "%d\t%s\t", offset + (int) i + 1, when);
-            s_cell (out, hit->source ? hit->source : "-", -1, false);
+            s_cell (out, hit->source ? hit->source : "-", INT_MAX, false);
             fputc ('\t', out);
             s_cell (out, headline, INT_MAX, false);
             fputc ('\t', out);
