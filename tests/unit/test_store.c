@@ -7,6 +7,7 @@
 #include "store/store.h"
 #include "store/stage.h"
 #include "ninjs.h"
+#include "cli/commands.h"
 #include "broker/broker.h"
 #include "publisher.h"
 #include <sqlite3.h>
@@ -1004,6 +1005,125 @@ test_pipeline (void **state)
     assert_int_equal (nftw (s_dir, s_remove, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk search / show, run in-process with stdout captured
+
+//  Run a command with stdout going to a string (caller frees *output)
+static int
+s_run_command (command_fn *fn, config_t *config, char **output, int argc, ...)
+{
+    char *args [16];
+    va_list ap;
+    va_start (ap, argc);
+    for (int i = 0; i < argc && i < 16; i++)
+        args [i] = va_arg (ap, char *);
+    va_end (ap);
+    char *path = xasprintf ("%s/stdout.txt", s_dir);
+    fflush (stdout);
+    int saved = dup (STDOUT_FILENO);
+    int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true (fd >= 0 && saved >= 0);
+    dup2 (fd, STDOUT_FILENO);
+    close (fd);
+    int rc = fn (argc, args, config);
+    fflush (stdout);
+    dup2 (saved, STDOUT_FILENO);
+    close (saved);
+    uint8_t *data = NULL;
+    size_t size = 0;
+    assert_int_equal (file_read (path, 64 * 1024 * 1024, &data, &size), 0);
+    *output = xstrndup ((char *) data, size);
+    free (data);
+    unlink (path);
+    free (path);
+    return rc;
+}
+
+static void
+test_cli (void **state)
+{
+    config_t *config = config_load (s_dir);
+    assert_non_null (config);
+    char *out = NULL;
+    //  Nothing stored yet
+    assert_int_equal (s_run_command (cmd_search, config, &out, 2, "search", "cocoa"), 1);
+    free (out);
+    assert_int_equal (s_run_command (cmd_show, config, &out, 2, "show", "urn:x"), 1);
+    free (out);
+
+    store_t *store = s_open ();
+    story_t *a = s_story ("urn:cli:1", "1", "2024-05-01T10:00:00Z", "Cocoa harvest late", "Rain in Bahia.");
+    story_t *b = s_story ("urn:cli:1", "2", "2024-05-01T12:00:00Z", "Cocoa harvest late, update",
+                          "Rain in Bahia delays the harvest.");
+    story_t *c = s_story ("urn:cli:2", "1", "2024-05-02T10:00:00Z", "Coffee steady", "Santos quiet.");
+    s_put (store, a);
+    s_put (store, b);
+    s_put (store, c);
+    store_destroy (&store);
+
+    //  JSON lines, one per story, the latest version
+    assert_int_equal (s_run_command (cmd_search, config, &out, 3, "search", "harvest", "--json"), 0);
+    json_error_t error;
+    json_t *line = json_loads (out, JSON_DISABLE_EOF_CHECK, &error);
+    assert_non_null (line);
+    assert_string_equal (json_string_value (json_object_get (line, "uri")), "urn:cli:1");
+    assert_string_equal (json_string_value (json_object_get (line, "version")), "2");
+    json_decref (line);
+    assert_int_equal (strchr (out, '\n') - out + 1, (long) strlen (out));     //  one line
+    free (out);
+    //  Counting, filters, the table for scripts (tab-separated)
+    assert_int_equal (s_run_command (cmd_search, config, &out, 3, "search", "", "--count"), 0);
+    assert_string_equal (out, "2\n");
+    free (out);
+    assert_int_equal (s_run_command (cmd_search, config, &out, 5, "search", "",
+                                     "--since", "2024-05-02", "--count"), 0);
+    assert_string_equal (out, "1\n");
+    free (out);
+    assert_int_equal (s_run_command (cmd_search, config, &out, 2, "search", "coffee"), 0);
+    assert_non_null (strstr (out, "\treuters\tCoffee steady\turn:cli:2\n"));
+    free (out);
+    //  Usage errors
+    assert_int_equal (s_run_command (cmd_search, config, &out, 3, "search", "x", "--limit=zero"), 2);
+    free (out);
+    assert_int_equal (s_run_command (cmd_search, config, &out, 3, "search", "x", "--since=soon"), 2);
+    free (out);
+    assert_int_equal (s_run_command (cmd_search, config, &out, 1, "search"), 2);
+    free (out);
+
+    //  show: the latest version as ninjs, a given version, strict mode
+    assert_int_equal (s_run_command (cmd_show, config, &out, 3, "show", "urn:cli:1", "--json"), 0);
+    json_t *story = json_loads (out, 0, &error);
+    assert_non_null (story);
+    assert_string_equal (json_string_value (json_object_get (story, "version")), "2");
+    assert_non_null (json_object_get (story, "ingest"));
+    json_decref (story);
+    free (out);
+    assert_int_equal (s_run_command (cmd_show, config, &out, 5, "show", "urn:cli:1",
+                                     "--version", "1", "--strict"), 0);
+    story = json_loads (out, 0, &error);
+    assert_non_null (story);
+    assert_string_equal (json_string_value (json_object_get (story, "version")), "1");
+    assert_null (json_object_get (story, "ingest"));
+    json_decref (story);
+    free (out);
+    assert_int_equal (s_run_command (cmd_show, config, &out, 3, "show", "urn:cli:1",
+                                     "--all-versions"), 0);
+    assert_non_null (strstr (out, "\"version\":\"2\""));
+    assert_non_null (strstr (out, "\"version\":\"1\""));
+    assert_true (strstr (out, "\"version\":\"2\"") < strstr (out, "\"version\":\"1\""));
+    free (out);
+    assert_int_equal (s_run_command (cmd_show, config, &out, 4, "show", "urn:cli:1",
+                                     "--version", "9"), 1);
+    free (out);
+    assert_int_equal (s_run_command (cmd_show, config, &out, 2, "show", "urn:cli:none"), 1);
+    free (out);
+    story_destroy (&a);
+    story_destroy (&b);
+    story_destroy (&c);
+    config_destroy (&config);
+    assert_int_equal (nftw (s_dir, s_remove, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int
 main (void)
 {
@@ -1022,6 +1142,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_stage_poison, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fts_options, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_pipeline, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_cli, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
