@@ -159,6 +159,7 @@ classify_set_model (classify_t *self, model_t **model_p)
     *model_p = NULL;
     self->vectorizer = vectorizer_new (self->model->vocab, self->model->language,
                                        (int) self->model->headline_weight);
+    vectorizer_set_sorted (self->vectorizer, false);
     free (self->scores);
     self->scores = (float *) xcalloc (self->model->cats.len + 1, sizeof (float));
 }

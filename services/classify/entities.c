@@ -337,6 +337,7 @@ typedef struct {
     VEC (int) surname_entity;   //  Entity index of each surname
     int people, orgs;           //  Counts (for the caps)
     size_t skip;                //  Words before this one were read already
+    strmap_t *lower;            //  Words seen in lower case in the text
 } s_ctx_t;
 
 //  Only spaces (and at most one '&' or '-') between words a and a+1?
@@ -414,10 +415,7 @@ static bool
 s_lower_elsewhere (s_ctx_t *ctx, size_t k)
 {
     const char *word = ctx->words.items [k].word;
-    for (size_t i = 0; i < ctx->words.len; i++)
-        if (i != k && !ctx->words.items [i].capital && strcmp (ctx->words.items [i].word, word) == 0)
-            return true;
-    return false;
+    return strmap_find (ctx->lower, word, strlen (word)) >= 0;
 }
 
 //  A known organisation name starting at word a: its end (exclusive) or 0
@@ -657,7 +655,7 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
 {
     if (!text)
         return 0;
-    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0, 0 };
+    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0, 0, NULL };
     size_t before = out->len;
     tokenize (text, strlen (text), s_collect, &ctx.words);
     //  All-capital text says nothing about names
@@ -672,6 +670,10 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
         return 0;
     }
     s_word_t *w = ctx.words.items;
+    ctx.lower = strmap_new ();
+    for (size_t i = 0; i < ctx.words.len; i++)
+        if (!w [i].capital)
+            strmap_intern (ctx.lower, w [i].word, strlen (w [i].word), NULL);
     for (size_t i = 0; i < ctx.words.len; ) {
         if (!w [i].capital || w [i].number) {
             i++;
@@ -696,6 +698,7 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
         s_run (&ctx, i, j);
         i = j + 1 > ctx.skip ? j + 1 : ctx.skip;
     }
+    strmap_destroy (&ctx.lower);
     strv_free (&ctx.surnames);
     free (ctx.surname_entity.items);
     s_words_free (&ctx.words);

@@ -131,6 +131,7 @@ struct _vectorizer_t {
     VEC (int32_t) touched;      //  Terms counted in this document
     vectermv_t terms;           //  Content words of this document
     uint32_t stamp;             //  Current document stamp
+    bool unsorted;              //  Skip sorting the output
 };
 
 vectorizer_t *
@@ -183,6 +184,12 @@ s_lang (vectorizer_t *self, const char *language)
     snprintf (lang->language, sizeof lang->language, "%s", primary);
     lang->tokenizer = tokenizer_new (primary);
     return lang;
+}
+
+void
+vectorizer_set_sorted (vectorizer_t *self, bool sorted)
+{
+    self->unsorted = !sorted;
 }
 
 tokenizer_t *
@@ -301,7 +308,8 @@ vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
         tokenize (body, strlen (body), s_text_word, &ctx);
 
     //  Sublinear tf-idf, sorted by index, L2-normalised
-    qsort (self->touched.items, self->touched.len, sizeof (int32_t), s_int_compare);
+    if (!self->unsorted)
+        qsort (self->touched.items, self->touched.len, sizeof (int32_t), s_int_compare);
     double norm = 0;
     for (size_t i = 0; i < self->touched.len; i++) {
         int32_t index = self->touched.items [i];

@@ -79,10 +79,15 @@ vectorizer_t *
 void
     vectorizer_destroy (vectorizer_t **self_p);
 //  Vectorize a headline and body (either may be NULL) in language (NULL:
-//  the default) into out (cleared first): sorted by index, L2-normalised.
+//  the default) into out (cleared first): sorted by index (unless turned
+//  off), L2-normalised.
 void
     vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
                      const char *language, featv_t *out);
+//  Whether vectors come out sorted by index (default true; liblinear needs
+//  it, scoring does not).
+void
+    vectorizer_set_sorted (vectorizer_t *self, bool sorted);
 //  Vectorize a story: its main headline, descriptions and main body.
 void
     vectorizer_story (vectorizer_t *self, const story_t *story, featv_t *out);

@@ -66,6 +66,7 @@ typedef struct {
     const char *text;
     uint8_t which;
     size_t prev_end;            //  End of the previous word
+    buf_t *arena;               //  Words, NUL-separated (offsets until fixed up)
 } s_collect_t;
 
 static const char *s_titles [] = {
@@ -80,7 +81,8 @@ s_collect (void *arg, const token_t *token)
 {
     s_collect_t *ctx = (s_collect_t *) arg;
     s_tok_t *tok = vec_push (ctx->list);
-    tok->word = xstrndup (token->word, token->len);
+    tok->word = (char *) (uintptr_t) ctx->arena->size;     //  An offset for now
+    buf_append (ctx->arena, token->word, token->len + 1);
     tok->offset = token->offset;
     tok->length = token->length;
     tok->text = ctx->which;
@@ -90,29 +92,39 @@ s_collect (void *arg, const token_t *token)
     for (size_t i = ctx->prev_end; i < token->offset; i++)
         if (ctx->text [i] == ',')
             tok->comma = true;
-    for (int i = 0; s_titles [i]; i++)
-        if (strcmp (tok->word, s_titles [i]) == 0)
-            tok->title = true;
+    if (token->capital && token->len <= 9)
+        for (int i = 0; s_titles [i]; i++)
+            if (strcmp (token->word, s_titles [i]) == 0)
+                tok->title = true;
     ctx->prev_end = token->offset + token->length;
     return 0;
 }
 
+//  Collect the words of text; their strings live in arena (call
+//  s_tokens_fix once every text is in)
 static void
-s_tokens (s_tokv_t *list, const char *text, uint8_t which)
+s_tokens (s_tokv_t *list, const char *text, uint8_t which, buf_t *arena)
 {
     if (!text)
         return;
-    s_collect_t ctx = { list, text, which, 0 };
+    s_collect_t ctx = { list, text, which, 0, arena };
     tokenize (text, strlen (text), s_collect, &ctx);
 }
 
+//  Turn the arena offsets into pointers
 static void
-s_tokens_free (s_tokv_t *list)
+s_tokens_fix (s_tokv_t *list, buf_t *arena)
 {
     for (size_t i = 0; i < list->len; i++)
-        free (list->items [i].word);
+        list->items [i].word = arena->data + (uintptr_t) list->items [i].word;
+}
+
+static void
+s_tokens_free (s_tokv_t *list, buf_t *arena)
+{
     free (list->items);
     memset (list, 0, sizeof *list);
+    buf_free (arena);
 }
 
 //  --------------------------------------------------------------------------
@@ -153,10 +165,13 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
         *marker = 0;
     }
     s_tokv_t words = { 0 };
-    s_tokens (&words, copy, 2);
+    buf_t arena;
+    buf_init (&arena);
+    s_tokens (&words, copy, 2, &arena);
+    s_tokens_fix (&words, &arena);
     free (copy);
     if (words.len == 0 || words.len > GAZ_MAX_WORDS) {
-        s_tokens_free (&words);
+        s_tokens_free (&words, &arena);
         return -1;
     }
     buf_t key;
@@ -194,7 +209,7 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
         def->first = sense_index;
     def->last = sense_index;
     buf_free (&key);
-    s_tokens_free (&words);
+    s_tokens_free (&words, &arena);
     return 0;
 }
 
@@ -393,7 +408,10 @@ const char *
 gazetteer_lookup (gazetteer_t *self, const char *name)
 {
     s_tokv_t words = { 0 };
-    s_tokens (&words, name, 2);
+    buf_t arena;
+    buf_init (&arena);
+    s_tokens (&words, name, 2, &arena);
+    s_tokens_fix (&words, &arena);
     buf_t key;
     buf_init (&key);
     for (size_t i = 0; i < words.len; i++) {
@@ -409,7 +427,7 @@ gazetteer_lookup (gazetteer_t *self, const char *name)
             code = self->countries.items [sense->code].code;
     }
     buf_free (&key);
-    s_tokens_free (&words);
+    s_tokens_free (&words, &arena);
     return code;
 }
 
@@ -486,14 +504,17 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
 {
     out->len = 0;
     s_tokv_t toks = { 0 };
+    buf_t arena;
+    buf_init (&arena);
     const char *dateline = story->dateline.place ? story->dateline.place
                          : story->located ? story->located : story->dateline.text;
-    s_tokens (&toks, dateline, 0);
-    s_tokens (&toks, story_headline (story), 1);
+    s_tokens (&toks, dateline, 0, &arena);
+    s_tokens (&toks, story_headline (story), 1, &arena);
     const char *body = story_body (story);
     if (!body && story->bodies.len)
         body = story->bodies.items [0].value;
-    s_tokens (&toks, body, 2);
+    s_tokens (&toks, body, 2, &arena);
+    s_tokens_fix (&toks, &arena);
     //  Texts written in capitals (datelines, 1980s headlines)
     bool caps [3];
     size_t letters [3] = { 0 }, upper [3] = { 0 };
@@ -674,6 +695,6 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
     free (evidence);
     free (in_match);
     free (matches.items);
-    s_tokens_free (&toks);
+    s_tokens_free (&toks, &arena);
     return kept;
 }

@@ -22,9 +22,17 @@ typedef struct {
     int root;                   //  Node index
 } s_rule_t;
 
+typedef struct {
+    strv_t words;               //  The document's folded words in order
+    strmap_t *first;            //  Word -> first position
+    VEC (const char *) sorted;  //  Distinct words, sorted (for prefix* terms)
+} s_doc_t;
+
 struct _rules_t {
     VEC (s_node_t) nodes;
     VEC (s_rule_t) rules;
+    bool prefixes;              //  Some rule has a prefix* term
+    s_doc_t doc;                //  Scratch: the document being matched
 };
 
 //  --------------------------------------------------------------------------
@@ -139,6 +147,8 @@ s_parse_primary (s_parser_t *ps)
             return -1;
         }
         int node = s_node (ps->self, prefix ? N_PREFIX : words.len > 1 ? N_PHRASE : N_WORD, -1, -1);
+        if (prefix)
+            ps->self->prefixes = true;
         ps->self->nodes.items [node].words = words;
         s_next (ps);
         return node;
@@ -311,6 +321,11 @@ rules_destroy (rules_t **self_p)
     }
     free (self->nodes.items);
     free (self->rules.items);
+    for (size_t i = 0; i < self->doc.words.len; i++)
+        free (self->doc.words.items [i]);
+    free (self->doc.words.items);
+    free (self->doc.sorted.items);
+    strmap_destroy (&self->doc.first);
     free (self);
     *self_p = NULL;
 }
@@ -336,10 +351,19 @@ rules_name (rules_t *self, size_t i)
 //  --------------------------------------------------------------------------
 //  Evaluation
 
-typedef struct {
-    strv_t words;               //  The document's folded words in order
-    strmap_t *first;            //  Word -> first position
-} s_doc_t;
+static int
+s_prefix_compare (const void *key, const void *item)
+{
+    //  Orders words by their first strlen (key) bytes: equal = has the prefix
+    const char *prefix = (const char *) key;
+    return strncmp (prefix, *(const char *const *) item, strlen (prefix));
+}
+
+static int
+s_sort_compare (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
 
 static bool
 s_eval (rules_t *self, int index, s_doc_t *doc)
@@ -348,13 +372,9 @@ s_eval (rules_t *self, int index, s_doc_t *doc)
     switch (node->op) {
         case N_WORD:
             return strmap_get (doc->first, node->words.items [0], strlen (node->words.items [0])) >= 0;
-        case N_PREFIX: {
-            const char *prefix = node->words.items [0];
-            for (size_t i = 0; i < strmap_size (doc->first); i++)
-                if (str_starts (strmap_key (doc->first, (int32_t) i, NULL), prefix))
-                    return true;
-            return false;
-        }
+        case N_PREFIX:
+            return bsearch (node->words.items [0], doc->sorted.items, doc->sorted.len,
+                            sizeof (const char *), s_prefix_compare) != NULL;
         case N_PHRASE: {
             const char *w0 = node->words.items [0];
             int32_t from = strmap_get (doc->first, w0, strlen (w0));
@@ -384,24 +404,40 @@ rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *
 {
     if (self->rules.len == 0)
         return 0;
-    s_doc_t doc = { { 0 }, strmap_new () };
-    if (headline)
-        tokenize (headline, strlen (headline), s_collect, &doc.words);
-    if (body)
-        tokenize (body, strlen (body), s_collect, &doc.words);
-    for (size_t i = 0; i < doc.words.len; i++) {
-        bool added;
-        int32_t k = strmap_intern (doc.first, doc.words.items [i], strlen (doc.words.items [i]), &added);
-        if (added)
-            *strmap_value (doc.first, k) = (int32_t) i;
+    s_doc_t *doc = &self->doc;
+    for (size_t i = 0; i < doc->words.len; i++)
+        free (doc->words.items [i]);
+    doc->words.len = 0;
+    doc->sorted.len = 0;
+    if (!doc->first)
+        doc->first = strmap_new ();
+    else
+    if (strmap_size (doc->first) > 100000) {
+        strmap_destroy (&doc->first);           //  Do not keep a huge table
+        doc->first = strmap_new ();
     }
+    else
+        strmap_clear (doc->first);
+    if (headline)
+        tokenize (headline, strlen (headline), s_collect, &doc->words);
+    if (body)
+        tokenize (body, strlen (body), s_collect, &doc->words);
+    for (size_t i = 0; i < doc->words.len; i++) {
+        bool added;
+        int32_t k = strmap_intern (doc->first, doc->words.items [i], strlen (doc->words.items [i]), &added);
+        if (added) {
+            *strmap_value (doc->first, k) = (int32_t) i;
+            if (self->prefixes)
+                *vec_push (&doc->sorted) = doc->words.items [i];
+        }
+    }
+    if (self->prefixes)
+        qsort (doc->sorted.items, doc->sorted.len, sizeof (const char *), s_sort_compare);
     int matched = 0;
     for (size_t r = 0; r < self->rules.len; r++)
-        if (s_eval (self, self->rules.items [r].root, &doc)) {
+        if (s_eval (self, self->rules.items [r].root, doc)) {
             *vec_push (out) = r;
             matched++;
         }
-    strv_free (&doc.words);
-    strmap_destroy (&doc.first);
     return matched;
 }

@@ -100,14 +100,19 @@ static s_stoplist_t s_stoplists [] = {
     { "nl", s_stop_nl }, { NULL, NULL }
 };
 
-//  Abbreviations whose final '.' does not end a sentence
+//  Abbreviations whose final '.' does not end a sentence (sorted: bsearch)
 static const char *s_abbreviations [] = {
-    "mr", "mrs", "ms", "dr", "st", "inc", "corp", "co", "ltd", "jr", "sr",
-    "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "rep", "sen", "gov",
-    "prof", "rev", "messrs", "no", "vs", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "fig",
-    "approx", "dept", "est", "bros", "plc", "cie", NULL
+    "adm", "approx", "apr", "aug", "bros", "capt", "cie", "cmdr", "co", "col", "corp",
+    "dec", "dept", "dr", "est", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr",
+    "jul", "jun", "lt", "ltd", "mar", "messrs", "mr", "mrs", "ms", "mt", "no", "nov",
+    "oct", "plc", "prof", "rep", "rev", "sen", "sep", "sept", "sgt", "sr", "st", "vs"
 };
+
+static int
+s_str_compare (const void *key, const void *item)
+{
+    return strcmp ((const char *) key, *(const char *const *) item);
+}
 
 char *
 tokenizer_language_primary (const char *language, char *out, size_t size)
@@ -183,10 +188,8 @@ s_peek (const uint8_t *text, size_t len, size_t pos, s_char_t *c)
 static bool
 s_is_abbreviation (const char *word)
 {
-    for (int i = 0; s_abbreviations [i]; i++)
-        if (strcmp (word, s_abbreviations [i]) == 0)
-            return true;
-    return false;
+    return bsearch (word, s_abbreviations, sizeof s_abbreviations / sizeof s_abbreviations [0],
+                    sizeof (char *), s_str_compare) != NULL;
 }
 
 //  --------------------------------------------------------------------------

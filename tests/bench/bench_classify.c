@@ -28,15 +28,21 @@ s_run (classify_t *classify, corpus_t *corpus, int flags, int rounds, size_t *co
     classify_set_flags (classify, flags);
     *count = 0;
     int64_t elapsed = 0;
-    for (int r = 0; r < rounds; r++)
-        for (size_t i = 0; i < corpus->items.len; i++) {
-            story_t *story = story_dup (corpus->items.items [i].story);
-            int64_t start = s_cpu_usec ();
-            classify_story (classify, story);
-            elapsed += s_cpu_usec () - start;
-            story_destroy (&story);
-            (*count)++;
-        }
+    size_t n = corpus->items.len;
+    story_t **copies = (story_t **) xmalloc ((n + 1) * sizeof (story_t *));
+    for (int r = 0; r < rounds; r++) {
+        //  Copies made outside the timed part: the classifier works in place
+        for (size_t i = 0; i < n; i++)
+            copies [i] = story_dup (corpus->items.items [i].story);
+        int64_t start = s_cpu_usec ();
+        for (size_t i = 0; i < n; i++)
+            classify_story (classify, copies [i]);
+        elapsed += s_cpu_usec () - start;
+        for (size_t i = 0; i < n; i++)
+            story_destroy (&copies [i]);
+        *count += n;
+    }
+    free (copies);
     return elapsed / 1e6;
 }
 
