@@ -145,6 +145,7 @@ store_options_init (store_options_t *options, config_t *config)
     if (config) {
         options->busy_timeout = (int) config_int (config, "store/busy_timeout", options->busy_timeout);
         options->cache_size = config_int (config, "store/cache_size", options->cache_size);
+        options->max_size = config_int (config, "store/max_size", options->max_size);
         options->fts_detail = config_get (config, "store/fts_detail", options->fts_detail);
         options->fts_content = config_get (config, "store/fts_content", options->fts_content);
         options->fts_tokenize = config_get (config, "store/fts_tokenize", options->fts_tokenize);
@@ -398,6 +399,8 @@ store_new (const char *path, const store_options_t *options, char *err, size_t e
 
     if (s_migrate (self, options))
         goto failed;
+    if (!self->readonly && options->max_size > 0 && store_set_max_size (self, options->max_size))
+        goto failed;
     char *content = s_meta (self, "fts_content");
     self->contentless = content && streq (content, "contentless");
     free (content);
@@ -504,6 +507,26 @@ store_transient (store_t *self)
 {
     assert (self);
     return self->transient;
+}
+
+//  --------------------------------------------------------------------------
+//  Cap the database size (PRAGMA max_page_count; never below what it holds).
+
+int
+store_set_max_size (store_t *self, int64_t bytes)
+{
+    assert (self);
+    int64_t page_size = 4096;
+    if (s_pragma_int (self, "PRAGMA page_size", &page_size) || page_size <= 0)
+        return -1;
+    int64_t pages = bytes > 0 ? bytes / page_size : 4294967294LL;
+    if (pages < 1)
+        pages = 1;
+    char *sql = xasprintf ("PRAGMA max_page_count = %" PRId64, pages);
+    int64_t set = 0;
+    int rc = s_pragma_int (self, sql, &set);
+    free (sql);
+    return rc;
 }
 
 //  --------------------------------------------------------------------------

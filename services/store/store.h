@@ -29,6 +29,7 @@ typedef struct {
     bool readonly;              //  Open for reading only, never create [false]
     int busy_timeout;           //  ms to wait for a lock [5000]
     int64_t cache_size;         //  Page cache in bytes [64M]
+    int64_t max_size;           //  Largest database in bytes, 0 = no limit [0]
     const char *fts_detail;     //  New databases: FTS5 detail full|column|none [full]
     const char *fts_content;    //  New databases: external|contentless [external]
     const char *fts_tokenize;   //  New databases: FTS5 tokenizer ["porter unicode61 remove_diacritics 2"]
@@ -87,7 +88,8 @@ typedef struct {
 } store_query_t;
 
 //  Fill options with defaults, then from config (may be NULL): store/busy_timeout,
-//  store/cache_size, store/fts_detail, store/fts_content, store/fts_tokenize.
+//  store/cache_size, store/max_size, store/fts_detail, store/fts_content,
+//  store/fts_tokenize.
 void
     store_options_init (store_options_t *options, config_t *config);
 
@@ -135,6 +137,11 @@ bool
 //  Counters since open
 store_stats_t
     store_stats (store_t *self);
+
+//  Cap the database at bytes (0: no cap). Writes beyond it fail with "database
+//  or disk is full", a transient error, until the cap is raised. 0 or -1.
+int
+    store_set_max_size (store_t *self, int64_t bytes);
 
 //  The latest version of uri, or the given version. NULL if not stored (or
 //  on error: see store_error). The story's pubstatus is the effective one.

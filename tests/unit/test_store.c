@@ -787,6 +787,50 @@ test_stage_poison (void **state)
     store_stage_destroy (&stage);
 }
 
+//  A full disk (here: the database at its size cap) keeps the batch
+//  pending; once there is room it is written, once
+static void
+test_stage_disk_full (void **state)
+{
+    store_t *store = s_open ();
+    assert_int_equal (store_set_max_size (store, 1), 0);    //  No room beyond what it holds
+    store_stage_t *stage = store_stage_new (&store);
+    enum { COUNT = 200 };
+    buf_t records [COUNT];
+    char reason [256];
+    buf_t body;
+    buf_init (&body);
+    while (body.size < 4000)
+        buf_puts (&body, "Reservoirs fell below their seasonal levels again. ");
+    for (int i = 0; i < COUNT; i++) {
+        char uri [32];
+        snprintf (uri, sizeof uri, "urn:full:%d", i);
+        story_t *s = s_story (uri, "1", "2024-05-01T10:00:00Z", "Drought", body.data);
+        buf_init (&records [i]);
+        story_encode (s, &records [i]);
+        story_destroy (&s);
+        assert_int_equal (store_stage_accept (stage, records [i].data, records [i].size,
+                                              (void *) (intptr_t) (i + 1), reason, sizeof reason), 0);
+    }
+    settled_t settled = { 0 };
+    assert_int_equal (store_stage_flush (stage, s_done, s_failed, &settled), -1);
+    assert_true (store_transient (store_stage_store (stage)));
+    assert_non_null (strstr (store_error (store_stage_store (stage)), "full"));
+    assert_int_equal (store_stage_pending (stage), COUNT);
+    assert_int_equal (settled.done + settled.failed, 0);
+    //  Room again
+    assert_int_equal (store_set_max_size (store_stage_store (stage), 0), 0);
+    store_stage_retry_now (stage);
+    assert_int_equal (store_stage_flush (stage, s_done, s_failed, &settled), 0);
+    assert_int_equal (settled.done, COUNT);
+    assert_int_equal (settled.inserted, COUNT);
+    assert_int_equal (store_count (store_stage_store (stage), NULL), COUNT);
+    for (int i = 0; i < COUNT; i++)
+        buf_free (&records [i]);
+    buf_free (&body);
+    store_stage_destroy (&stage);
+}
+
 //  Different FTS layouts give the same answers
 static void
 test_fts_options (void **state)
@@ -1140,6 +1184,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_concurrent_writers, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stage_poison, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_stage_disk_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_fts_options, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_pipeline, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_cli, s_setup, s_teardown),
