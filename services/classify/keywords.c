@@ -59,6 +59,10 @@ keywords_pick (vectorizer_t *vectorizer, const model_t *model, const char *headl
         }
         candidates [n].term = i;
         candidates [n].score = (1.0f + logf (t->tf)) * idf;
+        //  A word said once in passing is weaker than one repeated or
+        //  in the headline
+        if (t->tf < 2 && !t->in_headline)
+            candidates [n].score *= 0.5f;
         n++;
     }
     qsort (candidates, n, sizeof *candidates, s_compare);
