@@ -192,6 +192,10 @@ new_broker=$(cat "$COPYDESK_HOME/run/broker.pid")
 [ "$new_broker" != "$broker" ] || fail "the broker was not restarted"
 if [ "$FULL" = 1 ]; then
     "$CD" wait --idle --timeout 600 || fail "not idle after the restart"
+    #  Every story stored exactly once (the store upserts redeliveries)
+    count=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(distinct uri), count(*) from stories').fetchone())" \
+            "$COPYDESK_HOME/store.db") || fail "cannot read the store"
+    [ "$count" = "(5021, 5021)" ] || fail "the store holds (distinct uris, rows) = $count, expected (5021, 5021)"
 else
     "$CD" status --json > "$WORK/status.json"
     depth=$(json_get "$WORK/status.json" "d['queues']['ingest']['depth']")
