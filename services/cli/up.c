@@ -206,8 +206,8 @@ cmd_up (int argc, char **argv, config_t *config)
     pid_t running = cli_pid_read (pidfile);
     free (pidfile);
     if (cli_pid_alive (running)) {
-        printf ("copydesk is already up (supervisor pid %d, home %s); copydesk status shows it\n",
-                (int) running, home);
+        printf ("copydesk is already up (supervisor pid %d, home %s); copydesk status shows it "
+                "(copydesk down first to run other workers)\n", (int) running, home);
         return 0;
     }
     char *broker_pidfile = config_path (config, "run/broker.pid");
