@@ -506,9 +506,9 @@ tty_signal (story_t *story, const char *word)
     if (!signal)
         return false;
     story_add_signal (story, signal);
-    char raw [96];
-    snprintf (raw, sizeof raw, "raw:%s", word);
+    char *raw = xasprintf ("raw:%s", word);
     story_add_signal (story, raw);
+    free (raw);
     return true;
 }
 

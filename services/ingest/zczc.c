@@ -171,12 +171,13 @@ s_map_field (story_t *story, field_t field, const char *value, bool *tabular)
         return;
     switch (field) {
         case F_CATEGORY: {
-            char literal [64];
-            snprintf (literal, sizeof literal, "aap-category:%s", value);
+            char *literal = xasprintf ("aap-category:%s", value);
             if (!story_find_concept (&story->subjects, literal)) {
                 story_concept_t *c = story_add_concept (&story->subjects, NULL);
-                c->literal = xstrdup (literal);
+                c->literal = literal;
             }
+            else
+                free (literal);
             break;
         }
         case F_SLUG:
@@ -218,12 +219,13 @@ s_map_field (story_t *story, field_t field, const char *value, bool *tabular)
             break;
         }
         case F_PLACE: {
-            char literal [96];
-            snprintf (literal, sizeof literal, "aap-locator:%s", value);
+            char *literal = xasprintf ("aap-locator:%s", value);
             if (!story_find_concept (&story->places, literal)) {
                 story_concept_t *c = story_add_concept (&story->places, value);
-                c->literal = xstrdup (literal);
+                c->literal = literal;
             }
+            else
+                free (literal);
             break;
         }
         case F_GENRE:

@@ -476,6 +476,23 @@ test_zczc_stream (void **state)
     collect_reset (&c);
     buf_free (&stream);
 
+    //  Fuzz regression: header values longer than any buffer, of
+    //  two-byte characters (place, category, version signal)
+    buf_t wide;
+    buf_init (&wide);
+    buf_puts (&wide, "ZCZC AAP\r\n%");
+    for (int i = 0; i < 100; i++)
+        buf_puts (&wide, "\xc3\xa9");
+    buf_puts (&wide, "\r\n#Slug\r\n$Headline\r\n@");
+    for (int i = 0; i < 100; i++)
+        buf_puts (&wide, "\xc3\xa9");
+    buf_puts (&wide, "\r\nText.\r\nNNNN\r\n");
+    assert_int_equal (collect_bytes (&c, "wide", NULL, wide.data, wide.size), 0);
+    assert_true (collect_story_clean (c.stories.items [0]));
+    assert_int_equal (strlen (c.stories.items [0]->places.items [0].literal), 12 + 200);
+    buf_free (&wide);
+    collect_reset (&c);
+
     //  SI and other controls inside, CP1252 bytes, lowercase zczc
     const char *odd = "zczc\r$Caf\xe9 \x0fopens\r#Cafe\r%A\rThe caf\xe9 opened \x92today\x92.\rNNNN";
     assert_int_equal (collect_bytes (&c, "odd", NULL, odd, strlen (odd)), 0);
