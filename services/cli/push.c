@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "publisher.h"
+#include "ingest/ingest.h"
 #include "cli/commands.h"
 #include "cli/cli.h"
 #include <dirent.h>
@@ -64,8 +65,8 @@ s_usage (FILE *out)
         "and skipped; push then exits 1. The format is detected from the content.\n"
         "\n"
         "  --source NAME   provider name stored with each story (default: local)\n"
-        "  --format F      skip detection: nitf, newsml-g2, newsml1, ninjs, rss, atom,\n"
-        "                  iptc7901, anpa, zczc, reuters-sgml, text\n"
+        "  --format F      skip detection: nitf, newsml-g2, newsml-1, ninjs, rss, atom,\n"
+        "                  iptc7901, anpa1312, zczc, reuters-sgml, plain-text\n"
         "  --window N      documents sent ahead of the broker's accepts (default 256)\n"
         "  --timeout S     give up when the broker is silent for S seconds (default 10)\n"
         "  --max-size SIZE largest file to send, e.g. 64M (default push/max_size = 64M)\n"
@@ -386,6 +387,14 @@ cmd_push (int argc, char **argv, config_t *config)
     }
     if (paths.len == 0) {
         fprintf (stderr, "copydesk push: nothing to push; give files, folders or - (see --help)\n");
+        return 2;
+    }
+    if (self.format && !ingest_parser (self.format)) {
+        fprintf (stderr, "copydesk push: unknown format '%s'; one of:", self.format);
+        for (const parser_t *parser = ingest_parsers (); parser->name; parser++)
+            fprintf (stderr, " %s", parser->name);
+        fprintf (stderr, "\n");
+        strv_free (&paths);
         return 2;
     }
     if (str_empty (self.source)) {
