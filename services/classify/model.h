@@ -13,10 +13,20 @@
 //      u32          format version (MODEL_VERSION)
 //      u32          payload bytes (uncompressed)
 //      u32          payload bytes (zlib-compressed, as stored)
-//      ...          compressed payload: header strings and numbers,
-//                   terms with idf, categories, sparse weights
+//      ...          the payload, zlib level 9
 //      32 bytes     SHA-256 of everything before it
-//  Encoding is deterministic: the same model gives byte-identical files.
+//  The payload (str = varint length + UTF-8 bytes, f32 = IEEE 754 bits):
+//      str scheme, str language, str description, u32 ndocs,
+//      u32 headline_weight,
+//      varint terms, then per term: str term ("stem" or "stem stem"), f32 idf
+//      varint categories, then per category: str literal, str name ("" if
+//          none), f32 threshold, f32 bias, f32 scale, f32 platt_a,
+//          f32 platt_b, u32 positives
+//      varint weights, then per term: varint count, then per weight:
+//          varint category delta (ascending), varint zigzag int16 weight
+//  Decoding checks every count against the bytes left, so a hostile file
+//  cannot make it allocate more than the file could describe. Encoding is
+//  deterministic: the same model gives byte-identical files.
 
 #ifndef COPYDESK_MODEL_H
 #define COPYDESK_MODEL_H

@@ -281,6 +281,47 @@ test_reload (void **state)
     config_destroy (&config);
 }
 
+//  Random bytes, huge and odd texts: classify never breaks
+static void
+test_hostile (void **state)
+{
+    config_t *config = config_load (s_home);
+    char err [512];
+    classify_t *classify = classify_new (config, err, sizeof err);
+    assert_non_null (classify);
+    uint64_t seed = 99;
+    for (int round = 0; round < 300; round++) {
+        size_t len = (size_t) (seed % 3000);
+        char *text = xmalloc (len + 1);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned char c = (unsigned char) (seed >> 56);
+            //  Mostly letters and spaces, some punctuation and high bytes
+            text [i] = (char) (c < 160 ? "aAbBcC Paris, Texas. Mr. (OPEC) & U.S. Inc 3.5 "[c % 48]
+                               : c == 0 ? ' ' : c);
+        }
+        text [len] = 0;
+        story_t *story = s_story ("urn:test:hostile", round % 2 ? text : NULL, text);
+        str_set (&story->language, round % 3 == 0 ? "de" : round % 3 == 1 ? "zz-Qaaa" : NULL);
+        str_set (&story->dateline.place, text + (len > 10 ? len - 10 : 0));
+        classify_story (classify, story);
+        story_destroy (&story);
+        free (text);
+    }
+    //  One very long story of one repeated name
+    buf_t big;
+    buf_init (&big);
+    for (int i = 0; i < 50000; i++)
+        buf_puts (&big, "President Alpha Beta said Gamma Corp and Delta AG met in Paris. ");
+    story_t *story = s_story ("urn:test:big", "Big", big.data);
+    classify_story (classify, story);
+    assert_true (story->people.len <= 32 && story->organisations.len <= 32);
+    story_destroy (&story);
+    buf_free (&big);
+    classify_destroy (&classify);
+    config_destroy (&config);
+}
+
 //  The shipped model on the ModApte test split: the fixed check (the full
 //  one, which retrains, is tests/e2e/classify_eval.sh)
 static void
@@ -345,6 +386,7 @@ main (void)
         cmocka_unit_test (test_today),
         cmocka_unit_test (test_rules),
         cmocka_unit_test (test_reload),
+        cmocka_unit_test (test_hostile),
         cmocka_unit_test (test_shipped_model),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
