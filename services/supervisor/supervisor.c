@@ -35,6 +35,8 @@ struct _supervisor_t {
     char *bindir;               //  Folder of the executables
     VEC (program_t) programs;   //  In start order
     int stop_timeout;           //  ms before SIGKILL
+    int64_t log_max;            //  Bytes a log may reach before it is rotated
+    int64_t rotate_at;          //  Next log size check
     bool stopping;              //  Stop requested
 };
 
@@ -134,6 +136,7 @@ supervisor_new (config_t *config, const char *bindir)
     self->stop_timeout = (int) config_int (config, "supervisor/stop_timeout", 10000);
     if (self->stop_timeout < 100)
         self->stop_timeout = 100;
+    self->log_max = config_int (config, "supervisor/log_max", 64 * 1024 * 1024);
     return self;
 }
 
@@ -372,6 +375,43 @@ s_handle_signals (supervisor_t *self)
     s_reap (self);
 }
 
+//  Keep logs bounded: a log above log_max is copied to <log>.1 (replacing
+//  the older one) and truncated in place. Children write with O_APPEND, so
+//  they go on at the new end without reopening anything.
+static void
+s_rotate_logs (supervisor_t *self)
+{
+    char *logs [SUPERVISOR_STAGES * 64 + 4];
+    size_t count = 0;
+    for (size_t i = 0; i < self->programs.len && count < sizeof logs / sizeof logs [0] - 1; i++)
+        logs [count++] = self->programs.items [i].log;
+    char *own = xasprintf ("%s/logs/supervisor.log", self->home);
+    logs [count++] = own;
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (self->log_max <= 0 || stat (logs [i], &st) != 0 || st.st_size <= self->log_max)
+            continue;
+        char *old = xasprintf ("%s.1", logs [i]);
+        int from = open (logs [i], O_RDWR | O_CLOEXEC);
+        int to = open (old, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        bool copied = from >= 0 && to >= 0;
+        char buf [65536];
+        ssize_t got;
+        while (copied && (got = read (from, buf, sizeof buf)) > 0)
+            copied = write (to, buf, (size_t) got) == got;
+        if (copied && ftruncate (from, 0) == 0)
+            zsys_info ("supervisor: rotated %s (%lld bytes) to %s", logs [i], (long long) st.st_size, old);
+        else
+            zsys_warning ("supervisor: cannot rotate %s: %s", logs [i], strerror (errno));
+        if (from >= 0)
+            close (from);
+        if (to >= 0)
+            close (to);
+        free (old);
+    }
+    free (own);
+}
+
 //  Wait for signals for up to timeout ms
 static void
 s_wait (supervisor_t *self, int timeout)
@@ -504,6 +544,10 @@ supervisor_run (supervisor_t *self)
     while (!self->stopping) {
         int64_t now = zclock_mono ();
         int64_t next = now + 1000;
+        if (now >= self->rotate_at) {
+            s_rotate_logs (self);
+            self->rotate_at = now + 60000;
+        }
         for (size_t i = 0; i < self->programs.len; i++) {
             program_t *program = &self->programs.items [i];
             if (program->pid)

@@ -9,7 +9,9 @@
 //  (1 s doubling to 60 s, reset after 30 s of good running). SIGHUP is
 //  passed on to the workers and the feeder (reload). SIGTERM or SIGINT
 //  (`copydesk down`) stops them in order: feeder, workers, broker, each
-//  with SIGTERM then SIGKILL after the stop timeout.
+//  with SIGTERM then SIGKILL after the stop timeout. Once a minute a log
+//  larger than supervisor/log_max (64 MB) is copied to <log>.1 and
+//  truncated.
 
 #ifndef COPYDESK_SUPERVISOR_H
 #define COPYDESK_SUPERVISOR_H
