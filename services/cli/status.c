@@ -16,7 +16,7 @@ static void
 s_status_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: copydesk status [--json] [--pretty] [--timeout S]\n"
+        "Usage: copydesk status [--json] [--pretty] [--timeout S] [--watch S]\n"
         "\n"
         "Shows the running pipeline: top-level counters (documents pushed, stories\n"
         "accepted, stored, dead), each queue's depth, in-flight, held and rates,\n"
@@ -27,8 +27,11 @@ s_status_usage (FILE *out)
         "                docs/protocol.md §6), for jq and scripts\n"
         "  --pretty      indent the JSON\n"
         "  --timeout S   how long to wait for the broker's answer (default 3)\n"
+        "  --watch S     show it again every S seconds until Ctrl-C\n"
         "\n"
-        "Example: copydesk status --json | jq '.queues.store.depth'\n");
+        "Examples:\n"
+        "  copydesk status --json | jq '.queues.store.depth'\n"
+        "  copydesk status --watch 1\n");
 }
 
 //  An integer field of a JSON object as text ("-" when absent)
@@ -158,7 +161,7 @@ int
 cmd_status (int argc, char **argv, config_t *config)
 {
     bool json = false, pretty = false;
-    double timeout = 3;
+    double timeout = 3, watch = 0;
     for (int i = 1; i < argc; i++) {
         const char *value;
         int rc;
@@ -177,22 +180,38 @@ cmd_status (int argc, char **argv, config_t *config)
             if (rc < 0 || cli_number ("status", "--timeout", value, 0.1, 3600, &timeout))
                 return 2;
         }
+        else
+        if ((rc = cli_opt ("status", argc, argv, &i, "--watch", &value)) != 0) {
+            if (rc < 0 || cli_number ("status", "--watch", value, 0.1, 86400, &watch))
+                return 2;
+        }
         else {
             fprintf (stderr, "copydesk status: unknown argument '%s' (see --help)\n", argv [i]);
             return 2;
         }
     }
     char err [512];
-    json_t *stats = cli_stats (config, (int) (timeout * 1000), err, sizeof err);
-    if (!stats) {
-        fprintf (stderr, "copydesk status: %s\n", err);
-        return 1;
-    }
-    if (json)
-        cli_print_json (stdout, stats, pretty);
-    else
-        s_print_status (config, stats);
-    json_decref (stats);
+    do {
+        json_t *stats = cli_stats (config, (int) (timeout * 1000), err, sizeof err);
+        if (!stats) {
+            if (zsys_interrupted)
+                return 0;
+            fprintf (stderr, "copydesk status: %s\n", err);
+            return 1;
+        }
+        if (watch > 0 && !json && isatty (STDOUT_FILENO))
+            printf ("\033[H\033[J");          //  Clear the screen
+        if (json)
+            cli_print_json (stdout, stats, pretty);
+        else
+            s_print_status (config, stats);
+        fflush (stdout);
+        json_decref (stats);
+        if (watch > 0)
+            for (int64_t until = zclock_mono () + (int64_t) (watch * 1000);
+                 zclock_mono () < until && !zsys_interrupted; )
+                zclock_sleep (50);
+    } while (watch > 0 && !zsys_interrupted);
     return 0;
 }
 
