@@ -446,7 +446,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
     ingest_t *ctx = self->ctx;
     feedinfo_t *feed = &self->feed;
     const char *base = feed->self ? feed->self : feed->link;
-    story_t *story = ingest_story_new (ctx);
+    story_t *story = story_new ();
 
     char *title = s_text (self, s_child (self, entry, "title"));
     if (title)
@@ -684,6 +684,7 @@ s_entry (atom_t *self, xmlNodePtr entry)
         if (lang_unknown)
             str_set (&story->language, NULL);
         feeditem_hash_item (story, entry);
+        feeditem_provenance (ctx, story);
         ingest_emit (ctx, &story);
     }
     free (id);

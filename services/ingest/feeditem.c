@@ -1173,6 +1173,27 @@ feeditem_absolute_bodies (story_t *story, const char *base)
         }
 }
 
+void
+feeditem_provenance (ingest_t *ctx, story_t *story)
+{
+    story_t *shell = ingest_story_new (ctx);
+    if (!story->type) {
+        story->type = shell->type;
+        shell->type = NULL;
+    }
+    char **from [] = { &shell->ingest.format, &shell->ingest.parser, &shell->ingest.provider,
+                       &shell->ingest.channel, &shell->ingest.received, &shell->ingest.origin };
+    char **to [] = { &story->ingest.format, &story->ingest.parser, &story->ingest.provider,
+                     &story->ingest.channel, &story->ingest.received, &story->ingest.origin };
+    for (size_t i = 0; i < sizeof from / sizeof from [0]; i++) {
+        free (*to [i]);
+        *to [i] = *from [i];
+        *from [i] = NULL;
+    }
+    story->ingest.index = shell->ingest.index;
+    story_destroy (&shell);
+}
+
 bool
 feeditem_has_content (const story_t *story)
 {

@@ -198,6 +198,12 @@ void
 //  new comment is not a new version of the story.
 void
     feeditem_hash_item (story_t *story, xmlNodePtr item);
+//  Give a story built with story_new the provenance ingest_story_new
+//  would have (format, parser, provider, channel, received, origin, type
+//  and the next item index). Parsers build an item first and call this
+//  only once they know it is a story, so a skipped item takes one index.
+void
+    feeditem_provenance (ingest_t *ctx, story_t *story);
 //  True when the story has a headline, a description or a body
 bool
     feeditem_has_content (const story_t *story);

@@ -309,7 +309,7 @@ s_item (rss_t *self, xmlNodePtr item)
     }
     free (post_type);
 
-    story_t *story = ingest_story_new (ctx);
+    story_t *story = story_new ();
 
     //  Headline
     static const feed_ns_t title_ns [] = { FEED_NS_NONE, FEED_NS_DC, FEED_NS_MEDIA, FEED_NS_ITUNES };
@@ -330,8 +330,6 @@ s_item (rss_t *self, xmlNodePtr item)
         if (body)
             content = xml_inner_markup (body);
     }
-    if (!content)
-        content = feed_raw_text (feed_child (item, FEED_NS_WENN_CM, "body"));
     if (!description)
         description = feed_raw_text (feed_child (item, FEED_NS_EXCERPT, "encoded"));
     if (!description)
@@ -605,6 +603,7 @@ s_item (rss_t *self, xmlNodePtr item)
     feeditem_absolute_bodies (story, feeditem_is_uri (link) ? link : feed->link);
     feeditem_apply_feed (story, feed);
     feeditem_hash_item (story, item);
+    feeditem_provenance (ctx, story);
     ingest_emit (ctx, &story);
 
     free (link_text);

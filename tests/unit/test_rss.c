@@ -263,6 +263,20 @@ test_escaped_markup (void **state)
     assert_string_equal (story->bodies.items [0].value, "<p>Example content</p>");
     s_parsed_free (&parsed);
 
+    //  A skipped item takes one index, the next story the one after
+    s_parse_text (&parsed, NULL,
+        "<rss version=\"2.0\"><channel><title>T</title>"
+        "<item><guid>http://x.example.com/empty</guid></item>"
+        "<item><title>Second</title><link>http://x.example.com/2</link></item></channel></rss>");
+    assert_int_equal (parsed.result.skipped, 1);
+    assert_int_equal (parsed.stories.len, 1);
+    assert_int_equal (parsed.stories.items [0]->ingest.index, 1);
+    assert_string_equal (parsed.stories.items [0]->ingest.format, "rss");
+    assert_string_equal (parsed.stories.items [0]->ingest.provider, "test");
+    assert_string_equal (parsed.stories.items [0]->ingest.origin, "memory.xml");
+    assert_string_equal (parsed.stories.items [0]->type, "text");
+    s_parsed_free (&parsed);
+
     //  Titles: escaped markup decoded once and stripped
     s_parse_text (&parsed, NULL,
         "<rss version=\"2.0\"><channel><title>T</title><link>http://news.example.com/</link>"
