@@ -365,8 +365,10 @@ journal_destroy (journal_t **self_p)
     if (!self)
         return;
     if (self->fd >= 0) {
-        if (journal_write (self) == 0)
-            journal_sync (self);
+        //  What cannot be written stays unaccepted; a running sync is
+        //  waited for before its descriptors close
+        journal_write (self);
+        journal_sync (self);
         close (self->fd);
     }
     if (self->thread_started) {
