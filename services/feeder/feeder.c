@@ -29,6 +29,7 @@ struct _feeder_t {
     int64_t next_prune;         //  Wall ms of the next prune of seen items
     bool loading;               //  Adding sources from the config
     int64_t broker_timeout;     //  Give up on a silent broker after (ms)
+    int parallel;               //  Most transfers at once
 };
 
 //  Set by SIGHUP when feeder_watch_reload was called
@@ -131,6 +132,9 @@ feeder_new (config_t *config, bool verbose)
     publisher_set_handler (self->publisher, s_settled, self);
     publisher_set_verbose (self->publisher, verbose);
     self->broker_timeout = feeder_config_ms (config, "feeds/broker_timeout", 10 * 1000, 1000);
+    self->parallel = (int) config_int (config, "feeds/parallel", 8);
+    if (self->parallel < 1)
+        self->parallel = 1;
     publisher_set_timeout (self->publisher, (int) self->broker_timeout);
     self->multi = curl_multi_init ();
     if (!self->multi) {
@@ -467,16 +471,20 @@ feeder_run (feeder_t *self, bool once, int64_t timeout_ms)
         }
         int64_t mono = zclock_mono ();
         int64_t wall = zclock_time ();
-        //  Feeds due now
+        //  Feeds due now, at most feeds/parallel transfers at once
+        int fetching = 0;
+        for (size_t i = 0; i < self->feeds.len; i++)
+            fetching += poller_fetching (self->feeds.items [i].poller);
         for (size_t i = 0; i < self->feeds.len; i++) {
             source_t *source = &self->feeds.items [i];
             poller_tick (source->poller);
-            if (source->retiring)
+            if (source->retiring || fetching >= self->parallel)
                 continue;
             if (once && i < count && poller_polls (source->poller) > polls_at_start [i])
                 continue;
-            if (!poller_busy (source->poller) && wall >= poller_next_due (source->poller))
-                poller_start (source->poller, self->multi);
+            if (!poller_busy (source->poller) && wall >= poller_next_due (source->poller)
+            &&  poller_start (source->poller, self->multi) == 0)
+                fetching++;
         }
         int running = 0;
         curl_multi_perform (self->multi, &running);

@@ -15,7 +15,8 @@
 //  [spools/stable_ms = 2000]. Shared settings: feeds/timeout [60 s],
 //  feeds/connect_timeout [10 s], feeds/max_size [32M], feeds/max_redirects
 //  [5], feeds/retry_min [1 s], feeds/retry_max [300 s], feeds/user_agent,
-//  feeds/seen_days [90], feeds/window [256], feeds/broker_timeout [10 s:
+//  feeds/seen_days [90], feeds/window [256], feeds/parallel [8 transfers
+//  at once], feeds/broker_timeout [10 s:
 //  how long a silent broker is waited for], spools/max_size [64M].
 //  Durations take a unit (ms, s, m, h); a bare number is seconds, except
 //  for stable_ms.

@@ -303,6 +303,12 @@ poller_start (poller_t *self, CURLM *multi)
 }
 
 bool
+poller_fetching (poller_t *self)
+{
+    return self->easy != NULL;
+}
+
+bool
 poller_owns (poller_t *self, CURL *easy)
 {
     return self->easy && self->easy == easy;

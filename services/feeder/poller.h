@@ -77,6 +77,9 @@ bool
 //  Start the transfer on multi. Returns 0, or -1 (logged, backed off).
 int
     poller_start (poller_t *self, CURLM *multi);
+//  True while its transfer runs
+bool
+    poller_fetching (poller_t *self);
 //  True if easy is this poller's running transfer
 bool
     poller_owns (poller_t *self, CURL *easy);

@@ -38,6 +38,7 @@ typedef struct {
     char user_agent [128];
     int slow_closed;            //  /slow and /big saw the client go away
     int active;                 //  Connection threads running
+    int max_active;             //  Most at once
     pthread_cond_t idle;        //  Signalled when active drops to 0
 } server_t;
 
@@ -262,6 +263,8 @@ s_server_thread (void *arg)
         connection->fd = fd;
         pthread_mutex_lock (&server->lock);
         server->active++;
+        if (server->active > server->max_active)
+            server->max_active = server->active;
         pthread_mutex_unlock (&server->lock);
         pthread_t thread;
         if (pthread_create (&thread, NULL, s_connection, connection) == 0)
@@ -822,6 +825,32 @@ test_config_feeds (void **state)
     config_destroy (&config);
 }
 
+static void
+test_parallel_cap (void **state)
+{
+    fixture_t *self = (fixture_t *) *state;
+    config_set (self->config, "feeds/parallel", "2");
+    feeder_t *feeder = feeder_new (self->config, false);
+    assert_non_null (feeder);
+    const char *paths [] = { "/feed", "/lm", "/gzip", "/redirect", "/latin1", "/slow" };
+    for (int i = 0; i < 6; i++) {
+        char name [16];
+        snprintf (name, sizeof name, "f%d", i);
+        assert_int_equal (feeder_add_feed (feeder, name, s_url (self, paths [i]), "test", NULL, 60000), 0);
+    }
+    //  /slow times out (-1); the others all complete
+    assert_int_equal (feeder_run (feeder, true, 30000), -1);
+    for (int i = 0; i < 5; i++)
+        assert_true (poller_ok (feeder_feed (feeder, i)));
+    assert_false (poller_ok (feeder_feed (feeder, 5)));
+    assert_int_equal (poller_stats (feeder_feed (feeder, 4))->pushed, 1);
+    feeder_destroy (&feeder);
+    pthread_mutex_lock (&self->server->lock);
+    int most = self->server->max_active;
+    pthread_mutex_unlock (&self->server->lock);
+    assert_true (most >= 1 && most <= 2);
+}
+
 int
 main (void)
 {
@@ -836,6 +865,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_state_across_restarts, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_no_loss_when_broker_away, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_config_feeds, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_parallel_cap, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
