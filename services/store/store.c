@@ -36,7 +36,8 @@ struct _store_t {
     bool in_batch;              //  A transaction is open
     char *error;                //  Last error message
     bool transient;             //  Last error may go away on retry
-    store_stats_t stats;        //  Counters
+    store_stats_t stats;        //  Counters (committed work only)
+    store_stats_t batch;        //  Outcomes of the open batch, added at commit
     rowv_t rows;                //  Versions of the uri being written (reused)
     buf_t scratch;              //  Re-encoded record for hashing (reused)
     //  Prepared statements of the writer
@@ -693,6 +694,7 @@ store_rollback (store_t *self)
     if (!sqlite3_get_autocommit (self->db))
         sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
     self->in_batch = false;
+    memset (&self->batch, 0, sizeof self->batch);
 }
 
 //  --------------------------------------------------------------------------
@@ -711,6 +713,11 @@ store_commit (store_t *self)
     }
     self->in_batch = false;
     self->stats.commits++;
+    self->stats.inserted += self->batch.inserted;
+    self->stats.replaced += self->batch.replaced;
+    self->stats.unchanged += self->batch.unchanged;
+    self->stats.canceled += self->batch.canceled;
+    memset (&self->batch, 0, sizeof self->batch);
     return 0;
 }
 
@@ -942,11 +949,11 @@ store_put (store_t *self, const story_t *story, const void *record, size_t size,
         return -1;
     }
     switch (result->outcome) {
-        case STORE_INSERTED:  self->stats.inserted++;  break;
-        case STORE_REPLACED:  self->stats.replaced++;  break;
-        case STORE_UNCHANGED: self->stats.unchanged++; break;
+        case STORE_INSERTED:  self->batch.inserted++;  break;
+        case STORE_REPLACED:  self->batch.replaced++;  break;
+        case STORE_UNCHANGED: self->batch.unchanged++; break;
     }
-    self->stats.canceled += result->canceled;
+    self->batch.canceled += result->canceled;
     return 0;
 }
 

@@ -48,7 +48,7 @@ typedef struct {
     int canceled;               //  Rows of this uri newly marked canceled
 } store_put_t;
 
-//  Counters since open
+//  Counters since open: outcomes of committed batches, and failures
 typedef struct {
     uint64_t inserted;
     uint64_t replaced;

@@ -825,6 +825,11 @@ test_stage_disk_full (void **state)
     assert_int_equal (settled.done, COUNT);
     assert_int_equal (settled.inserted, COUNT);
     assert_int_equal (store_count (store_stage_store (stage), NULL), COUNT);
+    //  The counters hold committed work only, not the failed attempt
+    store_stats_t stats = store_stats (store_stage_store (stage));
+    assert_int_equal (stats.inserted, COUNT);
+    assert_int_equal (stats.commits, 1);
+    assert_true (stats.failures >= 1);
     for (int i = 0; i < COUNT; i++)
         buf_free (&records [i]);
     buf_free (&body);
