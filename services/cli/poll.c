@@ -25,6 +25,8 @@ s_usage (FILE *out)
         "  --source NAME   provider name stored with each story (default: the host)\n"
         "  --format F      parse as F (rss, atom...) instead of detecting it\n"
         "  --once          poll once now, wait until the new items are accepted, exit\n"
+        "  --forget        forget what is known of this feed first (validators and the\n"
+        "                  items it pushed), so everything in it is pushed again\n"
         "  --verbose       log every item\n\n"
         "State (ETag, Last-Modified, errors, next due time, items pushed) is kept in\n"
         "<home>/feeds.db, so a restart neither re-pushes items nor hammers the feed.\n\n"
@@ -38,7 +40,7 @@ cmd_poll (int argc, char **argv, config_t *config)
 {
     const char *url = NULL, *source = NULL, *format = NULL;
     int64_t every = 0;
-    bool once = false, verbose = false;
+    bool once = false, verbose = false, forget = false;
     for (int i = 1; i < argc; i++) {
         const char *value;
         int rc = 0;
@@ -57,6 +59,9 @@ cmd_poll (int argc, char **argv, config_t *config)
         else
         if (streq (argv [i], "--once"))
             once = true;
+        else
+        if (streq (argv [i], "--forget"))
+            forget = true;
         else
         if (streq (argv [i], "--verbose") || streq (argv [i], "-v"))
             verbose = true;
@@ -108,6 +113,17 @@ cmd_poll (int argc, char **argv, config_t *config)
     if (!feeder) {
         free (host);
         return 1;
+    }
+    if (forget) {
+        int forgotten = feedstate_forget (feeder_state (feeder), url);
+        if (forgotten < 0) {
+            fprintf (stderr, "copydesk poll: cannot forget %s in feeds.db\n", url);
+            feeder_destroy (&feeder);
+            free (host);
+            return 1;
+        }
+        fprintf (stderr, "copydesk poll: forgot %s and the %d item%s it pushed\n", url, forgotten,
+                 forgotten == 1 ? "" : "s");
     }
     int rc = feeder_add_feed (feeder, url, url, source, format, every);
     if (rc == 0) {

@@ -239,6 +239,26 @@ feedstate_prune (feedstate_t *self, int64_t before)
     return rc == SQLITE_DONE ? sqlite3_changes (self->db) : -1;
 }
 
+int
+feedstate_forget (feedstate_t *self, const char *url)
+{
+    sqlite3_stmt *items = NULL, *feed = NULL;
+    int forgotten = -1;
+    if (sqlite3_prepare_v2 (self->db, "DELETE FROM seen WHERE feed = ?", -1, &items, NULL) == SQLITE_OK
+    &&  sqlite3_prepare_v2 (self->db, "DELETE FROM feeds WHERE url = ?", -1, &feed, NULL) == SQLITE_OK) {
+        sqlite3_bind_text (items, 1, url, -1, SQLITE_STATIC);
+        sqlite3_bind_text (feed, 1, url, -1, SQLITE_STATIC);
+        if (sqlite3_step (items) == SQLITE_DONE) {
+            forgotten = sqlite3_changes (self->db);
+            if (sqlite3_step (feed) != SQLITE_DONE)
+                forgotten = -1;
+        }
+    }
+    sqlite3_finalize (items);
+    sqlite3_finalize (feed);
+    return forgotten;
+}
+
 int64_t
 feedstate_seen_count (feedstate_t *self)
 {

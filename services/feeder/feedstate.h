@@ -63,6 +63,11 @@ int
 //  many were removed, or -1.
 int
     feedstate_prune (feedstate_t *self, int64_t before);
+//  Forget a feed: its record (validators, schedule, errors) and the items
+//  it pushed, so that its next poll fetches and pushes everything again.
+//  Returns the number of items forgotten, or -1.
+int
+    feedstate_forget (feedstate_t *self, const char *url);
 //  Items remembered
 int64_t
     feedstate_seen_count (feedstate_t *self);

@@ -9,6 +9,7 @@
 #include "feeder/feeder.h"
 #include "broker/broker.h"
 #include "cli/cli.h"
+#include "cli/commands.h"
 #include <pthread.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -544,6 +545,17 @@ test_seen_not_pushed_twice (void **state)
     assert_non_null (feeds);
     assert_int_equal (feedstate_seen_count (feeds), 5);
     feedstate_destroy (&feeds);
+
+    //  copydesk poll --forget: everything goes again
+    char *argv [] = { "poll", (char *) url, "--once", "--forget", NULL };
+    assert_int_equal (cmd_poll (4, argv, self->config), 0);
+    assert_int_equal ((int) s_stat (self, "normalize", "published"), 9);
+    char value [128];
+    s_server_get (self->server, self->server->if_none_match, value, sizeof value);
+    assert_string_equal (value, "");
+    //  And a plain --once after it pushes nothing
+    assert_int_equal (cmd_poll (3, argv, self->config), 0);
+    assert_int_equal ((int) s_stat (self, "normalize", "published"), 9);
 }
 
 static void
