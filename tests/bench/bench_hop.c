@@ -519,6 +519,24 @@ s_cpu_seconds (pid_t pid)
     return seconds;
 }
 
+//  Peak resident memory of a process, in MB
+static double
+s_peak_rss_mb (pid_t pid)
+{
+    char path [64];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *file = fopen (path, "r");
+    if (!file)
+        return 0;
+    char line [256];
+    double mb = 0;
+    while (fgets (line, sizeof line, file))
+        if (strncmp (line, "VmHWM:", 6) == 0)
+            mb = atof (line + 6) / 1024.0;
+    fclose (file);
+    return mb;
+}
+
 static void
 s_stop_broker (void)
 {
@@ -571,8 +589,10 @@ s_phase (options_t *options, const char *name, long count, double rate)
         return -1;
     fflush (stdout);
     pid_t consumer = fork ();
-    if (consumer == 0)
+    if (consumer == 0) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         s_consumer (options, count, ready_pipe [1], consumer_pipe [1]);
+    }
     char go;
     if (read (ready_pipe [0], &go, 1) != 1) {
         fprintf (stderr, "bench_hop: the consumer did not start\n");
@@ -580,8 +600,10 @@ s_phase (options_t *options, const char *name, long count, double rate)
     }
     double cpu_before = s_cpu_seconds (s_broker_pid);
     pid_t producer = fork ();
-    if (producer == 0)
+    if (producer == 0) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         s_producer (options, count, rate, producer_pipe [1]);
+    }
     consumer_result_t cr = { 0 };
     producer_result_t pr = { 0 };
     if (read (producer_pipe [0], &pr, sizeof pr) != sizeof pr)
@@ -603,12 +625,13 @@ s_phase (options_t *options, const char *name, long count, double rate)
     printf ("phase=%s n=%ld size=%zu window=%d credit=%d sync=%s sent=%ld accepted=%ld"
             " refused=%ld recv=%ld lost=%ld dups=%ld bad=%ld ooo=%ld secs=%.3f"
             " msgs_per_s=%.0f mb_per_s=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f"
-            " broker_cpu_s=%.2f broker_us_per_msg=%.1f status=%s\n",
+            " broker_cpu_s=%.2f broker_us_per_msg=%.1f broker_peak_rss_mb=%.1f status=%s\n",
             name, count, options->size, options->window, options->credit, options->sync,
             pr.sent, pr.accepted, pr.refused, cr.received, lost, cr.dups, cr.bad, cr.ooo,
             seconds, mps, mps * (double) options->size / 1e6,
             cr.p50_us / 1000, cr.p90_us / 1000, cr.p99_us / 1000, cr.max_us / 1000,
-            cpu, count ? cpu * 1e6 / (double) count : 0, ok ? "ok" : "FAILED");
+            cpu, count ? cpu * 1e6 / (double) count : 0, s_peak_rss_mb (s_broker_pid),
+            ok ? "ok" : "FAILED");
     fflush (stdout);
     return ok ? 0 : -1;
 }
@@ -694,6 +717,8 @@ main (int argc, char **argv)
 
     s_broker_pid = fork ();
     if (s_broker_pid == 0) {
+        //  If this program dies, the broker stops too
+        prctl (PR_SET_PDEATHSIG, SIGINT, 0, 0, 0);
         if (!options.verbose) {
             char *log = xasprintf ("%s/broker.log", options.home);
             int fd = open (log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
