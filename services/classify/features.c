@@ -113,9 +113,23 @@ vocab_bigram (const vocab_t *self, int32_t uid_a, int32_t uid_b)
 #define VECTORIZER_LANGS 8          //  Tokenizers kept (one per language)
 #define VECTORIZER_CACHE 400000     //  Surface words cached per tokenizer
 
+//  What a surface word means to this vocabulary, cached so that a word seen
+//  before costs one probe of one cache line
+typedef struct {
+    uint64_t hash;              //  Hash of the folded word, 0 = empty slot
+    uint64_t prefix;            //  Its first 8 bytes (checked with the length)
+    uint32_t len;               //  Its length
+    int32_t stem;               //  Tokenizer stem id, -1 if no content term
+    int32_t uid;                //  Vocabulary stem id, -1 if unknown
+    int32_t unigram;            //  Unigram term index, -1 if none
+} s_surface_t;
+
 typedef struct {
     char language [16];         //  Primary subtag
     tokenizer_t *tokenizer;     //  Its tokenizer
+    s_surface_t *surface;       //  Surface cache (open addressing)
+    size_t surface_mask;        //  Slots - 1
+    size_t surface_count;       //  Words cached
     uint32_t *stamp;            //  Stem id -> document stamp of slot
     int32_t *slot;              //  Stem id -> index in terms (when stamped)
     size_t size;                //  Entries in stamp/slot
@@ -154,6 +168,7 @@ vectorizer_destroy (vectorizer_t **self_p)
         return;
     for (int i = 0; i < self->nlangs; i++) {
         tokenizer_destroy (&self->langs [i].tokenizer);
+        free (self->langs [i].surface);
         free (self->langs [i].stamp);
         free (self->langs [i].slot);
     }
@@ -183,6 +198,8 @@ s_lang (vectorizer_t *self, const char *language)
     memset (lang, 0, sizeof *lang);
     snprintf (lang->language, sizeof lang->language, "%s", primary);
     lang->tokenizer = tokenizer_new (primary);
+    lang->surface_mask = 4095;
+    lang->surface = (s_surface_t *) xcalloc (lang->surface_mask + 1, sizeof (s_surface_t));
     return lang;
 }
 
@@ -222,18 +239,62 @@ s_text_word (void *arg, const token_t *token)
     s_lang_t *lang = ctx->lang;
     if (token->sentence)
         ctx->prev = -1;
-    int32_t stem = tokenizer_stem_id (lang->tokenizer, token);
+    //  The surface cache first; the tokenizer and vocabulary on a miss
+    uint64_t hash = strmap_hash (token->word, token->len);
+    uint64_t prefix = 0;
+    memcpy (&prefix, token->word, token->len < 8 ? token->len : 8);
+    size_t at = hash & lang->surface_mask;
+    s_surface_t *entry = &lang->surface [at];
+    s_surface_t copy;                   //  The entry, when the table moved
+    while (entry->hash && !(entry->hash == hash && entry->len == token->len
+                            && entry->prefix == prefix)) {
+        at = (at + 1) & lang->surface_mask;
+        entry = &lang->surface [at];
+    }
+    if (!entry->hash) {
+        int32_t stem = tokenizer_stem_id (lang->tokenizer, token);
+        int32_t uid = -1;
+        if (stem >= 0) {
+            int32_t *tag = tokenizer_stem_tag (lang->tokenizer, stem);
+            if (*tag == INT32_MIN) {
+                size_t len;
+                const char *text = tokenizer_stem_text (lang->tokenizer, stem, &len);
+                *tag = vocab_stem (self->vocab, text, len);
+            }
+            uid = *tag;
+        }
+        entry->hash = hash;
+        entry->prefix = prefix;
+        entry->len = (uint32_t) token->len;
+        entry->stem = stem;
+        entry->uid = uid;
+        entry->unigram = uid >= 0 ? vocab_unigram (self->vocab, uid) : -1;
+        if (++lang->surface_count * 2 > lang->surface_mask + 1) {
+            //  Grow: rehash every entry
+            size_t size = (lang->surface_mask + 1) * 2;
+            s_surface_t *slots = (s_surface_t *) xcalloc (size, sizeof (s_surface_t));
+            copy = *entry;
+            for (size_t i = 0; i <= lang->surface_mask; i++) {
+                if (!lang->surface [i].hash)
+                    continue;
+                size_t to = lang->surface [i].hash & (size - 1);
+                while (slots [to].hash)
+                    to = (to + 1) & (size - 1);
+                slots [to] = lang->surface [i];
+            }
+            free (lang->surface);
+            lang->surface = slots;
+            lang->surface_mask = size - 1;
+            entry = &copy;
+        }
+    }
+    int32_t stem = entry->stem;
     if (stem < 0) {
         ctx->prev = -1;
         return 0;
     }
-    int32_t *tag = tokenizer_stem_tag (lang->tokenizer, stem);
-    if (*tag == INT32_MIN) {
-        size_t len;
-        const char *text = tokenizer_stem_text (lang->tokenizer, stem, &len);
-        *tag = vocab_stem (self->vocab, text, len);
-    }
-    int32_t uid = *tag;
+    int32_t uid = entry->uid;
+    int32_t unigram = entry->unigram;
     //  Per-document statistics of the word
     if ((size_t) stem >= lang->size) {
         size_t size = lang->size ? lang->size : 1024;
@@ -260,9 +321,8 @@ s_text_word (void *arg, const token_t *token)
     }
     term->tf += ctx->weight;
     if (uid >= 0) {
-        int32_t index = vocab_unigram (self->vocab, uid);
-        if (index >= 0)
-            s_count (self, index, ctx->weight);
+        if (unigram >= 0)
+            s_count (self, unigram, ctx->weight);
         if (ctx->prev >= 0) {
             int32_t bigram = vocab_bigram (self->vocab, ctx->prev, uid);
             if (bigram >= 0)
@@ -288,9 +348,11 @@ vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
     self->terms.len = 0;
     s_lang_t *lang = s_lang (self, language);
     if (tokenizer_trim (lang->tokenizer, VECTORIZER_CACHE)) {
-        //  Stem ids start again: forget the per-stem slots
+        //  Stem ids start again: forget the per-stem slots and the cache
         if (lang->size)
             memset (lang->stamp, 0, lang->size * sizeof (uint32_t));
+        memset (lang->surface, 0, (lang->surface_mask + 1) * sizeof (s_surface_t));
+        lang->surface_count = 0;
     }
     if (++self->stamp == 0) {
         for (int i = 0; i < self->nlangs; i++)

@@ -14,6 +14,7 @@ typedef struct {
     s_op_t op;
     int a, b;                   //  Children (AND, OR: both; NOT: a)
     strv_t words;               //  WORD/PREFIX: one folded word; PHRASE: several
+    VEC (int32_t) ids;          //  WORD/PHRASE: word ids; PREFIX: prefix id
 } s_node_t;
 
 typedef struct {
@@ -23,15 +24,24 @@ typedef struct {
 } s_rule_t;
 
 typedef struct {
-    strv_t words;               //  The document's folded words in order
-    strmap_t *first;            //  Word -> first position
-    VEC (const char *) sorted;  //  Distinct words, sorted (for prefix* terms)
+    int32_t position;           //  Word position in the document
+    int32_t id;                 //  Rule word id
+} s_hit_t;
+
+typedef struct {
+    uint32_t stamp;             //  Current document
+    VEC (uint32_t) seen;        //  Word id -> stamp of the last document that had it
+    VEC (uint32_t) prefixed;    //  Prefix id -> stamp likewise
+    VEC (s_hit_t) hits;         //  Positions of rule words, in order
+    int32_t position;           //  Words read so far
+    struct _rules_t *rules;
 } s_doc_t;
 
 struct _rules_t {
     VEC (s_node_t) nodes;
     VEC (s_rule_t) rules;
-    bool prefixes;              //  Some rule has a prefix* term
+    strmap_t *words;            //  Every word of every term -> word id (value)
+    strv_t prefixes;            //  Prefix terms, by prefix id
     s_doc_t doc;                //  Scratch: the document being matched
 };
 
@@ -147,9 +157,19 @@ s_parse_primary (s_parser_t *ps)
             return -1;
         }
         int node = s_node (ps->self, prefix ? N_PREFIX : words.len > 1 ? N_PHRASE : N_WORD, -1, -1);
-        if (prefix)
-            ps->self->prefixes = true;
-        ps->self->nodes.items [node].words = words;
+        s_node_t *n = &ps->self->nodes.items [node];
+        n->words = words;
+        if (prefix) {
+            *vec_push (&n->ids) = (int32_t) ps->self->prefixes.len;
+            strv_push (&ps->self->prefixes, words.items [0]);
+        }
+        else
+            for (size_t k = 0; k < words.len; k++) {
+                bool added;
+                int32_t id = strmap_intern (ps->self->words, words.items [k],
+                                            strlen (words.items [k]), &added);
+                *vec_push (&n->ids) = id;
+            }
         s_next (ps);
         return node;
     }
@@ -211,6 +231,7 @@ rules_t *
 rules_parse (const char *text, const char *origin, char *err, size_t errsize)
 {
     rules_t *self = (rules_t *) xcalloc (1, sizeof (rules_t));
+    self->words = strmap_new ();
     const char *p = text ? text : "";
     int line_no = 0;
     while (*p) {
@@ -313,19 +334,21 @@ rules_destroy (rules_t **self_p)
     rules_t *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->nodes.len; i++)
+    for (size_t i = 0; i < self->nodes.len; i++) {
         strv_free (&self->nodes.items [i].words);
+        free (self->nodes.items [i].ids.items);
+    }
+    strmap_destroy (&self->words);
+    strv_free (&self->prefixes);
     for (size_t i = 0; i < self->rules.len; i++) {
         free (self->rules.items [i].literal);
         free (self->rules.items [i].name);
     }
     free (self->nodes.items);
     free (self->rules.items);
-    for (size_t i = 0; i < self->doc.words.len; i++)
-        free (self->doc.words.items [i]);
-    free (self->doc.words.items);
-    free (self->doc.sorted.items);
-    strmap_destroy (&self->doc.first);
+    free (self->doc.seen.items);
+    free (self->doc.prefixed.items);
+    free (self->doc.hits.items);
     free (self);
     *self_p = NULL;
 }
@@ -351,18 +374,26 @@ rules_name (rules_t *self, size_t i)
 //  --------------------------------------------------------------------------
 //  Evaluation
 
+//  Each word of the document: note the rule words and prefixes it is
 static int
-s_prefix_compare (const void *key, const void *item)
+s_doc_word (void *arg, const token_t *token)
 {
-    //  Orders words by their first strlen (key) bytes: equal = has the prefix
-    const char *prefix = (const char *) key;
-    return strncmp (prefix, *(const char *const *) item, strlen (prefix));
-}
-
-static int
-s_sort_compare (const void *a, const void *b)
-{
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    s_doc_t *doc = (s_doc_t *) arg;
+    rules_t *self = doc->rules;
+    int32_t id = strmap_find (self->words, token->word, token->len);
+    if (id >= 0) {
+        doc->seen.items [id] = doc->stamp;
+        s_hit_t *hit = vec_push (&doc->hits);
+        hit->position = doc->position;
+        hit->id = id;
+    }
+    for (size_t k = 0; k < self->prefixes.len; k++) {
+        const char *prefix = self->prefixes.items [k];
+        if (prefix [0] == token->word [0] && str_starts (token->word, prefix))
+            doc->prefixed.items [k] = doc->stamp;
+    }
+    doc->position++;
+    return 0;
 }
 
 static bool
@@ -371,20 +402,21 @@ s_eval (rules_t *self, int index, s_doc_t *doc)
     s_node_t *node = &self->nodes.items [index];
     switch (node->op) {
         case N_WORD:
-            return strmap_get (doc->first, node->words.items [0], strlen (node->words.items [0])) >= 0;
+            return doc->seen.items [node->ids.items [0]] == doc->stamp;
         case N_PREFIX:
-            return bsearch (node->words.items [0], doc->sorted.items, doc->sorted.len,
-                            sizeof (const char *), s_prefix_compare) != NULL;
+            return doc->prefixed.items [node->ids.items [0]] == doc->stamp;
         case N_PHRASE: {
-            const char *w0 = node->words.items [0];
-            int32_t from = strmap_get (doc->first, w0, strlen (w0));
-            if (from < 0)
-                return false;
-            for (size_t i = (size_t) from; i + node->words.len <= doc->words.len; i++) {
+            for (size_t k = 0; k < node->ids.len; k++)
+                if (doc->seen.items [node->ids.items [k]] != doc->stamp)
+                    return false;
+            //  Consecutive positions among the hits
+            size_t n = node->ids.len;
+            for (size_t i = 0; i + n <= doc->hits.len; i++) {
                 size_t k = 0;
-                while (k < node->words.len && strcmp (doc->words.items [i + k], node->words.items [k]) == 0)
+                while (k < n && doc->hits.items [i + k].id == node->ids.items [k]
+                   &&  doc->hits.items [i + k].position == doc->hits.items [i].position + (int32_t) k)
                     k++;
-                if (k == node->words.len)
+                if (k == n)
                     return true;
             }
             return false;
@@ -405,34 +437,24 @@ rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *
     if (self->rules.len == 0)
         return 0;
     s_doc_t *doc = &self->doc;
-    for (size_t i = 0; i < doc->words.len; i++)
-        free (doc->words.items [i]);
-    doc->words.len = 0;
-    doc->sorted.len = 0;
-    if (!doc->first)
-        doc->first = strmap_new ();
-    else
-    if (strmap_size (doc->first) > 100000) {
-        strmap_destroy (&doc->first);           //  Do not keep a huge table
-        doc->first = strmap_new ();
+    doc->rules = self;
+    size_t nwords = strmap_size (self->words);
+    while (doc->seen.len < nwords)
+        *vec_push (&doc->seen) = 0;
+    while (doc->prefixed.len < self->prefixes.len)
+        *vec_push (&doc->prefixed) = 0;
+    if (++doc->stamp == 0) {
+        memset (doc->seen.items, 0, doc->seen.len * sizeof (uint32_t));
+        memset (doc->prefixed.items, 0, doc->prefixed.len * sizeof (uint32_t));
+        doc->stamp = 1;
     }
-    else
-        strmap_clear (doc->first);
+    doc->hits.len = 0;
+    doc->position = 0;
     if (headline)
-        tokenize (headline, strlen (headline), s_collect, &doc->words);
+        tokenize (headline, strlen (headline), s_doc_word, doc);
+    doc->position++;                //  A phrase does not run from headline into body
     if (body)
-        tokenize (body, strlen (body), s_collect, &doc->words);
-    for (size_t i = 0; i < doc->words.len; i++) {
-        bool added;
-        int32_t k = strmap_intern (doc->first, doc->words.items [i], strlen (doc->words.items [i]), &added);
-        if (added) {
-            *strmap_value (doc->first, k) = (int32_t) i;
-            if (self->prefixes)
-                *vec_push (&doc->sorted) = doc->words.items [i];
-        }
-    }
-    if (self->prefixes)
-        qsort (doc->sorted.items, doc->sorted.len, sizeof (const char *), s_sort_compare);
+        tokenize (body, strlen (body), s_doc_word, doc);
     int matched = 0;
     for (size_t r = 0; r < self->rules.len; r++)
         if (s_eval (self, self->rules.items [r].root, doc)) {
