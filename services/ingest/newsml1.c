@@ -155,7 +155,7 @@ s_identification (story_t *story, xmlNodePtr item, const char *duid)
     char *uri = NULL;
 
     if (public_id) {
-        story_add_altid (story, "newsml-publicidentifier", public_id);
+        xmlstory_altid (story, "newsml-publicidentifier", public_id);
         if (str_starts (public_id, "urn:newsml:")
         &&  (!item_id || strstr (public_id, item_id))) {
             uri = s_strip_revision (public_id, revision);
@@ -180,7 +180,7 @@ s_identification (story_t *story, xmlNodePtr item, const char *duid)
         char *previous = xml_attr (revision_node, "PreviousRevision");
         char *update = xml_attr (revision_node, "Update");
         if (uri && xmlstory_int (previous, 1, INT_MAX))
-            story_add_link (story, "previous-version", uri, previous);
+            xmlstory_link (story, "previous-version", uri, previous);
         if (update && (str_ieq (update, "U") || str_ieq (update, "A"))) {
             story_add_signal (story, "update");
             char raw [64];
@@ -191,10 +191,10 @@ s_identification (story_t *story, xmlNodePtr item, const char *duid)
         free (update);
     }
     if (item_id)
-        story_add_altid (story, "newsml-newsitemid", item_id);
+        xmlstory_altid (story, "newsml-newsitemid", item_id);
     char *label = xml_path_text (item, "Identification/NameLabel");
     if (label)
-        story_set_extra (story, "newsml-namelabel", label);
+        xmlstory_extra (story, "newsml-namelabel", label);
     free (label);
     free (provider);
     free (date);
@@ -212,7 +212,7 @@ s_management (story_t *story, xmlNodePtr management)
         if (xml_is (child, "NewsItemType")) {
             char *type = s_formal (child, NULL);
             if (type) {
-                story_set_extra (story, "newsml-newsitemtype", type);
+                xmlstory_extra (story, "newsml-newsitemtype", type);
                 if (str_ieq (type, "Alert") || str_ieq (type, "Flash")
                 ||  str_ieq (type, "Advisory"))
                     xmlstory_signal (story, type);
@@ -271,14 +271,14 @@ s_management (story_t *story, xmlNodePtr management)
         if (xml_is (child, "Instruction")) {
             char *instruction = s_formal (child, NULL);
             if (instruction && !xmlstory_signal (story, instruction))
-                story_set_extra (story, "newsml-instruction", instruction);
+                xmlstory_extra (story, "newsml-instruction", instruction);
             free (instruction);
         }
         else
         if (xml_is (child, "AssociatedWith")) {
             char *target = xml_attr (child, "NewsItem");
             if (target)
-                story_add_link (story, "see-also", target, NULL);
+                xmlstory_link (story, "see-also", target, NULL);
             free (target);
         }
     }
@@ -337,14 +337,7 @@ s_news_lines (gather_t *g, xmlNodePtr lines)
         else
         if (xml_is (child, "SubHeadLine")) {
             char *text = xml_text_spaced (child);
-            if (text) {
-                bool present = false;
-                for (size_t i = 0; i < story->headlines.len; i++)
-                    if (strcmp (story->headlines.items [i].value, text) == 0)
-                        present = true;
-                if (!present)
-                    story_add_text (&story->headlines, "sub", "text/plain", text);
-            }
+            xmlstory_headline (story, "sub", text);
             free (text);
         }
         else
@@ -384,14 +377,14 @@ s_news_lines (gather_t *g, xmlNodePtr lines)
         else
         if (xml_is (child, "KeywordLine")) {
             char *text = xml_text_spaced (child);
-            story_add_keyword (story, text);
+            xmlstory_keyword (story, text);
             free (text);
         }
         else
         if (xml_is (child, "CreditLine")) {
             char *text = xml_text_spaced (child);
             if (text && !story_extra (story, "creditline"))
-                story_set_extra (story, "creditline", text);
+                xmlstory_extra (story, "creditline", text);
             free (text);
         }
         else
@@ -405,7 +398,7 @@ s_news_lines (gather_t *g, xmlNodePtr lines)
                 else {
                     char key [96];
                     snprintf (key, sizeof key, "newsline:%s", type ? type : "text");
-                    story_set_extra (story, key, text);
+                    xmlstory_extra (story, key, text);
                 }
             }
             free (type);
@@ -415,7 +408,7 @@ s_news_lines (gather_t *g, xmlNodePtr lines)
         if (xml_is (child, "MoreLink")) {
             char *text = xml_text (child);
             if (text)
-                story_set_extra (story, "newsml-morelink", text);
+                xmlstory_extra (story, "newsml-morelink", text);
             free (text);
         }
     }
@@ -540,7 +533,7 @@ s_descriptive (gather_t *g, xmlNodePtr meta)
         else
         if (xml_is (child, "guid")) {
             char *text = xml_text (child);
-            story_add_altid (story, "newsml-guid", text);
+            xmlstory_altid (story, "newsml-guid", text);
             free (text);
         }
         else
@@ -559,7 +552,7 @@ s_descriptive (gather_t *g, xmlNodePtr meta)
                         size_t len = strlen (word);
                         while (len && isspace ((unsigned char) word [len - 1]))
                             word [--len] = 0;
-                        story_add_keyword (story, word);
+                        xmlstory_keyword (story, word);
                     }
                     free (copy);
                 }
@@ -577,7 +570,7 @@ s_descriptive (gather_t *g, xmlNodePtr meta)
                     char key [128];
                     snprintf (key, sizeof key, "newsml:%s", name);
                     if (!story_extra (story, key))
-                        story_set_extra (story, key, value);
+                        xmlstory_extra (story, key, value);
                 }
             }
             free (name);
@@ -615,7 +608,7 @@ s_administrative (gather_t *g, xmlNodePtr meta)
         if (xml_is (child, "FileName")) {
             char *text = xml_text (child);
             if (text)
-                story_set_extra (story, "newsml-filename", text);
+                xmlstory_extra (story, "newsml-filename", text);
             free (text);
         }
     }
@@ -816,7 +809,7 @@ s_content_item (gather_t *g, xmlNodePtr item, const char *role)
     if (role && (str_ieq (role, "Abstract") || str_ieq (role, "Lead") || str_ieq (role, "Summary")
              ||  str_ieq (role, "Teaser") || str_ieq (role, "Intro"))) {
         char *summary = s_data_text (data, mime, format);
-        if (summary)
+        if (summary && story->descriptions.len < 64)
             story_add_text (&story->descriptions, "summary", "text/plain", summary);
         free (summary);
     }
@@ -827,10 +820,10 @@ s_content_item (gather_t *g, xmlNodePtr item, const char *role)
         if (note) {
             if (str_ieq (role, "Caption")) {
                 g->captions++;
-                story_set_extra (story, "newsml-caption", note);
+                xmlstory_extra (story, "newsml-caption", note);
             }
             else
-                story_set_extra (story, "contact", note);
+                xmlstory_extra (story, "contact", note);
         }
         free (note);
     }
@@ -883,7 +876,7 @@ s_component (gather_t *g, xmlNodePtr component, const char *parent_role, int dep
             for (xmlNodePtr keyword = xml_child (child, "item_keyword"); keyword;
                  keyword = xml_next (keyword, "item_keyword")) {
                 char *text = xml_text (keyword);
-                story_add_keyword (story, text);
+                xmlstory_keyword (story, text);
                 free (text);
             }
         }
@@ -956,7 +949,7 @@ s_translations (xmlNodePtr top)
     size_t count = 0;
     strv_t langs = { 0 };
     bool ok = true;
-    for (xmlNodePtr child = xml_child (top, "NewsComponent"); child && ok;
+    for (xmlNodePtr child = xml_child (top, "NewsComponent"); child && ok && count < 32;
          child = xml_next (child, "NewsComponent")) {
         char *lang = s_component_lang (child);
         char *headline = xml_path_text (child, "NewsLines/HeadLine");
@@ -1059,9 +1052,9 @@ s_story (nml_t *self, xmlNodePtr item, xmlNodePtr root, xmlNodePtr above,
         if (self->priority && !story->priority)
             story->priority = self->priority;
         if (self->transmission)
-            story_add_altid (story, "transmission", self->transmission);
+            xmlstory_altid (story, "transmission", self->transmission);
         if (self->products)
-            story_set_extra (story, "newsml-products", self->products);
+            xmlstory_extra (story, "newsml-products", self->products);
         if (self->date) {
             story_set_rawdate (story, "envelope", self->date);
             if (!story->ingest.received)

@@ -199,7 +199,7 @@ s_link (story_t *story, xmlNodePtr link)
     else
         name = xstrdup (story->uri && strcmp (story->uri, target) == 0 ? "previous-version"
                                                                        : "related");
-    story_add_link (story, name, target, version);
+    xmlstory_link (story, name, target, version);
     free (name);
     free (rel);
     free (version);
@@ -258,10 +258,7 @@ s_item_meta (story_t *story, xmlNodePtr meta, char **title, char **rich_note)
         if (xml_is (child, "signal")) {
             char *qcode = xml_attr (child, "qcode");
             if (qcode && !xmlstory_signal (story, qcode)) {
-                const char *previous = story_extra (story, "g2-signals");
-                char *joined = previous ? xasprintf ("%s %s", previous, qcode) : xstrdup (qcode);
-                story_set_extra (story, "g2-signals", joined);
-                free (joined);
+                xmlstory_extra_append (story, "g2-signals", qcode, " ");
             }
             free (qcode);
         }
@@ -273,12 +270,7 @@ s_item_meta (story_t *story, xmlNodePtr meta, char **title, char **rich_note)
             char *name = xml_attr (child, "qcode");
             if (!name)
                 name = s_name (child, story->language);
-            if (name) {
-                const char *previous = story_extra (story, "g2-service");
-                char *joined = previous ? xasprintf ("%s %s", previous, name) : xstrdup (name);
-                story_set_extra (story, "g2-service", joined);
-                free (joined);
-            }
+            xmlstory_extra_append (story, "g2-service", name, " ");
             free (name);
         }
         else
@@ -290,7 +282,7 @@ s_item_meta (story_t *story, xmlNodePtr meta, char **title, char **rich_note)
         if (xml_is (child, "fileName")) {
             char *text = xml_text (child);
             if (text)
-                story_set_extra (story, "g2-filename", text);
+                xmlstory_extra (story, "g2-filename", text);
             free (text);
         }
     }
@@ -378,6 +370,8 @@ s_subject (story_t *story, xmlNodePtr subject)
 static void
 s_headline (story_t *story, xmlNodePtr node)
 {
+    if (story->headlines.len >= 64)
+        return;
     char *text = xml_text_spaced (node);
     if (!text)
         return;
@@ -405,6 +399,8 @@ s_headline (story_t *story, xmlNodePtr node)
 static void
 s_description (story_t *story, xmlNodePtr node)
 {
+    if (story->descriptions.len >= 64)
+        return;
     char *text = xml_text_spaced (node);
     if (!text)
         return;
@@ -494,7 +490,7 @@ s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modifie
         else
         if (xml_is (child, "keyword")) {
             char *text = xml_text (child);
-            story_add_keyword (story, text);
+            xmlstory_keyword (story, text);
             free (text);
         }
         else
@@ -521,7 +517,7 @@ s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modifie
             else
             if (type)
                 role = type;
-            story_add_altid (story, role, value);
+            xmlstory_altid (story, role, value);
             free (value);
             free (type);
         }
@@ -529,7 +525,7 @@ s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modifie
         if (xml_is (child, "creditline")) {
             char *text = xml_text_spaced (child);
             if (text && !story_extra (story, "creditline"))
-                story_set_extra (story, "creditline", text);
+                xmlstory_extra (story, "creditline", text);
             free (text);
         }
     }
@@ -541,6 +537,8 @@ s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modifie
 static void
 s_rendition (story_t *story, xmlNodePtr remote)
 {
+    if (story->renditions.len >= 64)
+        return;
     char *href = xml_attr (remote, "href");
     if (!href)
         href = xml_attr (remote, "residref");
@@ -713,7 +711,7 @@ s_news_item (g2_t *self, xmlNodePtr item)
     str_set (&story->version, version);
     free (version);
     if (!str_ieq (class_code, "text"))
-        story_set_extra (story, "g2-itemclass", item_class);
+        xmlstory_extra (story, "g2-itemclass", item_class);
 
     xmlNodePtr content_meta = xml_child (item, "contentMeta");
     char *language = xml_attr (xml_child (content_meta, "language"), "tag");
@@ -782,7 +780,7 @@ s_news_item (g2_t *self, xmlNodePtr item)
             story->ingest.received = xstrdup (self->sent);
     }
     if (self->transmit)
-        story_add_altid (story, "g2-transmitid", self->transmit);
+        xmlstory_altid (story, "g2-transmitid", self->transmit);
     if (!story->uri) {
         //  @guid is mandatory; without it, a stable derived uri
         const char *provider = NULL;

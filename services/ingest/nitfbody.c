@@ -172,7 +172,7 @@ s_meta (story_t *story, xmlNodePtr meta)
                 xmlstory_set (&story->slugline, content);
                 break;
             case META_SEQUENCE:
-                story_add_altid (story, "anpa-sequence", content);
+                xmlstory_altid (story, "anpa-sequence", content);
                 break;
             case META_CATEGORY: {
                 char literal [64];
@@ -197,7 +197,7 @@ s_meta (story_t *story, xmlNodePtr meta)
     char key [160];
     snprintf (key, sizeof key, "nitf-meta:%s", name);
     if (!story_extra (story, key))
-        story_set_extra (story, key, content);
+        xmlstory_extra (story, key, content);
     free (name);
     free (content);
 }
@@ -207,7 +207,7 @@ s_tobject (story_t *story, xmlNodePtr tobject)
 {
     char *type = xml_attr (tobject, "tobject.type");
     if (type && !story_extra (story, "nitf-tobject-type"))
-        story_set_extra (story, "nitf-tobject-type", type);
+        xmlstory_extra (story, "nitf-tobject-type", type);
     free (type);
     for (xmlNodePtr child = xml_first_element (tobject); child; child = xml_next_element (child)) {
         if (xml_is (child, "tobject.property")) {
@@ -274,7 +274,7 @@ s_doc_id (story_t *story, xmlNodePtr doc_id)
     char *id = xml_attr (doc_id, "id-string");
     char *regsrc = xml_attr (doc_id, "regsrc");
     if (id) {
-        story_add_altid (story, "nitf-doc-id", id);
+        xmlstory_altid (story, "nitf-doc-id", id);
         if (!story->uri) {
             if (xmlstory_is_uri (id) || !regsrc)
                 story->uri = xstrdup (id);
@@ -283,7 +283,7 @@ s_doc_id (story_t *story, xmlNodePtr doc_id)
         }
     }
     if (regsrc && !story_extra (story, "nitf-regsrc"))
-        story_set_extra (story, "nitf-regsrc", regsrc);
+        xmlstory_extra (story, "nitf-regsrc", regsrc);
     free (id);
     free (regsrc);
 }
@@ -296,7 +296,7 @@ s_du_key (story_t *story, xmlNodePtr du_key)
     char *version = xml_attr (du_key, "version");
     char *generation = xml_attr (du_key, "generation");
     if (key)
-        story_add_altid (story, "nitf-du-key", key);
+        xmlstory_altid (story, "nitf-du-key", key);
     xmlstory_set (&story->version, version);
     int number = xmlstory_int (version, 0, INT_MAX);
     int gen = xmlstory_int (generation, 0, INT_MAX);
@@ -305,7 +305,7 @@ s_du_key (story_t *story, xmlNodePtr du_key)
         char previous [16] = "";
         if (number > 1)
             snprintf (previous, sizeof previous, "%d", number - 1);
-        story_add_link (story, "updates", key, previous [0] ? previous : NULL);
+        xmlstory_link (story, "updates", key, previous [0] ? previous : NULL);
         story_add_signal (story, "update");
         char raw [96];
         snprintf (raw, sizeof raw, "raw:du-key:%s", version ? version : generation);
@@ -329,13 +329,13 @@ s_docdata (story_t *story, xmlNodePtr docdata, char **release, char **first)
             story_add_warning (story, "unknown-status:%s", status);
         }
         if (str_ieq (status, "embargoed"))
-            story_set_extra (story, "nitf-management-status", "embargoed");
+            xmlstory_extra (story, "nitf-management-status", "embargoed");
         if (pubstatus && strcmp (pubstatus, "canceled") == 0)
             story_add_signal (story, "kill");
     }
     char *idref = xml_attr (docdata, "management-doc-idref");
     if (idref)
-        story_add_link (story, "replaces", idref, NULL);
+        xmlstory_link (story, "replaces", idref, NULL);
     free (idref);
     free (status);
 
@@ -404,7 +404,7 @@ s_docdata (story_t *story, xmlNodePtr docdata, char **release, char **first)
             for (xmlNodePtr keyword = xml_child (child, "keyword"); keyword;
                  keyword = xml_next (keyword, "keyword")) {
                 char *key = xml_attr (keyword, "key");
-                story_add_keyword (story, key);
+                xmlstory_keyword (story, key);
                 free (key);
             }
         }
@@ -443,17 +443,14 @@ s_docdata (story_t *story, xmlNodePtr docdata, char **release, char **first)
         if (xml_is (child, "fixture")) {
             char *fixture = xml_attr (child, "fix-id");
             if (fixture)
-                story_set_extra (story, "nitf-fixture", fixture);
+                xmlstory_extra (story, "nitf-fixture", fixture);
             free (fixture);
         }
         else
         if (xml_is (child, "doc-scope")) {
             char *scope = xml_attr (child, "scope");
             if (scope) {
-                const char *previous = story_extra (story, "nitf-doc-scope");
-                char *joined = previous ? xasprintf ("%s; %s", previous, scope) : xstrdup (scope);
-                story_set_extra (story, "nitf-doc-scope", joined);
-                free (joined);
+                xmlstory_extra_append (story, "nitf-doc-scope", scope, "; ");
             }
             free (scope);
         }
@@ -485,14 +482,8 @@ s_body_head (story_t *story, xmlNodePtr head)
                         main_set = true;
                     }
                     else
-                    if (xml_is (line, "hl2")) {
-                        bool present = false;
-                        for (size_t i = 0; i < story->headlines.len; i++)
-                            if (strcmp (story->headlines.items [i].value, text) == 0)
-                                present = true;
-                        if (!present)
-                            story_add_text (&story->headlines, "sub", "text/plain", text);
-                    }
+                    if (xml_is (line, "hl2"))
+                        xmlstory_headline (story, "sub", text);
                 }
                 free (text);
             }

@@ -159,13 +159,41 @@ s_name_char (char c)
         || (unsigned char) c >= 0x80;
 }
 
+//  Entities by name: open addressing over XML_ENTITY_SLOTS slots holding
+//  index + 1 (0 = empty), so hostile documents with many references cost
+//  one probe each
+#define XML_ENTITY_SLOTS    (XML_MAX_ENTITIES * 4)
+static __thread uint16_t s_entity_slots [XML_ENTITY_SLOTS];
+
+static size_t
+s_entity_hash (const char *name, size_t len)
+{
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ (uint8_t) name [i]) * 16777619u;
+    return hash % XML_ENTITY_SLOTS;
+}
+
 static entity_t *
 s_entity_find (entity_t *entities, size_t count, const char *name, size_t len)
 {
-    for (size_t i = 0; i < count; i++)
-        if (entities [i].name_len == len && memcmp (entities [i].name, name, len) == 0)
-            return &entities [i];
+    size_t slot = s_entity_hash (name, len);
+    for (size_t probe = 0; probe < XML_ENTITY_SLOTS && s_entity_slots [slot]; probe++) {
+        entity_t *entity = &entities [s_entity_slots [slot] - 1];
+        if (entity->name_len == len && memcmp (entity->name, name, len) == 0)
+            return entity;
+        slot = (slot + 1) % XML_ENTITY_SLOTS;
+    }
     return NULL;
+}
+
+static void
+s_entity_index (entity_t *entities, size_t index)
+{
+    size_t slot = s_entity_hash (entities [index].name, entities [index].name_len);
+    while (s_entity_slots [slot])
+        slot = (slot + 1) % XML_ENTITY_SLOTS;
+    s_entity_slots [slot] = (uint16_t) (index + 1);
 }
 
 static uint64_t
@@ -226,6 +254,7 @@ s_entity_guard (const char *doc, size_t size, char *err, size_t errsize)
         return 0;               //  No internal subset
     entity_t *entities = xcalloc (XML_MAX_ENTITIES, sizeof (entity_t));
     size_t count = 0;
+    memset (s_entity_slots, 0, sizeof s_entity_slots);
     //  Walk the internal subset: declarations, quoted literals, comments
     const char *p = open + 1;
     const char *subset_end = NULL;
@@ -283,6 +312,7 @@ s_entity_guard (const char *doc, size_t size, char *err, size_t errsize)
                 entities [count].name_len = name_len;
                 entities [count].value = value;
                 entities [count].value_len = value_len;
+                s_entity_index (entities, count);
                 count++;
             }
             p = q < end ? q + 1 : end;
@@ -328,6 +358,45 @@ s_entity_guard (const char *doc, size_t size, char *err, size_t errsize)
     }
     free (entities);
     return rc;
+}
+
+//  --------------------------------------------------------------------------
+//  Elements with thousands of attributes: libxml2 2.9 checks them for
+//  duplicates pair by pair (40k attributes cost it 9 s). News XML has
+//  dozens at most.
+
+#define XML_MAX_ATTRIBUTES  1000
+
+//  0, or -1 with a reason when a start tag holds too many attributes
+static int
+s_attribute_guard (const char *doc, size_t size, char *err, size_t errsize)
+{
+    const char *p = doc, *end = doc + size;
+    while ((p = memchr (p, '<', (size_t) (end - p))) != NULL) {
+        const char *close = memchr (p, '>', (size_t) (end - p));
+        if (!close)
+            close = end;
+        //  A tag shorter than the limit's worth of name="" cannot exceed it
+        if ((size_t) (close - p) > XML_MAX_ATTRIBUTES * 3) {
+            size_t count = 0;
+            for (const char *q = p; q < close; q++) {
+                q = memchr (q, '=', (size_t) (close - q));
+                if (!q)
+                    break;
+                if (q + 1 < close && (q [1] == '"' || q [1] == '\'') && ++count > XML_MAX_ATTRIBUTES) {
+                    long line = 1;
+                    for (const char *c = doc; c < p; c++)
+                        if (*c == '\n')
+                            line++;
+                    snprintf (err, errsize, "XML element at line %ld has more than %d attributes",
+                              line, XML_MAX_ATTRIBUTES);
+                    return -1;
+                }
+            }
+        }
+        p = close;
+    }
+    return 0;
 }
 
 //  Rewrite &name; for HTML entities the document does not declare as &#N;
@@ -439,7 +508,8 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
     }
     if (warnings && s_declares_external_entity (start, start_size))
         strv_add_unique (warnings, "xml-external-entity-refused");
-    if (s_entity_guard (start, start_size, err, errsize) != 0) {
+    if (s_entity_guard (start, start_size, err, errsize) != 0
+    ||  s_attribute_guard (start, start_size, err, errsize) != 0) {
         free (fixed);
         free (text);
         return NULL;

@@ -63,7 +63,7 @@ xmlstory_append (char **field, const char *text, const char *sep)
         *field = xstrdup (text);
         return;
     }
-    if (strstr (*field, text))
+    if (strlen (*field) >= XMLSTORY_MAX_APPEND || strstr (*field, text))
         return;
     char *joined = xasprintf ("%s%s%s", *field, sep, text);
     free (*field);
@@ -81,6 +81,8 @@ xmlstory_concept (story_conceptv_t *list, const char *name, const char *literal,
     if (str_empty (uri))
         uri = NULL;
     if (!name && !literal && !uri)
+        return NULL;
+    if (list->len >= XMLSTORY_MAX_ITEMS)
         return NULL;
     for (size_t i = 0; i < list->len; i++) {
         story_concept_t *concept = &list->items [i];
@@ -102,6 +104,61 @@ xmlstory_concept (story_conceptv_t *list, const char *name, const char *literal,
     str_set (&concept->literal, literal);
     str_set (&concept->uri, uri);
     return concept;
+}
+
+void
+xmlstory_keyword (story_t *story, const char *keyword)
+{
+    if (story->keywords.len < XMLSTORY_MAX_ITEMS)
+        story_add_keyword (story, keyword);
+}
+
+void
+xmlstory_altid (story_t *story, const char *role, const char *value)
+{
+    if (story->altids.len < XMLSTORY_MAX_ITEMS)
+        story_add_altid (story, role, value);
+}
+
+void
+xmlstory_link (story_t *story, const char *rel, const char *uri, const char *version)
+{
+    if (story->links.len < XMLSTORY_MAX_ITEMS)
+        story_add_link (story, rel, uri, version);
+}
+
+void
+xmlstory_extra (story_t *story, const char *key, const char *value)
+{
+    if (story->extra.len < XMLSTORY_MAX_ITEMS || story_extra (story, key))
+        story_set_extra (story, key, value);
+}
+
+void
+xmlstory_extra_append (story_t *story, const char *key, const char *value, const char *sep)
+{
+    if (str_empty (value))
+        return;
+    const char *previous = story_extra (story, key);
+    if (!previous)
+        xmlstory_extra (story, key, value);
+    else
+    if (strlen (previous) < XMLSTORY_MAX_APPEND) {
+        char *joined = xasprintf ("%s%s%s", previous, sep, value);
+        story_set_extra (story, key, joined);
+        free (joined);
+    }
+}
+
+void
+xmlstory_headline (story_t *story, const char *role, const char *text)
+{
+    if (str_empty (text) || story->headlines.len >= 64)
+        return;
+    for (size_t i = 0; i < story->headlines.len; i++)
+        if (strcmp (story->headlines.items [i].value, text) == 0)
+            return;
+    story_add_text (&story->headlines, role, "text/plain", text);
 }
 
 const char *
@@ -251,6 +308,8 @@ xmlstory_signal (story_t *story, const char *code)
     }
     if (!signal)
         return false;
+    if (story->signals.len >= 64)
+        return true;
     story_add_signal (story, signal);
     char raw [160];
     snprintf (raw, sizeof raw, "raw:%s", code);

@@ -9,6 +9,13 @@
 #ifndef COPYDESK_XMLSTORY_H
 #define COPYDESK_XMLSTORY_H
 
+//  Most entries a story list gets from a document's metadata (subjects,
+//  keywords, altids, links, extra...): hostile documents with 100k of them
+//  must not turn the duplicate checks quadratic. Real stories have dozens.
+#define XMLSTORY_MAX_ITEMS  500
+//  Longest text built by appending (ednote, joined extras)
+#define XMLSTORY_MAX_APPEND 8192
+
 //  Set *field to a copy of value unless *field is set or value is empty.
 void
     xmlstory_set (char **field, const char *value);
@@ -29,6 +36,23 @@ void
 story_concept_t *
     xmlstory_concept (story_conceptv_t *list, const char *name, const char *literal,
                       const char *uri);
+
+//  Add a keyword, an altid, a link, an extra pair (set or replace), within
+//  XMLSTORY_MAX_ITEMS entries per list; over that they are dropped.
+void
+    xmlstory_keyword (story_t *story, const char *keyword);
+void
+    xmlstory_altid (story_t *story, const char *role, const char *value);
+void
+    xmlstory_link (story_t *story, const char *rel, const char *uri, const char *version);
+void
+    xmlstory_extra (story_t *story, const char *key, const char *value);
+//  Append to the extra value under key, separated by sep (bounded length).
+void
+    xmlstory_extra_append (story_t *story, const char *key, const char *value, const char *sep);
+//  Add a headline unless an equal one is there (at most 64 headlines).
+void
+    xmlstory_headline (story_t *story, const char *role, const char *text);
 
 //  "usable", "withheld" or "canceled" for a provider's status word or
 //  qcode (Usable, USABLE, stat:usable, killed, cancelled, withdrawn...);

@@ -498,6 +498,36 @@ test_xxe_and_bombs (void **state)
     buf_free (&b);
 }
 
+static void
+test_many_entries (void **state)
+{
+    //  A document with 20,000 subjects, keywords and named people: bounded
+    //  lists, and no quadratic duplicate checks
+    buf_t b;
+    buf_init (&b);
+    buf_puts (&b, "<nitf><head><tobject>");
+    for (int i = 0; i < 20000; i++)
+        buf_printf (&b, "<tobject.subject tobject.subject.refnum=\"%08d\"/>", i);
+    buf_puts (&b, "</tobject><docdata><doc-id id-string=\"many\"/><key-list>");
+    for (int i = 0; i < 20000; i++)
+        buf_printf (&b, "<keyword key=\"k%d\"/>", i);
+    buf_puts (&b, "</key-list></docdata></head><body><body.content>");
+    for (int i = 0; i < 20000; i++)
+        buf_printf (&b, "<p><person>Person %d</person> spoke.</p>", i);
+    buf_puts (&b, "</body.content></body></nitf>");
+    collect_t c = { 0 };
+    int64_t start = time_mono_usec ();
+    assert_int_equal (collect_bytes (&c, "many.xml", "nitf", b.data, b.size), 0);
+    assert_true (time_mono_usec () - start < 20 * 1000000);
+    story_t *s = c.stories.items [0];
+    assert_int_equal (s->subjects.len, 500);
+    assert_int_equal (s->keywords.len, 500);
+    assert_int_equal (s->people.len, 500);
+    assert_non_null (strstr (story_body (s), "Person 19999 spoke."));
+    collect_reset (&c);
+    buf_free (&b);
+}
+
 int
 main (void)
 {
@@ -516,6 +546,7 @@ main (void)
         cmocka_unit_test (test_statuses_and_ids),
         cmocka_unit_test (test_not_well_formed),
         cmocka_unit_test (test_xxe_and_bombs),
+        cmocka_unit_test (test_many_entries),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -188,6 +188,19 @@ test_depth_and_size (void **state)
     xmlFreeDoc (doc);
     buf_free (&b);
 
+    //  Thousands of attributes on one element (libxml2 checks them pairwise)
+    buf_init (&b);
+    buf_puts (&b, "<r>\n<a");
+    for (int i = 0; i < 5000; i++)
+        buf_printf (&b, " x%d=\"1\"", i);
+    buf_puts (&b, "/></r>");
+    int64_t start = time_mono_usec ();
+    doc = s_parse (b.data, b.size, NULL, NULL, NULL, err);
+    assert_null (doc);
+    assert_true (time_mono_usec () - start < 1000000);
+    assert_string_equal (err, "XML element at line 2 has more than 1000 attributes");
+    buf_free (&b);
+
     //  Over the size cap: refused before anything is read
     char *huge = xmalloc ((size_t) XML_MAX_SIZE + 1);
     doc = xml_parse ((const uint8_t *) huge, (size_t) XML_MAX_SIZE + 1, NULL, NULL, NULL, 0,
