@@ -1226,7 +1226,7 @@ static char *
 s_context (const char *body, const char *query, const char *mark_open,
            const char *mark_close, size_t width)
 {
-    size_t at, len;
+    size_t at = 0, len = 0;
     if (!body || !s_first_term (body, query, &at, &len))
         return s_lead (body, width);
     size_t size = strlen (body);

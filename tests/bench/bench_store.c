@@ -190,6 +190,7 @@ typedef struct {
     double rows_per_cpu_s;      //  The same per second of CPU (less noisy on a busy box)
     double unchanged_per_s;     //  Second pass: all unchanged
     double db_mb;               //  Database + WAL at the end
+    double search_ms;           //  Median time of a one-word search (20 hits)
 } run_t;
 
 static off_t
@@ -258,6 +259,27 @@ s_pass (store_t *store, buf_t *records, size_t count, int batch, uint64_t *outco
     return (double) count / seconds;
 }
 
+static double s_median (double *values, int n);
+
+static strv_t s_queries;        //  One-word queries, from the headlines
+
+//  Median milliseconds of the queries (20 hits each, snippets on)
+static double
+s_search_ms (store_t *store)
+{
+    double times [64];
+    int n = 0;
+    for (size_t i = 0; i < s_queries.len && n < 64; i++) {
+        store_query_t query = { .query = s_queries.items [i], .limit = 20 };
+        store_hitv_t hits = { 0 };
+        int64_t start = time_mono_usec ();
+        if (store_search (store, &query, &hits, NULL, 0) >= 0)
+            times [n++] = (double) (time_mono_usec () - start) / 1000.0;
+        store_hits_free (&hits);
+    }
+    return n ? s_median (times, n) : 0;
+}
+
 static int
 s_run (const char *path, const char *fts, int batch, buf_t *records, size_t count, run_t *run)
 {
@@ -283,6 +305,7 @@ s_run (const char *path, const char *fts, int batch, buf_t *records, size_t coun
         fprintf (stderr, "bench_store: only %" PRIu64 " of %zu inserted (duplicate uri+version"
                          " in the input)\n", outcomes [STORE_INSERTED], count);
     run->unchanged_per_s = s_pass (store, records, count, batch, outcomes, NULL);
+    run->search_ms = s_search_ms (store);
     store_destroy (&store);
     char *wal = xasprintf ("%s-wal", path);
     run->db_mb = (double) (s_file_size (path) + s_file_size (wal)) / (1024.0 * 1024.0);
@@ -405,10 +428,27 @@ main (int argc, char **argv)
         body += text ? (double) strlen (text) : 0;
     }
     count = stories.len;
+    //  Queries: the first word of 4+ letters of 64 headlines spread over the set
+    for (size_t i = 0; i < 64; i++) {
+        const char *headline = story_headline (stories.items [i * count / 64]);
+        for (const char *p = headline ? headline : ""; *p; ) {
+            while (*p && !isalpha ((unsigned char) *p))
+                p++;
+            const char *start = p;
+            while (isalpha ((unsigned char) *p))
+                p++;
+            if (p - start >= 4) {
+                char *word = xstrndup (start, (size_t) (p - start));
+                strv_push (&s_queries, word);
+                free (word);
+                break;
+            }
+        }
+    }
     printf ("bench_store: %zu stories (%s); record %.0f B, body %.0f B on average; SQLite %s\n",
             count, source, bytes / (double) count, body / (double) count, sqlite3_libversion ());
-    printf ("%-18s %6s %10s %8s %12s %14s %8s\n",
-            "fts", "batch", "rows/s", "MB/s", "rows/cpu-s", "unchanged/s", "db MB");
+    printf ("%-18s %6s %10s %8s %12s %14s %8s %10s\n",
+            "fts", "batch", "rows/s", "MB/s", "rows/cpu-s", "unchanged/s", "db MB", "search ms");
 
     char *path = xasprintf ("%s/bench_store.%d.db", dir, (int) getpid ());
     int status = 0;
@@ -419,7 +459,7 @@ main (int argc, char **argv)
         for (char *b = strtok_r (copy, ",", &batch_save); b && !status;
              b = strtok_r (NULL, ",", &batch_save)) {
             int batch = atoi (b) > 0 ? atoi (b) : 1;
-            double rates [32], unchanged [32], cpu [32];
+            double rates [32], unchanged [32], cpu [32], search [32];
             run_t run = { 0 };
             int runs = repeat < 32 ? repeat : 32;
             for (int r = 0; r < runs && !status; r++) {
@@ -427,14 +467,15 @@ main (int argc, char **argv)
                     status = 1;
                 rates [r] = run.rows_per_s;
                 cpu [r] = run.rows_per_cpu_s;
+                search [r] = run.search_ms;
                 unchanged [r] = run.unchanged_per_s;
             }
             if (status)
                 break;
             double rate = s_median (rates, runs);
-            printf ("%-18s %6d %10.0f %8.1f %12.0f %14.0f %8.1f\n", layout, batch, rate,
+            printf ("%-18s %6d %10.0f %8.1f %12.0f %14.0f %8.1f %10.2f\n", layout, batch, rate,
                     rate * bytes / (double) count / (1024.0 * 1024.0), s_median (cpu, runs),
-                    s_median (unchanged, runs), run.db_mb);
+                    s_median (unchanged, runs), run.db_mb, s_median (search, runs));
             fflush (stdout);
         }
         free (copy);
@@ -447,6 +488,7 @@ main (int argc, char **argv)
     free (records);
     free (stories.items);
     free (source);
+    strv_free (&s_queries);
     free (batches);
     free (fts);
     return status;
