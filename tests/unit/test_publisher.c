@@ -15,6 +15,8 @@ typedef struct {
     char *endpoint;
 } fixture_t;
 
+static fixture_t *s_current;    //  For the teardown of a failed test
+
 static void
 s_broker_start (fixture_t *self)
 {
@@ -32,6 +34,7 @@ static fixture_t *
 s_fixture_new (const char *extra, bool start)
 {
     fixture_t *self = (fixture_t *) xcalloc (1, sizeof (fixture_t));
+    s_current = self;
     snprintf (self->home, sizeof self->home, "/tmp/copydesk-test-publisher-XXXXXX");
     assert_non_null (mkdtemp (self->home));
     char path [256];
@@ -61,6 +64,18 @@ s_fixture_destroy (fixture_t **self_p)
     free (self->endpoint);
     free (self);
     *self_p = NULL;
+    s_current = NULL;
+}
+
+//  After each test: what a failed test left behind (its broker, its home)
+static int
+s_teardown (void **state)
+{
+    if (s_current) {
+        fixture_t *fixture = s_current;
+        s_fixture_destroy (&fixture);
+    }
+    return 0;
 }
 
 static double
@@ -403,13 +418,13 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_accept),
-        cmocka_unit_test (test_refuse),
-        cmocka_unit_test (test_unreachable),
-        cmocka_unit_test (test_resend),
-        cmocka_unit_test (test_overloaded),
-        cmocka_unit_test (test_busy_caller),
-        cmocka_unit_test (test_bytes_bound),
+        cmocka_unit_test_teardown (test_accept, s_teardown),
+        cmocka_unit_test_teardown (test_refuse, s_teardown),
+        cmocka_unit_test_teardown (test_unreachable, s_teardown),
+        cmocka_unit_test_teardown (test_resend, s_teardown),
+        cmocka_unit_test_teardown (test_overloaded, s_teardown),
+        cmocka_unit_test_teardown (test_busy_caller, s_teardown),
+        cmocka_unit_test_teardown (test_bytes_bound, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

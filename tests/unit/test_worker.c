@@ -29,6 +29,8 @@ typedef struct {
     char *endpoint;
 } fixture_t;
 
+static fixture_t *s_current;    //  For the teardown of a failed test
+
 static void
 s_write_config (const char *home, const char *extra)
 {
@@ -68,6 +70,7 @@ static fixture_t *
 s_fixture_new (const char *extra)
 {
     fixture_t *self = (fixture_t *) xcalloc (1, sizeof (fixture_t));
+    s_current = self;
     snprintf (self->home, sizeof self->home, "/tmp/copydesk-test-worker-XXXXXX");
     assert_non_null (mkdtemp (self->home));
     s_write_config (self->home, extra);
@@ -89,6 +92,18 @@ s_fixture_destroy (fixture_t **self_p)
     free (self->endpoint);
     free (self);
     *self_p = NULL;
+    s_current = NULL;
+}
+
+//  After each test: what a failed test left behind (its broker, its home)
+static int
+s_teardown (void **state)
+{
+    if (s_current) {
+        fixture_t *fixture = s_current;
+        s_fixture_destroy (&fixture);
+    }
+    return 0;
 }
 
 //  The broker's statistics as JSON (fails the test if it does not answer)
@@ -863,18 +878,18 @@ main (int argc, char **argv)
         return s_child_main (argv [2], argv [3]);
     s_self_exe = realpath ("/proc/self/exe", NULL);
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test (test_fault_parse),
-        cmocka_unit_test (test_transform),
-        cmocka_unit_test (test_window),
-        cmocka_unit_test (test_reject),
-        cmocka_unit_test (test_hold),
-        cmocka_unit_test (test_reload),
-        cmocka_unit_test (test_reconnect),
-        cmocka_unit_test (test_slow_handler),
-        cmocka_unit_test (test_custody),
-        cmocka_unit_test (test_overloaded),
-        cmocka_unit_test (test_fault_crash),
-        cmocka_unit_test (test_paused_rejoin),
+        cmocka_unit_test_teardown (test_fault_parse, s_teardown),
+        cmocka_unit_test_teardown (test_transform, s_teardown),
+        cmocka_unit_test_teardown (test_window, s_teardown),
+        cmocka_unit_test_teardown (test_reject, s_teardown),
+        cmocka_unit_test_teardown (test_hold, s_teardown),
+        cmocka_unit_test_teardown (test_reload, s_teardown),
+        cmocka_unit_test_teardown (test_reconnect, s_teardown),
+        cmocka_unit_test_teardown (test_slow_handler, s_teardown),
+        cmocka_unit_test_teardown (test_custody, s_teardown),
+        cmocka_unit_test_teardown (test_overloaded, s_teardown),
+        cmocka_unit_test_teardown (test_fault_crash, s_teardown),
+        cmocka_unit_test_teardown (test_paused_rejoin, s_teardown),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
     free (s_self_exe);
