@@ -60,6 +60,7 @@ static void s_disconnect (publisher_t *self, const char *why);
 //  --------------------------------------------------------------------------
 //  Connection
 
+//  Close the DEALER and its monitor
 static void
 s_sockets_destroy (publisher_t *self)
 {
@@ -154,6 +155,7 @@ s_connect (publisher_t *self)
     return 0;
 }
 
+//  Forget the connection; reconnect (and resend) after the back-off
 static void
 s_disconnect (publisher_t *self, const char *why)
 {
@@ -173,6 +175,10 @@ s_disconnect (publisher_t *self, const char *why)
 //  --------------------------------------------------------------------------
 //  Construction
 
+//  --------------------------------------------------------------------------
+//  Create a publisher and connect it to the broker's endpoint. window: the
+//  most unaccepted publishes (0 = 256). Returns NULL if the endpoint is
+//  invalid. Heartbeat 1000 ms, liveness 5, timeout 10 s, max size 64 MB.
 publisher_t *
 publisher_new (const char *endpoint, int window)
 {
@@ -198,6 +204,9 @@ publisher_new (const char *endpoint, int window)
     return self;
 }
 
+//  --------------------------------------------------------------------------
+//  Same, with endpoint, heartbeat, liveness and max size from the config
+//  (broker/endpoint, broker/heartbeat, broker/liveness, broker/max_frame).
 publisher_t *
 publisher_new_config (config_t *config, int window)
 {
@@ -213,6 +222,7 @@ publisher_new_config (config_t *config, int window)
     return self;
 }
 
+//  Free an entry and its payload
 static void
 s_entry_destroy (entry_t **entry_p)
 {
@@ -226,6 +236,9 @@ s_entry_destroy (entry_t **entry_p)
     *entry_p = NULL;
 }
 
+//  --------------------------------------------------------------------------
+//  Destroy and nullify; unaccepted publishes are dropped (call
+//  publisher_flush first). Safe on NULL.
 void
 publisher_destroy (publisher_t **self_p)
 {
@@ -242,6 +255,8 @@ publisher_destroy (publisher_t **self_p)
     *self_p = NULL;
 }
 
+//  --------------------------------------------------------------------------
+//  Report settled publishes to handler (or stop reporting with NULL).
 void
 publisher_set_handler (publisher_t *self, publisher_settled_fn *handler, void *arg)
 {
@@ -250,6 +265,9 @@ publisher_set_handler (publisher_t *self, publisher_settled_fn *handler, void *a
     self->handler_arg = arg;
 }
 
+//  --------------------------------------------------------------------------
+//  Heartbeat interval (ms) and the number of silent intervals after which
+//  the broker is taken for gone and the connection remade.
 void
 publisher_set_heartbeat (publisher_t *self, int heartbeat, int liveness)
 {
@@ -258,6 +276,8 @@ publisher_set_heartbeat (publisher_t *self, int heartbeat, int liveness)
     self->liveness = liveness < 1 ? 1 : liveness;
 }
 
+//  --------------------------------------------------------------------------
+//  How long (ms) the broker may stay silent before send and flush give up.
 void
 publisher_set_timeout (publisher_t *self, int timeout)
 {
@@ -265,6 +285,9 @@ publisher_set_timeout (publisher_t *self, int timeout)
     self->timeout = timeout < 0 ? 0 : timeout;
 }
 
+//  --------------------------------------------------------------------------
+//  Largest payload to send (the broker's max_frame: a bigger frame would
+//  make it drop our connection). publisher_send refuses bigger ones.
 void
 publisher_set_max_size (publisher_t *self, size_t max_size)
 {
@@ -272,6 +295,9 @@ publisher_set_max_size (publisher_t *self, size_t max_size)
     self->max_size = max_size;
 }
 
+//  --------------------------------------------------------------------------
+//  Most bytes of unaccepted payloads kept at once (default 256 MB); send
+//  waits while more would be pending. One message is always allowed.
 void
 publisher_set_max_bytes (publisher_t *self, size_t max_bytes)
 {
@@ -279,6 +305,8 @@ publisher_set_max_bytes (publisher_t *self, size_t max_bytes)
     self->max_bytes = max_bytes;
 }
 
+//  --------------------------------------------------------------------------
+//  Log connection changes and resends.
 void
 publisher_set_verbose (publisher_t *self, bool verbose)
 {
@@ -289,6 +317,8 @@ publisher_set_verbose (publisher_t *self, bool verbose)
 //  --------------------------------------------------------------------------
 //  Receiving
 
+//  ACCEPT or REFUSE of one pubseq: report it and free the entry;
+//  overloaded is transient and only schedules a resend
 static void
 s_settle (publisher_t *self, uint64_t pubseq, const char *refused)
 {
@@ -324,6 +354,7 @@ s_settle (publisher_t *self, uint64_t pubseq, const char *refused)
     s_entry_destroy (&entry);
 }
 
+//  Read what the broker sent, up to PUBLISHER_DRAIN_MAX messages
 static void
 s_drain (publisher_t *self)
 {
@@ -366,6 +397,7 @@ s_drain (publisher_t *self)
     }
 }
 
+//  True if the monitor reports that the connection went away
 static bool
 s_monitor_lost (publisher_t *self)
 {
@@ -478,6 +510,7 @@ s_cycle (publisher_t *self, long timeout)
 //  --------------------------------------------------------------------------
 //  Sending
 
+//  True if one more publish of size bytes fits the window and the bytes bound
 static bool
 s_has_room (publisher_t *self, size_t size)
 {
@@ -493,6 +526,7 @@ s_silence (publisher_t *self)
     return self->expect_since ? zclock_mono () - self->expect_since : 0;
 }
 
+//  Free function for zero-copy messages
 static void
 s_free_data (void *data, void *hint)
 {
@@ -557,6 +591,12 @@ s_send (publisher_t *self, const char *queue, const char *topics,
     return entry->pubseq;
 }
 
+//  --------------------------------------------------------------------------
+//  Publish a copy of payload to queue with tap topics ('\n'-separated, or
+//  NULL). Waits while the window is full. Returns the pubseq (> 0), or 0
+//  when the message was not taken: errno ETIMEDOUT (broker silent for the
+//  timeout), EINTR (interrupted, zsys_interrupted), EMSGSIZE (larger than
+//  the max size).
 uint64_t
 publisher_send (publisher_t *self, const char *queue, const char *topics,
                 const void *payload, size_t size, void *tag)
@@ -564,6 +604,9 @@ publisher_send (publisher_t *self, const char *queue, const char *topics,
     return s_send (self, queue, topics, payload, size, NULL, tag);
 }
 
+//  --------------------------------------------------------------------------
+//  Same, taking the bytes of buf without a copy (buf is left empty, also
+//  when the message is not taken).
 uint64_t
 publisher_send_buf (publisher_t *self, const char *queue, const char *topics,
                     buf_t *buf, void *tag)
@@ -572,6 +615,10 @@ publisher_send_buf (publisher_t *self, const char *queue, const char *topics,
     return s_send (self, queue, topics, buf->data, buf->size, buf, tag);
 }
 
+//  --------------------------------------------------------------------------
+//  Serve the socket for up to timeout ms (0: only what is waiting): read
+//  ACCEPT/REFUSE, heartbeat, reconnect when needed. Returns the number of
+//  publishes settled, or -1 if interrupted.
 int
 publisher_poll (publisher_t *self, int timeout)
 {
@@ -588,6 +635,9 @@ publisher_poll (publisher_t *self, int timeout)
     return self->settled;
 }
 
+//  --------------------------------------------------------------------------
+//  Wait until every publish is settled. Returns 0, or -1 when the broker
+//  was silent for timeout ms (-1: the publisher's timeout) or interrupted.
 int
 publisher_flush (publisher_t *self, int timeout)
 {
@@ -608,6 +658,8 @@ publisher_flush (publisher_t *self, int timeout)
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Publishes sent and not yet settled
 size_t
 publisher_pending (publisher_t *self)
 {
@@ -615,6 +667,8 @@ publisher_pending (publisher_t *self)
     return self->pending;
 }
 
+//  --------------------------------------------------------------------------
+//  True if the broker was heard from within heartbeat x liveness
 bool
 publisher_alive (publisher_t *self)
 {
@@ -624,6 +678,8 @@ publisher_alive (publisher_t *self)
              && zclock_mono () - self->probe_since >= (int64_t) self->heartbeat * self->liveness);
 }
 
+//  --------------------------------------------------------------------------
+//  The broker endpoint
 const char *
 publisher_endpoint (publisher_t *self)
 {
@@ -631,24 +687,32 @@ publisher_endpoint (publisher_t *self)
     return self->endpoint;
 }
 
+//  --------------------------------------------------------------------------
+//  Counters since creation
 uint64_t
 publisher_accepted (publisher_t *self)
 {
     return self->accepted;
 }
 
+//  --------------------------------------------------------------------------
+//  Publishes the broker refused (for good)
 uint64_t
 publisher_refused (publisher_t *self)
 {
     return self->refused;
 }
 
+//  --------------------------------------------------------------------------
+//  Publishes sent again (after a reconnect or an overloaded refusal)
 uint64_t
 publisher_resent (publisher_t *self)
 {
     return self->resent;
 }
 
+//  --------------------------------------------------------------------------
+//  Connections lost and made again
 uint64_t
 publisher_reconnects (publisher_t *self)
 {

@@ -112,6 +112,10 @@ static void s_job_check (worker_t *self, job_t *job);
 //  --------------------------------------------------------------------------
 //  Options
 
+//  --------------------------------------------------------------------------
+//  Fill options from the config (workers/credit, workers/window,
+//  broker/heartbeat, broker/liveness, workers/hold_max, workers/flush_ms,
+//  broker/max_frame), then the caller may override.
 void
 worker_options_init (worker_options_t *options, config_t *config)
 {
@@ -165,6 +169,11 @@ s_options_fix (worker_options_t *options)
 //  --------------------------------------------------------------------------
 //  Fault injection
 
+//  --------------------------------------------------------------------------
+//  Fault injection (docs/hacking.md): if spec (the value of COPYDESK_FAULT)
+//  is "<stage>:crash-on:<text>" and <stage> is this stage (or "*"), return
+//  a copy of <text> (caller frees); else NULL. The loop aborts the process
+//  when a delivered payload contains the text.
 char *
 worker_fault_text (const char *spec, const char *stage)
 {
@@ -186,6 +195,7 @@ worker_fault_text (const char *spec, const char *stage)
 //  --------------------------------------------------------------------------
 //  Jobs and outputs
 
+//  A job for a delivery; takes the payload frame
 static job_t *
 s_job_new (worker_t *self, uint64_t seq, uint32_t attempts, zmq_msg_t *payload)
 {
@@ -203,6 +213,7 @@ s_job_new (worker_t *self, uint64_t seq, uint32_t attempts, zmq_msg_t *payload)
     return job;
 }
 
+//  Unlink the job from the live list and free it
 static void
 s_job_destroy (worker_t *self, job_t **job_p)
 {
@@ -221,6 +232,7 @@ s_job_destroy (worker_t *self, job_t **job_p)
     *job_p = NULL;
 }
 
+//  True if the job came in on an earlier connection
 static bool
 s_job_stale (worker_t *self, job_t *job)
 {
@@ -353,6 +365,7 @@ s_emit (job_t *job, const char *queue, const char *topics, zmq_msg_t *payload)
     job->outputs++;
 }
 
+//  Free function for zero-copy messages
 static void
 s_free_data (void *data, void *hint)
 {
@@ -376,6 +389,8 @@ s_msg_from_buf (zmq_msg_t *msg, buf_t *buf)
 //  --------------------------------------------------------------------------
 //  Inside a handler
 
+//  --------------------------------------------------------------------------
+//  The delivered payload (valid until the job is completed).
 const uint8_t *
 job_data (job_t *job)
 {
@@ -383,6 +398,8 @@ job_data (job_t *job)
     return (const uint8_t *) zmq_msg_data (&job->payload);
 }
 
+//  --------------------------------------------------------------------------
+//  Size of the delivered payload.
 size_t
 job_size (job_t *job)
 {
@@ -390,6 +407,8 @@ job_size (job_t *job)
     return zmq_msg_size (&job->payload);
 }
 
+//  --------------------------------------------------------------------------
+//  Earlier deliveries of this message that did not end in an ack.
 uint32_t
 job_attempts (job_t *job)
 {
@@ -397,6 +416,8 @@ job_attempts (job_t *job)
     return job->attempts;
 }
 
+//  --------------------------------------------------------------------------
+//  Broker sequence number of the delivery.
 uint64_t
 job_seq (job_t *job)
 {
@@ -404,6 +425,9 @@ job_seq (job_t *job)
     return job->seq;
 }
 
+//  --------------------------------------------------------------------------
+//  Publish an output to the stage's output queue. topics: tap topics
+//  separated by '\n' (or NULL). The payload is copied.
 void
 job_emit (job_t *job, const char *topics, const void *payload, size_t size)
 {
@@ -416,6 +440,8 @@ job_emit (job_t *job, const char *topics, const void *payload, size_t size)
     s_emit (job, job->worker->stage->output, topics, &msg);
 }
 
+//  --------------------------------------------------------------------------
+//  Encode and publish a story to the output queue.
 void
 job_emit_story (job_t *job, const char *topics, const story_t *story)
 {
@@ -430,6 +456,9 @@ job_emit_story (job_t *job, const char *topics, const story_t *story)
     s_emit (job, job->worker->stage->output, topics, &msg);
 }
 
+//  --------------------------------------------------------------------------
+//  Publish a dead letter for a bad item inside an otherwise good input (the
+//  input itself is still acknowledged). Takes ownership of the dead letter.
 void
 job_emit_dead (job_t *job, deadletter_t **deadletter_p)
 {
@@ -452,6 +481,10 @@ job_emit_dead (job_t *job, deadletter_t **deadletter_p)
     s_emit (job, STAGE_DEAD, NULL, &msg);
 }
 
+//  --------------------------------------------------------------------------
+//  Tell the broker we are alive during a long handler: sends a HEARTBEAT
+//  if one is due (the broker expires a worker silent for heartbeat x
+//  liveness and redelivers its work). Cheap; job_emit* do it too.
 void
 job_heartbeat (job_t *job)
 {
@@ -459,6 +492,8 @@ job_heartbeat (job_t *job)
     s_keepalive (job->worker);
 }
 
+//  --------------------------------------------------------------------------
+//  Set the reason for WORKER_REJECT (printf-style, one line).
 void
 job_reject (job_t *job, const char *format, ...)
 {
@@ -482,6 +517,9 @@ job_reject (job_t *job, const char *format, ...)
 //  --------------------------------------------------------------------------
 //  Outside a handler
 
+//  --------------------------------------------------------------------------
+//  Settle a job the handler returned WORKER_HOLD for: it is acked once its
+//  outputs (if any) are accepted. After this call the job belongs to the loop.
 void
 worker_complete (worker_t *self, job_t *job)
 {
@@ -495,6 +533,8 @@ worker_complete (worker_t *self, job_t *job)
     s_job_check (self, job);
 }
 
+//  --------------------------------------------------------------------------
+//  Reject a held job to the dead-letter log.
 void
 worker_reject (worker_t *self, job_t *job, const char *reason)
 {
@@ -511,6 +551,8 @@ worker_reject (worker_t *self, job_t *job, const char *reason)
     s_job_check (self, job);
 }
 
+//  --------------------------------------------------------------------------
+//  Publish on the tap only (EVENT): not journaled, not queued.
 void
 worker_event (worker_t *self, const char *topics, const void *payload, size_t size)
 {
@@ -523,6 +565,8 @@ worker_event (worker_t *self, const char *topics, const void *payload, size_t si
         self->last_sent = zclock_mono ();
 }
 
+//  --------------------------------------------------------------------------
+//  Jobs currently held by the stage
 size_t
 worker_held (worker_t *self)
 {
@@ -533,6 +577,7 @@ worker_held (worker_t *self)
 //  --------------------------------------------------------------------------
 //  Connection
 
+//  Send a command without arguments (HEARTBEAT, BYE)
 static void
 s_send_simple (worker_t *self, char command)
 {
@@ -560,6 +605,7 @@ s_heartbeat (worker_t *self)
         s_send_simple (self, PROTO_HEARTBEAT);
 }
 
+//  READY: our queue, our credit and {name, host, pid, version}
 static void
 s_send_ready (worker_t *self)
 {
@@ -587,6 +633,7 @@ s_send_ready (worker_t *self)
     buf_free (&info);
 }
 
+//  Close the DEALER and its monitor
 static void
 s_sockets_destroy (worker_t *self)
 {
@@ -732,6 +779,7 @@ s_send_outputs (worker_t *self)
     }
 }
 
+//  ACK the settled inputs, up to PROTO_MAX_SEQS per frame
 static void
 s_send_acks (worker_t *self)
 {
@@ -758,6 +806,7 @@ s_send_acks (worker_t *self)
 //  --------------------------------------------------------------------------
 //  Receiving
 
+//  ACCEPT: the listed outputs are journaled; settle them
 static void
 s_on_accept (worker_t *self, proto_msg_t *msg)
 {
@@ -777,6 +826,8 @@ s_on_accept (worker_t *self, proto_msg_t *msg)
     }
 }
 
+//  REFUSE: overloaded is retried later; any other reason rejects the
+//  input the output was for
 static void
 s_on_refuse (worker_t *self, proto_msg_t *msg)
 {
@@ -815,6 +866,7 @@ s_on_refuse (worker_t *self, proto_msg_t *msg)
     s_job_check (self, job);
 }
 
+//  DELIVER: queue the job; it is handled when earlier outputs are sent
 static void
 s_on_deliver (worker_t *self, proto_msg_t *msg)
 {
@@ -840,6 +892,7 @@ s_on_deliver (worker_t *self, proto_msg_t *msg)
                     self->stage->name, seq, attempts, job_size (job));
 }
 
+//  ERROR: not-registered means register again; the rest is logged
 static void
 s_on_error (worker_t *self, proto_msg_t *msg)
 {
@@ -941,6 +994,7 @@ s_handle_monitor (worker_t *self)
 //  --------------------------------------------------------------------------
 //  Work
 
+//  Ask the stage to complete its held jobs; a failure is retried later
 static void
 s_flush (worker_t *self)
 {
@@ -958,6 +1012,7 @@ s_flush (worker_t *self)
     }
 }
 
+//  Run the handler on one delivery (after the fault-injection check)
 static void
 s_handle (worker_t *self, job_t *job)
 {
@@ -1015,6 +1070,7 @@ s_process (worker_t *self)
 //  --------------------------------------------------------------------------
 //  Control: signals and the actor pipe
 
+//  Signal handler: only writes the signal number to the self-pipe
 static void
 s_signal_handler (int signum)
 {
@@ -1027,6 +1083,7 @@ s_signal_handler (int signum)
     errno = saved;
 }
 
+//  SIGHUP or RELOAD: let the stage reload its configuration
 static void
 s_reload (worker_t *self)
 {
@@ -1039,6 +1096,7 @@ s_reload (worker_t *self)
         zsys_error ("%s: reload failed; keeping the current configuration", self->stage->name);
 }
 
+//  Read the signal pipe: HUP reloads, the others stop the loop
 static void
 s_handle_signals (worker_t *self)
 {
@@ -1057,6 +1115,7 @@ s_handle_signals (worker_t *self)
     }
 }
 
+//  A command on the actor pipe
 static void
 s_handle_pipe (worker_t *self)
 {
@@ -1084,6 +1143,7 @@ s_handle_pipe (worker_t *self)
 //  --------------------------------------------------------------------------
 //  The loop
 
+//  Create the loop's state; options are copied and clamped
 static worker_t *
 s_self_new (const stage_t *stage, void *state, const worker_options_t *options)
 {
@@ -1109,6 +1169,7 @@ s_self_new (const stage_t *stage, void *state, const worker_options_t *options)
     return self;
 }
 
+//  Free everything left, sockets first; held jobs too
 static void
 s_self_destroy (worker_t **self_p)
 {
@@ -1300,6 +1361,7 @@ s_stop (worker_t *self)
                self->errors);
 }
 
+//  A stage must have a name, an input queue and a handler
 static void
 s_check_stage (const stage_t *stage)
 {
@@ -1309,6 +1371,12 @@ s_check_stage (const stage_t *stage)
     assert (stage->name);
 }
 
+//  --------------------------------------------------------------------------
+//  Run the loop until SIGINT/SIGTERM. Returns 0 on a clean stop, -1 if it
+//  could not start (bad endpoint). state is passed to every callback. At
+//  the stop it calls flush once more; jobs still held after that are freed
+//  when it returns (the broker requeues them): the stage must not touch
+//  them afterwards.
 int
 worker_run (const stage_t *stage, void *state, const worker_options_t *options)
 {
@@ -1357,6 +1425,9 @@ worker_run (const stage_t *stage, void *state, const worker_options_t *options)
     return rc;
 }
 
+//  --------------------------------------------------------------------------
+//  The loop as a czmq actor (tests, embedding): "$TERM" stops it like
+//  SIGTERM, "RELOAD" reloads, "COUNTERS" answers "8888".
 void
 worker_actor (zsock_t *pipe, void *args)
 {
@@ -1383,6 +1454,7 @@ worker_actor (zsock_t *pipe, void *args)
 //  --------------------------------------------------------------------------
 //  The main of a stage process
 
+//  Usage of a stage process
 static void
 s_usage (const stage_t *stage, FILE *out)
 {
@@ -1405,6 +1477,12 @@ s_usage (const stage_t *stage, FILE *out)
         stage->output ? "'" : "", stage->name);
 }
 
+//  --------------------------------------------------------------------------
+//  The whole main of a stage process: parses the common service options
+//  (--home DIR, --broker EP, --credit N, --set KEY=VALUE, --verbose, -h),
+//  loads the config, sets the log ident "copydesk-<name>", creates the
+//  state with stage->create when state is NULL, runs worker_run, destroys
+//  what it created. Returns the process exit code (0, 1 failure, 2 usage).
 int
 worker_main (const stage_t *stage, void *state, int argc, char **argv)
 {

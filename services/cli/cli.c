@@ -13,6 +13,10 @@
 //  --------------------------------------------------------------------------
 //  Options
 
+//  --------------------------------------------------------------------------
+//  If argv[*i] is the option name, as "--name VALUE" or "--name=VALUE",
+//  store the value, move *i past it and return 1. Return 0 if argv[*i] is
+//  something else, -1 (with a message naming cmd) if the value is missing.
 int
 cli_opt (const char *cmd, int argc, char **argv, int *i, const char *name,
          const char **value)
@@ -37,6 +41,9 @@ cli_opt (const char *cmd, int argc, char **argv, int *i, const char *name,
     return 1;
 }
 
+//  --------------------------------------------------------------------------
+//  Parse a number in [min, max] for option name of cmd. Returns 0, or -1
+//  with a message on stderr.
 int
 cli_number (const char *cmd, const char *name, const char *text,
             double min, double max, double *out)
@@ -53,6 +60,8 @@ cli_number (const char *cmd, const char *name, const char *text,
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  True if arg is -h or --help
 bool
 cli_is_help (const char *arg)
 {
@@ -62,6 +71,10 @@ cli_is_help (const char *arg)
 //  --------------------------------------------------------------------------
 //  The broker
 
+//  --------------------------------------------------------------------------
+//  True if the broker looks up: for an ipc endpoint, its socket file exists
+//  and <home>/run/broker.pid names a live process (either check is skipped
+//  when it does not apply). A cheap pre-check before talking to it.
 bool
 cli_broker_running (config_t *config)
 {
@@ -80,6 +93,8 @@ cli_broker_running (config_t *config)
     return true;
 }
 
+//  --------------------------------------------------------------------------
+//  The message to print when the broker cannot be reached
 void
 cli_unreachable (config_t *config, char *out, size_t size)
 {
@@ -87,6 +102,10 @@ cli_unreachable (config_t *config, char *out, size_t size)
               config_endpoint (config));
 }
 
+//  --------------------------------------------------------------------------
+//  Ask the broker for its statistics (STATUS -> STATS, docs/protocol.md
+//  §6). Returns the map as JSON (caller decrefs), or NULL with the reason
+//  in err when the broker is not running or did not answer in timeout ms.
 json_t *
 cli_stats (config_t *config, int timeout, char *err, size_t errsize)
 {
@@ -153,6 +172,7 @@ cli_stats (config_t *config, int timeout, char *err, size_t errsize)
 //  --------------------------------------------------------------------------
 //  JSON
 
+//  A JSON string from msgpack bytes, repaired if not valid UTF-8
 static json_t *
 s_json_string (const char *data, size_t size)
 {
@@ -166,6 +186,7 @@ s_json_string (const char *data, size_t size)
     return json ? json : json_string ("");
 }
 
+//  A binary value: its size, and base64 when small enough
 static json_t *
 s_json_bin (const char *data, size_t size, size_t bin_inline)
 {
@@ -181,6 +202,7 @@ s_json_bin (const char *data, size_t size, size_t bin_inline)
     return json;
 }
 
+//  Convert one msgpack object, recursively (bounded depth)
 static json_t *
 s_json_from (const msgpack_object *o, size_t bin_inline, int depth)
 {
@@ -249,6 +271,10 @@ s_json_from (const msgpack_object *o, size_t bin_inline, int depth)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  One msgpack object as JSON. Binary values become {"size": n} plus
+//  "base64" when at most bin_inline bytes; strings that are not valid UTF-8
+//  are repaired; nesting deeper than 64 becomes null. Caller owns it.
 json_t *
 cli_json_from_msgpack (const msgpack_object *object, size_t bin_inline)
 {
@@ -256,6 +282,9 @@ cli_json_from_msgpack (const msgpack_object *object, size_t bin_inline)
     return s_json_from (object, bin_inline, 0);
 }
 
+//  --------------------------------------------------------------------------
+//  Decode msgpack bytes (validated first) to JSON; NULL if they are not
+//  one valid msgpack object.
 json_t *
 cli_json_from_bytes (const uint8_t *data, size_t size, size_t bin_inline)
 {
@@ -270,6 +299,10 @@ cli_json_from_bytes (const uint8_t *data, size_t size, size_t bin_inline)
     return json;
 }
 
+//  --------------------------------------------------------------------------
+//  A tap payload as JSON by its topic: story topics (ingested., normalized.,
+//  classified.) as ninjs with copydesk's extensions, everything else by the
+//  generic converter. Never NULL: undecodable bytes become {"size", "error"}.
 json_t *
 cli_json_payload (const char *topic, const uint8_t *data, size_t size)
 {
@@ -293,6 +326,8 @@ cli_json_payload (const char *topic, const uint8_t *data, size_t size)
     return json;
 }
 
+//  --------------------------------------------------------------------------
+//  Print JSON on one line (or indented) with a newline. Returns 0 or -1.
 int
 cli_print_json (FILE *out, json_t *json, bool pretty)
 {
@@ -303,6 +338,8 @@ cli_print_json (FILE *out, json_t *json, bool pretty)
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  Look up a number / string / bool in a JSON object by key, with a default
 double
 cli_json_number (json_t *object, const char *key, double default_value)
 {
@@ -310,6 +347,8 @@ cli_json_number (json_t *object, const char *key, double default_value)
     return json_is_number (value) ? json_number_value (value) : default_value;
 }
 
+//  --------------------------------------------------------------------------
+//  A string field of a JSON object, or default_value
 const char *
 cli_json_string (json_t *object, const char *key, const char *default_value)
 {
@@ -317,6 +356,8 @@ cli_json_string (json_t *object, const char *key, const char *default_value)
     return json_is_string (value) ? json_string_value (value) : default_value;
 }
 
+//  --------------------------------------------------------------------------
+//  A boolean field of a JSON object, or default_value
 bool
 cli_json_bool (json_t *object, const char *key, bool default_value)
 {
@@ -327,6 +368,8 @@ cli_json_bool (json_t *object, const char *key, bool default_value)
 //  --------------------------------------------------------------------------
 //  Formatting
 
+//  --------------------------------------------------------------------------
+//  "12.3 MB", "512 B"
 char *
 cli_format_bytes (double bytes, char *buf, size_t size)
 {
@@ -343,6 +386,8 @@ cli_format_bytes (double bytes, char *buf, size_t size)
     return buf;
 }
 
+//  --------------------------------------------------------------------------
+//  Seconds as "1h02m", "3m05s", "4.2s", "120ms", "250us"
 char *
 cli_format_duration (double seconds, char *buf, size_t size)
 {
@@ -367,6 +412,8 @@ cli_format_duration (double seconds, char *buf, size_t size)
     return buf;
 }
 
+//  --------------------------------------------------------------------------
+//  A count as "1234", "12.3k", "4.5M"
 char *
 cli_format_count (double count, char *buf, size_t size)
 {
@@ -396,6 +443,8 @@ struct _cli_progress_t {
     bool shown;                 //  Something is on the line
 };
 
+//  --------------------------------------------------------------------------
+//  Start a bar for total items (and total_bytes, 0 if unknown)
 cli_progress_t *
 cli_progress_new (const char *label, uint64_t total, uint64_t total_bytes)
 {
@@ -408,6 +457,8 @@ cli_progress_new (const char *label, uint64_t total, uint64_t total_bytes)
     return self;
 }
 
+//  --------------------------------------------------------------------------
+//  Items and bytes done so far; redraws at most 10 times a second
 void
 cli_progress_update (cli_progress_t *self, uint64_t done, uint64_t bytes)
 {
@@ -459,6 +510,8 @@ cli_progress_update (cli_progress_t *self, uint64_t done, uint64_t bytes)
     self->shown = true;
 }
 
+//  --------------------------------------------------------------------------
+//  Erase the bar and destroy it. Safe on NULL.
 void
 cli_progress_destroy (cli_progress_t **self_p)
 {
@@ -478,6 +531,8 @@ cli_progress_destroy (cli_progress_t **self_p)
 //  --------------------------------------------------------------------------
 //  Processes
 
+//  --------------------------------------------------------------------------
+//  The pid in a pid file, or 0 if there is none or it is not a number
 pid_t
 cli_pid_read (const char *path)
 {
@@ -491,6 +546,8 @@ cli_pid_read (const char *path)
     return (pid_t) pid;
 }
 
+//  --------------------------------------------------------------------------
+//  Write pid to path atomically (temp file + rename). 0 or -1.
 int
 cli_pid_write (const char *path, pid_t pid)
 {
@@ -510,6 +567,8 @@ cli_pid_write (const char *path, pid_t pid)
     return rc == 0 ? 0 : -1;
 }
 
+//  --------------------------------------------------------------------------
+//  True if pid is a live copydesk process (not a zombie, not a recycled pid)
 bool
 cli_pid_alive (pid_t pid)
 {

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include <openssl/evp.h>
 
+//  Usage of the command
 static void
 s_usage (FILE *out)
 {
@@ -73,6 +74,7 @@ s_preview (const uint8_t *raw, size_t size, char *out, size_t out_size)
     free (fixed);
 }
 
+//  A dead letter as a JSON object
 static json_t *
 s_to_json (const deadletter_t *dl, bool raw_all)
 {
@@ -108,6 +110,7 @@ s_to_json (const deadletter_t *dl, bool raw_all)
     return json;
 }
 
+//  A dead letter as a few readable lines
 static void
 s_print (const deadletter_t *dl)
 {
@@ -127,6 +130,8 @@ s_print (const deadletter_t *dl)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk dead: print the last dead letters of the log, oldest first
 int
 cmd_dead (int argc, char **argv, config_t *config)
 {

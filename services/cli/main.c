@@ -32,6 +32,7 @@ static const command_t s_commands [] = {
 };
 #define COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
+//  Usage of the command
 static void
 s_usage (FILE *out)
 {
@@ -57,6 +58,7 @@ s_usage (FILE *out)
         "  copydesk search 'coffee prices'\n");
 }
 
+//  The command of that name, or NULL
 static const command_t *
 s_find (const char *name)
 {
@@ -66,6 +68,7 @@ s_find (const char *name)
     return NULL;
 }
 
+//  Find the home, load the config, run the command
 int
 main (int argc, char **argv)
 {

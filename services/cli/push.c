@@ -51,6 +51,7 @@ typedef struct {
     bool quiet;
 } push_t;
 
+//  Usage of the command
 static void
 s_usage (FILE *out)
 {
@@ -80,12 +81,14 @@ s_usage (FILE *out)
 //  --------------------------------------------------------------------------
 //  Collecting files
 
+//  qsort comparator for file names
 static int
 s_name_cmp (const void *a, const void *b)
 {
     return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+//  Add a file to push
 static void
 s_item_add (itemv_t *items, const char *path, uint64_t size)
 {
@@ -145,6 +148,7 @@ s_walk (itemv_t *items, const char *dir, int depth)
 //  --------------------------------------------------------------------------
 //  Publishing
 
+//  The broker settled a publish: count it, report refusals
 static void
 s_on_settled (void *arg, uint64_t pubseq, void *tag, const char *refused)
 {
@@ -321,6 +325,9 @@ s_push_item (push_t *self, item_t *item)
     return 0;
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk push: collect the files, publish one document each, wait for
+//  every ACCEPT; dead letters for what cannot be sent
 int
 cmd_push (int argc, char **argv, config_t *config)
 {

@@ -12,6 +12,7 @@
 
 static const char *s_stages [] = { STAGE_INGEST, STAGE_NORMALIZE, STAGE_CLASSIFY, STAGE_STORE };
 
+//  Usage of copydesk status
 static void
 s_status_usage (FILE *out)
 {
@@ -45,6 +46,7 @@ s_int (json_t *object, const char *key, char *buf, size_t size)
     return buf;
 }
 
+//  A rate field of a JSON object as text with one decimal
 static const char *
 s_rate (json_t *object, const char *key, char *buf, size_t size)
 {
@@ -55,6 +57,7 @@ s_rate (json_t *object, const char *key, char *buf, size_t size)
     return buf;
 }
 
+//  One row of the queue table
 static void
 s_print_queue (const char *name, json_t *queue)
 {
@@ -72,6 +75,7 @@ s_print_queue (const char *name, json_t *queue)
             s_rate (queue, "rate_out", k, sizeof k));
 }
 
+//  The statistics as tables: counters, queues, workers, journal
 static void
 s_print_status (config_t *config, json_t *stats)
 {
@@ -157,6 +161,8 @@ s_print_status (config_t *config, json_t *stats)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk status: the broker's statistics as tables or JSON
 int
 cmd_status (int argc, char **argv, config_t *config)
 {
@@ -218,6 +224,7 @@ cmd_status (int argc, char **argv, config_t *config)
 //  --------------------------------------------------------------------------
 //  wait
 
+//  Usage of copydesk wait
 static void
 s_wait_usage (FILE *out)
 {
@@ -236,6 +243,8 @@ s_wait_usage (FILE *out)
         "Example: copydesk push wires/ && copydesk wait --idle --timeout 600 && copydesk status\n");
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk wait: poll the statistics until idle twice in a row, or time out
 int
 cmd_wait (int argc, char **argv, config_t *config)
 {

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/cli.h"
 
+//  Usage of the command
 static void
 s_usage (FILE *out)
 {
@@ -101,6 +102,8 @@ s_print_line (const char *topic, json_t *payload, size_t size)
         printf ("%zu bytes\n", size);
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk tap: subscribe to the tap and print each event (line or JSON)
 int
 cmd_tap (int argc, char **argv, config_t *config)
 {

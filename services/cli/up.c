@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+//  Usage of copydesk up
 static void
 s_up_usage (FILE *out)
 {
@@ -39,6 +40,7 @@ s_up_usage (FILE *out)
         "Example: copydesk up --workers normalize=2 && copydesk status\n");
 }
 
+//  Usage of copydesk down
 static void
 s_down_usage (FILE *out)
 {
@@ -158,6 +160,9 @@ s_wait_ready (config_t *config, pid_t supervisor, const int wanted [SUPERVISOR_S
     return -1;
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk up: start the supervisor (and through it the broker, workers,
+//  feeder) in the background and wait until everything is registered
 int
 cmd_up (int argc, char **argv, config_t *config)
 {
@@ -352,6 +357,9 @@ s_stop_pids (pid_t *pids, size_t count, double timeout)
         }
 }
 
+//  --------------------------------------------------------------------------
+//  copydesk down: stop the supervisor (it stops the rest in order), then
+//  whatever the pid files still name: workers and feeder, then the broker
 int
 cmd_down (int argc, char **argv, config_t *config)
 {

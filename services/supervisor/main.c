@@ -5,6 +5,7 @@
 #include "common.h"
 #include "supervisor/supervisor.h"
 
+//  Usage of the command
 static void
 s_usage (FILE *out)
 {
@@ -19,6 +20,7 @@ s_usage (FILE *out)
         "Example: copydesk-supervisor --home /srv/copydesk --workers normalize=2,store=1\n");
 }
 
+//  Find the home, load the config, run the command
 int
 main (int argc, char **argv)
 {

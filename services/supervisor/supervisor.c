@@ -45,6 +45,8 @@ static int s_signal_pipe [2] = { -1, -1 };
 //  --------------------------------------------------------------------------
 //  Worker counts and feeds
 
+//  --------------------------------------------------------------------------
+//  Worker counts per stage from the config: <stage>/workers (default 1).
 void
 supervisor_default_workers (config_t *config, int counts [SUPERVISOR_STAGES])
 {
@@ -56,6 +58,9 @@ supervisor_default_workers (config_t *config, int counts [SUPERVISOR_STAGES])
     }
 }
 
+//  --------------------------------------------------------------------------
+//  Parse "STAGE=N[,STAGE=N...]" into counts (stages not named keep their
+//  value). Returns 0, or -1 with the problem in err.
 int
 supervisor_parse_workers (const char *spec, int counts [SUPERVISOR_STAGES],
                           char *err, size_t errsize)
@@ -94,6 +99,8 @@ supervisor_parse_workers (const char *spec, int counts [SUPERVISOR_STAGES],
     return rc;
 }
 
+//  --------------------------------------------------------------------------
+//  Format counts as "ingest=1,normalize=1,classify=1,store=1" into out.
 char *
 supervisor_format_workers (const int counts [SUPERVISOR_STAGES], char *out, size_t size)
 {
@@ -105,6 +112,8 @@ supervisor_format_workers (const int counts [SUPERVISOR_STAGES], char *out, size
     return out;
 }
 
+//  --------------------------------------------------------------------------
+//  True if the config declares feeds or spools for the feeder.
 bool
 supervisor_has_feeds (config_t *config)
 {
@@ -124,6 +133,8 @@ supervisor_has_feeds (config_t *config)
 //  --------------------------------------------------------------------------
 //  Construction
 
+//  --------------------------------------------------------------------------
+//  Create a supervisor for the config's home; bindir holds the executables.
 supervisor_t *
 supervisor_new (config_t *config, const char *bindir)
 {
@@ -140,6 +151,8 @@ supervisor_new (config_t *config, const char *bindir)
     return self;
 }
 
+//  --------------------------------------------------------------------------
+//  Destroy and nullify. Safe on NULL.
 void
 supervisor_destroy (supervisor_t **self_p)
 {
@@ -161,6 +174,9 @@ supervisor_destroy (supervisor_t **self_p)
     *self_p = NULL;
 }
 
+//  --------------------------------------------------------------------------
+//  Add a program: name for its log and pid files ("normalize-1"), the
+//  executable's file name in bindir ("copydesk-normalize"), its tier.
 void
 supervisor_add (supervisor_t *self, const char *name, const char *exe, int tier)
 {
@@ -176,6 +192,9 @@ supervisor_add (supervisor_t *self, const char *name, const char *exe, int tier)
     program->backoff = SUPERVISOR_BACKOFF_MIN;
 }
 
+//  --------------------------------------------------------------------------
+//  Add the broker, counts[i] workers of each stage and (if feeder) the
+//  feeder.
 void
 supervisor_add_pipeline (supervisor_t *self, const int counts [SUPERVISOR_STAGES], bool feeder)
 {
@@ -191,6 +210,9 @@ supervisor_add_pipeline (supervisor_t *self, const int counts [SUPERVISOR_STAGES
         supervisor_add (self, "feeder", "copydesk-feeder", SUPERVISOR_FEEDER);
 }
 
+//  --------------------------------------------------------------------------
+//  Check that every executable exists. Returns 0, or -1 with a message
+//  naming the missing one in err.
 int
 supervisor_check (supervisor_t *self, char *err, size_t errsize)
 {
@@ -208,6 +230,7 @@ supervisor_check (supervisor_t *self, char *err, size_t errsize)
 //  --------------------------------------------------------------------------
 //  Children
 
+//  Signal handler: only writes the signal number to the self-pipe
 static void
 s_signal_handler (int signum)
 {
@@ -302,6 +325,7 @@ s_start (supervisor_t *self, program_t *program)
     zsys_info ("supervisor: started %s (pid %d)", program->name, (int) pid);
 }
 
+//  The program running as pid, or NULL
 static program_t *
 s_find_pid (supervisor_t *self, pid_t pid)
 {
@@ -421,6 +445,7 @@ s_wait (supervisor_t *self, int timeout)
     s_handle_signals (self);
 }
 
+//  True if a program of the tier is running
 static bool
 s_tier_running (supervisor_t *self, int tier)
 {
@@ -474,6 +499,10 @@ s_wait_broker (supervisor_t *self)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  Run until SIGTERM/SIGINT, then stop everything in order. Writes
+//  <home>/run/supervisor.pid while running. Returns 0, or -1 if another
+//  supervisor runs for this home.
 int
 supervisor_run (supervisor_t *self)
 {
