@@ -334,9 +334,24 @@ s_has_structure (xmlNodePtr node)
 //  --------------------------------------------------------------------------
 //  Blocks
 
+//  Text that is only markup sent as text (an embed code "<div ...></div>
+//  <script ...></script>"), no story text
+static bool
+s_markup_only (const char *text)
+{
+    size_t len = text ? strlen (text) : 0;
+    return len > 2 && text [0] == '<' && text [len - 1] == '>'
+        && (strstr (text, "</") || strstr (text, "/>"));
+}
+
 static block_t *
 s_block_new (bodytext_t *self, block_kind_t kind, char *text, char *html)
 {
+    if ((kind == BLOCK_PARA || kind == BLOCK_HEADING) && s_markup_only (text)) {
+        free (text);
+        free (html);
+        return NULL;
+    }
     //  A first paragraph that repeats the headline is dropped
     if (self->blocks.len == 0 && self->headline && text
     &&  (kind == BLOCK_PARA || kind == BLOCK_HEADING)
@@ -426,6 +441,99 @@ s_split_teletype (bodytext_t *self, const char *raw, size_t size)
     return true;
 }
 
+//  Is this paragraph text a table set in spaces (results, standings: runs
+//  of spaces between columns on many of its lines)?
+static bool
+s_tabular_text (const char *raw, size_t size)
+{
+    size_t lines = 0, aligned = 0;
+    const char *p = raw, *end = raw + size;
+    while (p < end) {
+        const char *eol = memchr (p, '\n', (size_t) (end - p));
+        if (!eol)
+            eol = end;
+        const char *q = p;
+        while (q < eol && s_space (*q))
+            q++;
+        if (q < eol) {
+            lines++;
+            //  A run of 2+ spaces inside the line, not after punctuation
+            for (const char *r = q + 1; r + 2 < eol; r++)
+                if (r [0] == ' ' && r [1] == ' ' && !s_space (r [-1])
+                &&  !strchr (".?!:;,", r [-1])) {
+                    const char *after = r;
+                    while (after < eol && *after == ' ')
+                        after++;
+                    if (after < eol) {
+                        aligned++;
+                        break;
+                    }
+                }
+        }
+        p = eol + 1;
+    }
+    return aligned >= 3 && aligned * 10 >= lines * 3;
+}
+
+//  A paragraph that is a table in spaces becomes a preformatted block: its
+//  lines kept, the indentation common to them removed
+static void
+s_tabular_block (bodytext_t *self, const char *raw, size_t size)
+{
+    const char *p = raw, *end = raw + size;
+    size_t indent = SIZE_MAX;
+    bool first = true;
+    while (p < end) {
+        const char *eol = memchr (p, '\n', (size_t) (end - p));
+        if (!eol)
+            eol = end;
+        const char *q = p;
+        while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+        if (q < eol && !first && (size_t) (q - p) < indent)
+            indent = (size_t) (q - p);
+        if (q < eol)
+            first = false;
+        p = eol + 1;
+    }
+    if (indent == SIZE_MAX)
+        indent = 0;
+    buf_t out;
+    buf_init (&out);
+    first = true;
+    for (p = raw; p < end; ) {
+        const char *eol = memchr (p, '\n', (size_t) (end - p));
+        if (!eol)
+            eol = end;
+        const char *start = p, *stop = eol;
+        while (stop > start && s_space (stop [-1]))
+            stop--;
+        if (first) {
+            while (start < stop && s_space (*start))
+                start++;
+        }
+        else
+            start = (size_t) (stop - start) > indent ? start + indent : stop;
+        if (stop > start || out.size) {
+            if (!first || out.size)
+                buf_putc (&out, '\n');
+            buf_append (&out, start, (size_t) (stop - start));
+            first = false;
+        }
+        p = eol + 1;
+    }
+    //  No trailing blank lines
+    while (out.size && out.data [out.size - 1] == '\n')
+        out.data [--out.size] = 0;
+    if (out.size) {
+        buf_t html;
+        buf_init (&html);
+        s_html_escape (&html, out.data, out.size);
+        s_block_new (self, BLOCK_PRE, buf_detach (&out), buf_detach (&html));
+    }
+    buf_free (&out);
+}
+
 //  End the current paragraph: its text becomes a block (or several, for
 //  teletype text), and the buffers are cleared.
 static void
@@ -435,11 +543,19 @@ s_flush (bodytext_t *self)
         buf_clear (&self->html);
         return;
     }
-    if (self->kind == BLOCK_PARA && memchr (self->raw.data, '\n', self->raw.size)
-    &&  s_split_teletype (self, self->raw.data, self->raw.size)) {
-        buf_clear (&self->raw);
-        buf_clear (&self->html);
-        return;
+    if (self->kind == BLOCK_PARA && memchr (self->raw.data, '\n', self->raw.size)) {
+        bool done = false;
+        if (s_tabular_text (self->raw.data, self->raw.size)) {
+            s_tabular_block (self, self->raw.data, self->raw.size);
+            done = true;
+        }
+        else
+            done = s_split_teletype (self, self->raw.data, self->raw.size);
+        if (done) {
+            buf_clear (&self->raw);
+            buf_clear (&self->html);
+            return;
+        }
     }
     char *text = s_collapse (self->raw.data, self->raw.size);
     if (text) {

@@ -827,11 +827,18 @@ newsmlg2_parse (ingest_t *ctx, const uint8_t *data, size_t size)
     g2_t self = { .ctx = ctx };
     int rc = 0;
     if (xml_is (root, "newsMessage")) {
+        //  Small providers capitalise the header (<Header><Sent>)
         xmlNodePtr header = xml_child (root, "header");
+        if (!header)
+            header = xml_child (root, "Header");
         char *priority = xml_path_text (header, "priority");
+        if (!priority)
+            priority = xml_path_text (header, "Priority");
         self.priority = xmlstory_int (priority, 1, 9);
         free (priority);
         self.sent = xml_path_text (header, "sent");
+        if (!self.sent)
+            self.sent = xml_path_text (header, "Sent");
         self.transmit = xml_path_text (header, "transmitId");
         for (xmlNodePtr set = xml_child (root, "itemSet"); set; set = xml_next (set, "itemSet"))
             for (xmlNodePtr item = xml_first_element (set); item; item = xml_next_element (item))

@@ -404,6 +404,8 @@ s_docdata (story_t *story, xmlNodePtr docdata, char **release, char **first)
             for (xmlNodePtr keyword = xml_child (child, "keyword"); keyword;
                  keyword = xml_next (keyword, "keyword")) {
                 char *key = xml_attr (keyword, "key");
+                if (!key)
+                    key = xml_text (keyword);        //  <keyword>Justice</keyword>
                 xmlstory_keyword (story, key);
                 free (key);
             }
@@ -472,7 +474,7 @@ s_body_head (story_t *story, xmlNodePtr head)
     //  Bylines add up only within this NITF; an envelope's byline wins
     bool had_by = story->by != NULL;
     for (xmlNodePtr child = xml_first_element (head); child; child = xml_next_element (child)) {
-        if (xml_is (child, "hedline")) {
+        if (xml_is (child, "hedline") || xml_is (child, "headline")) {
             bool main_set = story_headline (story) != NULL;
             for (xmlNodePtr line = xml_first_element (child); line; line = xml_next_element (line)) {
                 char *text = xml_text_spaced (line);
@@ -597,6 +599,13 @@ nitfbody_head (story_t *story, xmlNodePtr nitf)
             else
                 free (norm);
         }
+        else
+        if (xml_is (child, "urgency") && !story->urgency) {
+            //  Some providers put urgency in head rather than docdata
+            char *urgency = xml_attr (child, "ed-urg");
+            story->urgency = xmlstory_int (urgency, 1, 9);
+            free (urgency);
+        }
     }
     s_body_head (story, xml_child (body, "body.head"));
     if (!story_headline (story) && title)
@@ -612,10 +621,11 @@ nitfbody_head (story_t *story, xmlNodePtr nitf)
     //  A release date later than the issue date (or an embargoed status) is
     //  an embargo
     if (release) {
+        //  Templates ("YYYYMMDD000000-HHMM") and junk are no embargo
         const char *status = story_extra (story, "nitf-management-status");
         int order = xmlstory_date_compare (release, story->versioncreated);
-        if ((status && strcmp (status, "embargoed") == 0) || order == 1
-        ||  (order == -2 && story->versioncreated && strcmp (release, story->versioncreated) != 0))
+        bool readable = xmlstory_date_compare (release, release) == 0;
+        if (readable && ((status && strcmp (status, "embargoed") == 0) || order == 1))
             xmlstory_date (story, &story->embargoed, "embargoed", release);
         else
             story_set_rawdate (story, "release", release);

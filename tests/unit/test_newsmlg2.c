@@ -384,6 +384,51 @@ test_message_of_many_items (void **state)
 }
 
 static void
+test_small_providers (void **state)
+{
+    //  Capitalised header (BusinessDesk), a package first, NITF whose title
+    //  is the only headline, and a results table set in spaces in one <p>
+    const char *xml =
+        "<newsMessage " NAR "><Header><Sent>2016-01-12 12:35:40</Sent><priority>5</priority></Header>"
+        "<itemSet><packageItem><itemRef residref=\"x\"/></packageItem>"
+        "<newsItem guid=\"BD-1\" version=\"3\"><itemMeta><itemClass qcode=\"ninat:text\"/>"
+        "<provider literal=\"CL\"/><versionCreated>2016-01-12 12:35:40</versionCreated>"
+        "<embargoed></embargoed></itemMeta><contentMeta><keyword></keyword></contentMeta>"
+        "<contentSet><inlineXML contenttype=\"application/nitf+xml\"><nitf><head><title>Receivers act</title>"
+        "</head><body><body.head><byline>By<person>Staff Reporter</person><byttl>BusinessDesk</byttl></byline>"
+        "</body.head><body.content><p>Jan. 12 (BusinessDesk) - Text.</p></body.content></body></nitf>"
+        "</inlineXML></contentSet></newsItem>"
+        "<newsItem guid=\"R-1\"><contentMeta><headline>Results</headline></contentMeta><contentSet>"
+        "<inlineXML><html><body><p>Jan 30 - Results and standings\n"
+        "Adanaspor           2 Kasimpasa            0  \n"
+        "Besiktas            5 Konyaspor            1  \n"
+        "   Standings             P  W  D L  F  A  Pts \n"
+        "1  Besiktas              19 13 5 1  39 15 44  \n</p></body></html></inlineXML></contentSet></newsItem>"
+        "</itemSet></newsMessage>";
+    collect_t c = { 0 };
+    assert_int_equal (collect_bytes (&c, "bd.xml", "newsml-g2", xml, strlen (xml)), 0);
+    assert_int_equal (c.stories.len, 2);
+    assert_int_equal (c.result.skipped, 1);
+    story_t *s = c.stories.items [0];
+    assert_int_equal (s->ingest.index, 1);
+    assert_int_equal (s->priority, 5);
+    assert_string_equal (story_rawdate (s, "sent"), "2016-01-12 12:35:40");
+    assert_null (s->embargoed);
+    assert_int_equal (s->keywords.len, 0);
+    assert_string_equal (story_headline (s), "Receivers act");
+    assert_string_equal (s->by, "By Staff Reporter, BusinessDesk");
+    story_t *r = c.stories.items [1];
+    const char *pre = check_body (r, "preformatted", "text/plain");
+    assert_non_null (pre);
+    assert_string_equal (pre, "Jan 30 - Results and standings\n"
+                              "Adanaspor           2 Kasimpasa            0\n"
+                              "Besiktas            5 Konyaspor            1\n"
+                              "   Standings             P  W  D L  F  A  Pts\n"
+                              "1  Besiktas              19 13 5 1  39 15 44");
+    collect_reset (&c);
+}
+
+static void
 test_broken_documents (void **state)
 {
     collect_t c = { 0 };
@@ -431,6 +476,7 @@ main (void)
         cmocka_unit_test (test_stt_and_tt),
         cmocka_unit_test (test_press_release),
         cmocka_unit_test (test_message_of_many_items),
+        cmocka_unit_test (test_small_providers),
         cmocka_unit_test (test_broken_documents),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -499,6 +499,38 @@ test_xxe_and_bombs (void **state)
 }
 
 static void
+test_provider_variants (void **state)
+{
+    //  Seen in the wild: urgency in head, keywords as text, template
+    //  dates, AP's <headline> for <hedline>, embed code sent as text
+    collect_t c = { 0 };
+    story_t *s = s_parse (&c,
+        "<nitf><head><title>Slug-title</title><docdata management-status=\"usable\">"
+        "<doc-id id-string=\"cp1\"/><date.expire norm=\"YYYYMMDD000000-HHMM\"/>"
+        "<date.issue norm=\"20200703T165136-0400\"/><date.release norm=\"YYYYMMDD000000-HHMM\"/>"
+        "<key-list><keyword>National</keyword><keyword>Justice</keyword></key-list></docdata>"
+        "<revision-history norm=\"20200703T165136-0400\" comment=\"ADDS statement\"/>"
+        "<urgency ed-urg=\"2\"/></head><body><body.head>"
+        "<headline><hl1>Man faces charges</hl1></headline>"
+        "<byline><person>Mia Rabson and Jordan Press</person><byttl>The Canadian Press</byttl></byline>"
+        "<abstract><media><media-metadata name=\"TransRef\" value=\"J1\"/></media></abstract>"
+        "</body.head><body.content><p>OTTAWA - A man is facing charges.</p>"
+        "<p>&lt;div class=\"embed\"&gt;&lt;/div&gt;&lt;script src=\"https://x/embed.js\"&gt;&lt;/script&gt;</p>"
+        "<p>Last paragraph.</p></body.content></body></nitf>");
+    assert_int_equal (s->urgency, 2);
+    assert_true (strv_contains (&s->keywords, "Justice"));
+    assert_string_equal (story_headline (s), "Man faces charges");
+    assert_string_equal (s->by, "Mia Rabson and Jordan Press, The Canadian Press");
+    assert_null (s->embargoed);
+    assert_string_equal (story_rawdate (s, "release"), "YYYYMMDD000000-HHMM");
+    assert_string_equal (s->expires, "YYYYMMDD000000-HHMM");
+    assert_string_equal (s->firstcreated, "20200703T165136-0400");
+    assert_null (check_description (s, "summary"));
+    assert_string_equal (story_body (s), "OTTAWA - A man is facing charges.\n\nLast paragraph.");
+    collect_reset (&c);
+}
+
+static void
 test_many_entries (void **state)
 {
     //  A document with 20,000 subjects, keywords and named people: bounded
@@ -546,6 +578,7 @@ main (void)
         cmocka_unit_test (test_statuses_and_ids),
         cmocka_unit_test (test_not_well_formed),
         cmocka_unit_test (test_xxe_and_bombs),
+        cmocka_unit_test (test_provider_variants),
         cmocka_unit_test (test_many_entries),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
