@@ -316,6 +316,20 @@ s_map_text (story_t *story, char **lines, size_t count)
             break;
         }
     }
+    //  A byline may follow on its own "=" line ("Headline =" / "By X =")
+    while (block && block_end < count) {
+        size_t next = block_end;
+        while (next < count && tty_blank (lines [next]))
+            next++;
+        if (next >= count)
+            break;
+        char *t = tty_trim (lines [next]);
+        size_t len = strlen (t);
+        if (len > 0 && len < 200 && t [len - 1] == '=' && s_is_byline (t))
+            block_end = next + 1;
+        else
+            break;
+    }
     size_t text_start;
     if (block) {
         VEC (char *) candidates = { 0 };
@@ -372,6 +386,20 @@ s_map_text (story_t *story, char **lines, size_t count)
         }
     }
 
+    //  A byline opening the text on a line of its own
+    if (!story->by) {
+        size_t first_text = text_start;
+        while (first_text < count && tty_blank (lines [first_text]))
+            first_text++;
+        if (first_text < count) {
+            char *t = tty_trim (lines [first_text]);
+            if (s_is_byline (t) && strlen (t) < 120
+            &&  (first_text + 1 >= count || tty_blank (lines [first_text + 1]))) {
+                str_set (&story->by, t);
+                text_start = first_text + 1;
+            }
+        }
+    }
     //  Editors' initials: the last non-blank line
     size_t end = count;
     while (end > text_start && tty_blank (lines [end - 1]))

@@ -30,6 +30,11 @@
 //                             "preformatted" when most lines are columns
 //    one-line ticker          "A ** B ** C": headline A, paragraphs B, C
 //
+//  Also read: field labels at the top ("Headline:", "Title:", "Subject:",
+//  "Byline:", "Slug:", "Keywords:", "Date:", "Dateline:", "Language:",
+//  "Copyright:"), a Markdown "# Headline" or an underlined one, and a "By
+//  ..." line of its own after the headline (-> by).
+//
 //  Bytes are decoded with charset_decode (transport charset, then trial
 //  UTF-8, then uchardet for multi-byte legacy text, then CP1252); CR LF
 //  and CR become LF, other C0 controls are dropped, and C1 code points
@@ -193,6 +198,69 @@ s_bom_product (const char *line)
         if (!isdigit ((unsigned char) line [i]))
             return false;
     return true;
+}
+
+//  ---------------------------------------------------------------------
+//  Field labels some plain-text feeds write at the top ("Headline: ...",
+//  "Slug: ...", "Date: ..."). Returns true if the line was one.
+
+static bool
+s_field_label (story_t *story, const char *line)
+{
+    static const struct { const char *label; const char *field; } table [] = {
+        { "Headline:", "headline" }, { "Title:", "headline" }, { "Subject:", "headline" },
+        { "Byline:", "by" }, { "By:", "by" }, { "Author:", "by" },
+        { "Slug:", "slugline" }, { "Slugline:", "slugline" }, { "Keyword:", "slugline" },
+        { "Keywords:", "keywords" }, { "Date:", "versioncreated" }, { "Published:", "versioncreated" },
+        { "Dateline:", "dateline" }, { "Language:", "language" }, { "Copyright:", "copyright" },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table [0]; i++) {
+        const char *value = s_label_value (line, table [i].label);
+        if (!value)
+            continue;
+        const char *field = table [i].field;
+        if (strcmp (field, "headline") == 0) {
+            if (story->headlines.len)
+                return false;
+            story_add_text (&story->headlines, "main", "text/plain", value);
+        }
+        else
+        if (strcmp (field, "by") == 0)
+            str_set (&story->by, value);
+        else
+        if (strcmp (field, "slugline") == 0)
+            str_set (&story->slugline, value);
+        else
+        if (strcmp (field, "keywords") == 0) {
+            char *copy = xstrdup (value);
+            for (char *t = strtok (copy, ",;"); t; t = strtok (NULL, ",;")) {
+                while (*t == ' ')
+                    t++;
+                size_t len = strlen (t);
+                while (len > 0 && t [len - 1] == ' ')
+                    t [--len] = 0;
+                if (*t)
+                    story_add_keyword (story, t);
+            }
+            free (copy);
+        }
+        else
+        if (strcmp (field, "versioncreated") == 0) {
+            str_set (&story->versioncreated, value);
+            story_set_rawdate (story, "versioncreated", value);
+        }
+        else
+        if (strcmp (field, "dateline") == 0)
+            str_set (&story->dateline.text, value);
+        else
+        if (strcmp (field, "language") == 0)
+            str_set (&story->language, value);
+        else
+        if (strcmp (field, "copyright") == 0)
+            str_set (&story->copyrightnotice, value);
+        return true;
+    }
+    return false;
 }
 
 //  ---------------------------------------------------------------------
@@ -567,6 +635,8 @@ plaintext_parse (ingest_t *ctx, const uint8_t *data, size_t size)
         else
         if (s_issued_at (story, line))
             labels = true;
+        else
+            labels = s_field_label (story, line);
         free (line);
         if (labels) {
             i++;
@@ -575,8 +645,8 @@ plaintext_parse (ingest_t *ctx, const uint8_t *data, size_t size)
         }
     }
 
-    //  The headline block
-    if (i < lines.len) {
+    //  The headline block (unless a label gave it)
+    if (i < lines.len && story->headlines.len == 0) {
         size_t j = i, chars = 0;
         while (j < lines.len && !lines.items [j].blank) {
             chars += s_chars (lines.items [j].text, lines.items [j].len);
@@ -594,15 +664,47 @@ plaintext_parse (ingest_t *ctx, const uint8_t *data, size_t size)
                 buf_puts (&headline, part);
                 free (part);
             }
+            //  Markdown: "# Headline", and a headline underlined with = or -
+            char *text = headline.data;
+            while (*text == '#')
+                text++;
+            while (*text == ' ')
+                text++;
+            size_t len = strlen (text);
+            if (count >= 2) {
+                const line_t *under = &lines.items [j - 1];
+                char *rule = s_trimmed (under);
+                if (*rule && strspn (rule, "=") == strlen (rule))
+                    len -= strlen (rule) + 1 <= len ? strlen (rule) + 1 : 0;
+                else
+                if (strlen (rule) >= 3 && strspn (rule, "-") == strlen (rule))
+                    len -= strlen (rule) + 1 <= len ? strlen (rule) + 1 : 0;
+                free (rule);
+                text [len] = 0;
+            }
             //  A dateline alone is not a headline
             story_t *probe = story_new ();
-            bool is_dateline = s_dateline (probe, headline.data);
+            bool is_dateline = s_dateline (probe, text);
             story_destroy (&probe);
-            if (!is_dateline) {
-                story_add_text (&story->headlines, "main", "text/plain", headline.data);
+            if (!is_dateline && *text) {
+                story_add_text (&story->headlines, "main", "text/plain", text);
                 i = j;
             }
             buf_free (&headline);
+        }
+    }
+    //  A byline on its own right after the headline
+    if (story->headlines.len && !story->by) {
+        size_t k = i;
+        while (k < lines.len && lines.items [k].blank)
+            k++;
+        if (k < lines.len && (k + 1 >= lines.len || lines.items [k + 1].blank)) {
+            char *line = s_trimmed (&lines.items [k]);
+            if ((strncmp (line, "By ", 3) == 0 || strncmp (line, "BY ", 3) == 0) && strlen (line) < 120) {
+                str_set (&story->by, line);
+                i = k + 1;
+            }
+            free (line);
         }
     }
     //  Labels after the headline ("Issued at ...")

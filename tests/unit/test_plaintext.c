@@ -137,6 +137,39 @@ test_releases (void **state)
     collect_reset (&c);
 }
 
+//  Conventions of other plain-text feeds: field labels, Markdown, bylines
+static void
+test_conventions (void **state)
+{
+    collect_t c = { 0 };
+    const char *labels = "Slug: budget-vote\r\nHeadline: Parliament passes the budget\r\n"
+                         "Date: 2024-03-01 10:00\r\nKeywords: budget, parliament; vote\r\n\r\n"
+                         "Lawmakers approved the budget on Friday.\r\n";
+    assert_int_equal (collect_bytes (&c, "labels.txt", NULL, labels, strlen (labels)), 0);
+    story_t *s = c.stories.items [0];
+    assert_string_equal (story_headline (s), "Parliament passes the budget");
+    assert_string_equal (s->slugline, "budget-vote");
+    assert_string_equal (s->versioncreated, "2024-03-01 10:00");
+    assert_string_equal (story_rawdate (s, "versioncreated"), "2024-03-01 10:00");
+    assert_int_equal (s->keywords.len, 3);
+    assert_string_equal (s->keywords.items [2], "vote");
+    assert_string_equal (collect_body (s, "main"), "Lawmakers approved the budget on Friday.");
+    collect_reset (&c);
+
+    const char *markdown = "# Storm hits the coast\n\nBy Jane Doe\n\nThe storm arrived at noon.\n";
+    assert_int_equal (collect_bytes (&c, "md.txt", NULL, markdown, strlen (markdown)), 0);
+    s = c.stories.items [0];
+    assert_string_equal (story_headline (s), "Storm hits the coast");
+    assert_string_equal (s->by, "By Jane Doe");
+    assert_string_equal (collect_body (s, "main"), "The storm arrived at noon.");
+    collect_reset (&c);
+
+    const char *underlined = "Storm hits the coast\n====================\n\nThe storm arrived.\n";
+    assert_int_equal (collect_bytes (&c, "u.txt", NULL, underlined, strlen (underlined)), 0);
+    assert_string_equal (story_headline (c.stories.items [0]), "Storm hits the coast");
+    collect_reset (&c);
+}
+
 //  Degenerate and hostile text
 static void
 test_hostile (void **state)
@@ -255,6 +288,7 @@ main (void)
         cmocka_unit_test (test_scraped),
         cmocka_unit_test (test_bulletin),
         cmocka_unit_test (test_releases),
+        cmocka_unit_test (test_conventions),
         cmocka_unit_test (test_hostile),
         cmocka_unit_test (test_normalized),
     };

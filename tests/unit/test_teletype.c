@@ -205,6 +205,20 @@ test_iptc7901_stream (void **state)
     buf_free (&info);
     collect_reset (&c);
 
+    //  The byline on its own "=" line after the headline's, or alone on
+    //  the first line of text
+    const char *by = "\x01" "abc124 4 i 10\r\nSlug/\r\n\x02Headline here =\r\nBy Anna Meier, dpa =\r\n\r\n"
+                     "Berlin (dpa) - Text.\r\n\x03" "010101 GMT Jan 01\r\n\x04"
+                     "\x01" "abc125 4 i 10\r\nSlug/\r\n\x02Other headline =\r\n\r\nBy Max Muster\r\n\r\n"
+                     "Text two.\r\n\x03" "010101 GMT Jan 01\r\n\x04";
+    assert_int_equal (collect_bytes (&c, "by", NULL, by, strlen (by)), 0);
+    assert_int_equal (c.stories.len, 2);
+    assert_string_equal (c.stories.items [0]->by, "By Anna Meier, dpa");
+    assert_string_equal (collect_body (c.stories.items [0], "main"), "Berlin (dpa) - Text.");
+    assert_string_equal (c.stories.items [1]->by, "By Max Muster");
+    assert_string_equal (collect_body (c.stories.items [1], "main"), "Text two.");
+    collect_reset (&c);
+
     //  Not 7901 at all, forced
     assert_int_equal (collect_bytes (&c, "junk", "iptc7901", "just words", 10), -1);
     assert_non_null (strstr (c.result.error, "not IPTC 7901"));
