@@ -43,7 +43,7 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "Usage: copydesk parse [options] FILE|DIR|- ...\n"
+        "Usage: copydesk parse [options] FILE|DIR|- ... (options anywhere; -- ends them)\n"
         "\n"
         "Parse wire documents in-process (ingest, then normalize, then classify with\n"
         "--classify) and print each story as ninjs 2.x JSON, one per line. Folders are\n"
@@ -254,36 +254,44 @@ cmd_parse (int argc, char **argv, config_t *config)
     self_t self = { 0 };
     self.flags = NINJS_STRICT;
     bool classify = false;
-    int first_path = 0;
+    VEC (char *) paths = { 0 };     //  Files, folders, "-": options may come anywhere
     for (int i = 1; i < argc; i++) {
         const char *value;
         int rc;
         if (cli_is_help (argv [i])) {
             s_usage (stdout);
+            free (paths.items);
             return 0;
         }
         if ((rc = cli_opt ("parse", argc, argv, &i, "--format", &value)) != 0) {
-            if (rc < 0)
+            if (rc < 0) {
+                free (paths.items);
                 return 2;
+            }
             if (!ingest_parser (value)) {
                 fprintf (stderr, "copydesk parse: unknown format '%s'; formats are:", value);
                 for (const parser_t *p = ingest_parsers (); p->name; p++)
                     fprintf (stderr, " %s", p->name);
                 fprintf (stderr, "\n");
+                free (paths.items);
                 return 2;
             }
             self.format = value;
         }
         else
         if ((rc = cli_opt ("parse", argc, argv, &i, "--source", &value)) != 0) {
-            if (rc < 0)
+            if (rc < 0) {
+                free (paths.items);
                 return 2;
+            }
             self.source = value;
         }
         else
         if ((rc = cli_opt ("parse", argc, argv, &i, "--charset", &value)) != 0) {
-            if (rc < 0)
+            if (rc < 0) {
+                free (paths.items);
                 return 2;
+            }
             self.charset = value;
         }
         else
@@ -306,30 +314,25 @@ cmd_parse (int argc, char **argv, config_t *config)
             self.verbose = true;
         else
         if (strcmp (argv [i], "--") == 0) {
-            first_path = i + 1;
+            //  Everything after -- is a path
+            for (i++; i < argc; i++)
+                *vec_push (&paths) = argv [i];
             break;
         }
         else
         if (argv [i][0] == '-' && argv [i][1] != 0) {
             fprintf (stderr, "copydesk parse: unknown option '%s' (see copydesk parse --help)\n", argv [i]);
+            free (paths.items);
             return 2;
         }
-        else {
-            first_path = i;
-            break;
-        }
+        else
+            *vec_push (&paths) = argv [i];
     }
-    if (first_path == 0 || first_path >= argc) {
+    if (paths.len == 0) {
         fprintf (stderr, "copydesk parse: name the files to parse, or - for stdin "
                          "(see copydesk parse --help)\n");
         return 2;
     }
-    //  Options after the first path are not allowed: keep it simple
-    for (int i = first_path; i < argc; i++)
-        if (argv [i][0] == '-' && argv [i][1] != 0 && strcmp (argv [i], "--") != 0) {
-            fprintf (stderr, "copydesk parse: options go before the files ('%s')\n", argv [i]);
-            return 2;
-        }
 
     if (!self.raw)
         self.normalize = normalize_new (config);
@@ -339,12 +342,13 @@ cmd_parse (int argc, char **argv, config_t *config)
         if (!self.classify) {
             fprintf (stderr, "copydesk parse: cannot classify: %s\n", err);
             normalize_destroy (&self.normalize);
+            free (paths.items);
             return 1;
         }
     }
-    for (int i = first_path; i < argc; i++)
-        if (strcmp (argv [i], "--") != 0)
-            s_parse_path (&self, argv [i], 0);
+    for (size_t i = 0; i < paths.len; i++)
+        s_parse_path (&self, paths.items [i], 0);
+    free (paths.items);
     fflush (stdout);
     if (self.verbose)
         fprintf (stderr, "parse: %d document%s, %d stor%s, %d skipped, %d bad item%s, "
