@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "feeder/feeder.h"
 #include "ingest/ingest.h"
+#include "ingest/feeditem.h"
 
 static void
 s_usage (FILE *out)
@@ -104,10 +105,8 @@ cmd_poll (int argc, char **argv, config_t *config)
     //  Default source: the feed's host
     char *host = NULL;
     if (!source) {
-        const char *start = strstr (url, "://") + 3;
-        size_t len = strcspn (start, "/:?#");
-        host = xstrndup (start, len);
-        source = host;
+        host = feeditem_host (url);
+        source = host ? host : "feed";
     }
     feeder_t *feeder = feeder_new (config, verbose);
     if (!feeder) {

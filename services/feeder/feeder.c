@@ -251,8 +251,10 @@ feeder_add_feed (feeder_t *self, const char *name, const char *url, const char *
     slot->poller = poller_new (&options, self->state, self->publisher);
     slot->signature = signature;
     slot->from_config = self->loading;
-    zsys_info ("feeder: feed=%s url=%s source=%s every=%.0fs", options.name, url, options.source,
-               options.every_ms / 1000.0);
+    char *shown = poller_redact (url);
+    zsys_info ("feeder: feed=%s url=%s source=%s every=%.0fs", poller_name (slot->poller), shown,
+               options.source, options.every_ms / 1000.0);
+    free (shown);
     return 0;
 }
 

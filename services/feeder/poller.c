@@ -20,6 +20,7 @@ typedef struct {
 
 struct _poller_t {
     poller_options_t options;   //  Settings (strings owned)
+    char *public_url;           //  The URL without credentials
     char *topics;               //  "ingested.<source>"
     feedstate_t *state;         //  Shared state database
     publisher_t *publisher;     //  Shared publisher
@@ -73,13 +74,31 @@ s_random (poller_t *self)
     return self->random;
 }
 
+char *
+poller_redact (const char *url)
+{
+    if (!url)
+        return NULL;
+    const char *start = strstr (url, "://");
+    if (!start)
+        return xstrdup (url);
+    start += 3;
+    size_t authority = strcspn (start, "/?#");
+    const char *at = memchr (start, '@', authority);
+    if (!at)
+        return xstrdup (url);
+    return xasprintf ("%.*s%s", (int) (start - url), url, at + 1);
+}
+
 poller_t *
 poller_new (const poller_options_t *options, feedstate_t *state, publisher_t *publisher)
 {
     assert (options && options->url && state && publisher);
     poller_t *self = (poller_t *) xcalloc (1, sizeof (poller_t));
     self->options = *options;
-    self->options.name = xstrdup (options->name ? options->name : options->url);
+    self->public_url = poller_redact (options->url);
+    self->options.name = !options->name || streq (options->name, options->url)
+                       ? xstrdup (self->public_url) : xstrdup (options->name);
     self->options.url = xstrdup (options->url);
     self->options.source = xstrdup (options->source ? options->source : "feed");
     self->options.format = xstrdup (options->format);
@@ -148,6 +167,7 @@ poller_destroy (poller_t **self_p)
     free (self->staged_etag);
     free (self->staged_last_modified);
     free (self->topics);
+    free (self->public_url);
     free ((char *) self->options.name);
     free ((char *) self->options.url);
     free ((char *) self->options.source);
@@ -296,7 +316,7 @@ poller_start (poller_t *self, CURLM *multi)
         return -1;
     }
     if (self->options.verbose)
-        zsys_info ("feeder: poll feed=%s url=%s%s%s", self->options.name, self->options.url,
+        zsys_info ("feeder: poll feed=%s url=%s%s%s", self->options.name, self->public_url,
                    self->record.etag ? " if-none-match" : "",
                    self->record.last_modified ? " if-modified-since" : "");
     return 0;
@@ -595,9 +615,11 @@ s_failed (poller_t *self, int64_t now, const char *format, ...)
 static void
 s_process (poller_t *self, int64_t now, const char *effective)
 {
-    document_t *doc = document_new (self->options.source, effective ? effective : self->options.url,
+    char *origin = poller_redact (effective ? effective : self->options.url);
+    document_t *doc = document_new (self->options.source, origin,
                                     self->body.data ? self->body.data : "", self->body.size);
-    str_set (&doc->channel, self->options.url);
+    free (origin);
+    str_set (&doc->channel, self->public_url);
     str_set (&doc->format, self->options.format);
     char *charset = s_charset (self->content_type);
     doc->charset = charset;
@@ -703,8 +725,11 @@ poller_finish (poller_t *self, CURLcode code)
     else
     if (status >= 200 && status < 300)
         s_process (self, now, effective);
-    else
-        s_failed (self, now, "HTTP %ld from %s", status, effective ? effective : self->options.url);
+    else {
+        char *where = poller_redact (effective ? effective : self->options.url);
+        s_failed (self, now, "HTTP %ld from %s", status, where);
+        free (where);
+    }
 
     s_save (self);
     free (effective);

@@ -55,6 +55,11 @@ typedef struct {
     uint64_t dead;              //  Dead letters published
 } poller_stats_t;
 
+//  A URL without its user:password@ part, for logs and stories. Caller
+//  frees.
+char *
+    poller_redact (const char *url);
+
 //  Create a poller. state and publisher are shared with the feeder and
 //  must outlive it. The feed is due at once unless the state says later.
 poller_t *

@@ -780,6 +780,13 @@ test_durations (void **state)
     assert_int_equal (feeder_parse_ms ("soon", 1000, &ms), -1);
     assert_int_equal (feeder_parse_ms ("-3", 1000, &ms), -1);
     assert_int_equal (feeder_parse_ms ("3 weeks", 1000, &ms), -1);
+    //  Credentials never reach logs or stories
+    char *url = poller_redact ("https://user:secret@feeds.example.com:8443/a@b?x=1");
+    assert_string_equal (url, "https://feeds.example.com:8443/a@b?x=1");
+    free (url);
+    url = poller_redact ("http://feeds.example.com/rss");
+    assert_string_equal (url, "http://feeds.example.com/rss");
+    free (url);
 }
 
 static void
