@@ -85,6 +85,7 @@ static const struct {
     { "www.georss.org/georss",                          FEED_NS_GEORSS },
     { "purl.org/rss/1.0/modules/slash",                 FEED_NS_SLASH },
     { "purl.org/syndication/thread/1.0",                FEED_NS_THREAD },
+    { "rssnamespace.org/feedburner/ext/1.0",            FEED_NS_FEEDBURNER },
 };
 
 //  Usual prefixes, for elements whose prefix was never declared
@@ -98,6 +99,7 @@ static const struct {
     { "excerpt", FEED_NS_EXCERPT }, { "itunes", FEED_NS_ITUNES },
     { "prism", FEED_NS_PRISM }, { "taxo", FEED_NS_TAXO }, { "xhtml", FEED_NS_XHTML },
     { "georss", FEED_NS_GEORSS }, { "slash", FEED_NS_SLASH }, { "thr", FEED_NS_THREAD },
+    { "feedburner", FEED_NS_FEEDBURNER },
 };
 
 //  Namespace role of a URI

@@ -38,6 +38,7 @@ typedef enum {
     FEED_NS_GEORSS,             //  GeoRSS
     FEED_NS_SLASH,              //  Slashdot module (comment counts)
     FEED_NS_THREAD,             //  Atom threading (reply counts)
+    FEED_NS_FEEDBURNER,         //  FeedBurner (origLink: the real article)
     FEED_NS_OTHER               //  Anything else
 } feed_ns_t;
 

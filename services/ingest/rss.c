@@ -377,8 +377,10 @@ s_item (rss_t *self, xmlNodePtr item)
         return;
     }
 
-    //  Link, guid
-    char *link_text = feed_text (feed_rss_child (item, "link"));
+    //  Link (FeedBurner's origLink is the article behind its redirect), guid
+    char *link_text = feed_child_text (item, FEED_NS_FEEDBURNER, "origLink");
+    if (!link_text)
+        link_text = feed_text (feed_rss_child (item, "link"));
     if (!link_text) {
         for (xmlNodePtr node = item->children; node && !link_text; node = node->next)
             if (feed_is (node, FEED_NS_ATOM, "link")) {

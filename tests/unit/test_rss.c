@@ -871,6 +871,24 @@ test_feeditem_helpers (void **state)
 }
 
 static void
+test_feedburner (void **state)
+{
+    parsed_t parsed;
+    s_parse_text (&parsed, NULL,
+        "<rss version=\"2.0\" xmlns:feedburner=\"http://rssnamespace.org/feedburner/ext/1.0\"><channel>"
+        "<title>T</title><link>http://news.example.com/</link><item><title>Burned</title>"
+        "<link>http://feeds.feedburner.com/~r/example/~3/abc/</link>"
+        "<guid isPermaLink=\"true\">http://feeds.feedburner.com/~r/example/~3/abc/</guid>"
+        "<feedburner:origLink>http://news.example.com/2024/story.html</feedburner:origLink>"
+        "</item></channel></rss>");
+    assert_int_equal (parsed.stories.len, 1);
+    assert_string_equal (parsed.stories.items [0]->uri, "http://news.example.com/2024/story.html");
+    assert_string_equal (s_altid (parsed.stories.items [0], "rss-guid"),
+                         "http://feeds.feedburner.com/~r/example/~3/abc/");
+    s_parsed_free (&parsed);
+}
+
+static void
 test_hrefs_escaped (void **state)
 {
     parsed_t parsed;
@@ -915,6 +933,7 @@ main (void)
         cmocka_unit_test (test_hostile),
         cmocka_unit_test (test_feeditem_helpers),
         cmocka_unit_test (test_hrefs_escaped),
+        cmocka_unit_test (test_feedburner),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
