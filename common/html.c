@@ -60,10 +60,20 @@ s_parse (const char *html, size_t len)
 {
     if (len > HTML_MAX_INPUT)
         len = HTML_MAX_INPUT;
-    return htmlReadMemory (html, (int) len, NULL, "UTF-8",
-                           HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING
-                           | HTML_PARSE_RECOVER
-                           | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+    //  The parser is told the input is UTF-8: make sure it is, or it would
+    //  pass invalid bytes through to our output
+    char *repaired = NULL;
+    if (!charset_utf8_valid ((const uint8_t *) html, len) || memchr (html, 0, len)) {
+        repaired = text_utf8_repair (html, len, NULL);
+        html = repaired;
+        len = strlen (repaired);
+    }
+    htmlDocPtr doc = htmlReadMemory (html, (int) len, NULL, "UTF-8",
+                                     HTML_PARSE_NONET | HTML_PARSE_NOERROR
+                                     | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
+                                     | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+    free (repaired);
+    return doc;
 }
 
 //  ==========================================================================
@@ -298,6 +308,20 @@ static void
 s_escape (buf_t *out, const char *s, bool attribute)
 {
     for (; *s; s++) {
+        unsigned char c = (unsigned char) *s;
+        //  No control characters in what we write: CR LF and CR become LF,
+        //  other C0, DEL and C1 go
+        if (c == '\r') {
+            if (s [1] != '\n')
+                buf_putc (out, '\n');
+            continue;
+        }
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+            continue;
+        if (c == 0xC2 && (unsigned char) s [1] >= 0x80 && (unsigned char) s [1] < 0xA0) {
+            s++;
+            continue;
+        }
         switch (*s) {
             case '&': buf_puts (out, "&amp;"); break;
             case '<': buf_puts (out, "&lt;"); break;

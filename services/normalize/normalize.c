@@ -218,6 +218,11 @@ s_clean_fields (story_t *story)
     s_line (&story->uri);
     s_line (&story->type);
     s_line (&story->version);
+    s_line (&story->versioncreated);
+    s_line (&story->firstcreated);
+    s_line (&story->contentcreated);
+    s_line (&story->embargoed);
+    s_line (&story->expires);
     s_line (&story->pubstatus);
     s_line (&story->by);
     s_line (&story->located);

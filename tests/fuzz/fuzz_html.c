@@ -40,6 +40,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     char *safe = html_sanitize (input, len);
     assert (charset_utf8_valid ((const uint8_t *) safe, strlen (safe)));
     s_check_sanitized (safe);
+    for (const unsigned char *p = (const unsigned char *) safe; *p; p++)
+        assert (*p >= 0x20 || *p == '\n' || *p == '\t');
     char *twice = html_sanitize (safe, strlen (safe));
     assert (strcmp (safe, twice) == 0);
     (void) html_detect (input);

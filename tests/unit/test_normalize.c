@@ -237,6 +237,27 @@ test_strings (void **state)
     normalize_destroy (&n);
 }
 
+//  What fuzz_normalize found: invalid bytes and controls in HTML bodies
+//  and in date fields
+static void
+test_hostile_fields (void **state)
+{
+    normalize_t *n = s_normalizer ();
+    story_t *s = s_story ();
+    str_set (&s->uri, "urn:test:hostile");
+    story_add_text (&s->bodies, "main", "text/html",
+                    "<pre>Talave\xedra\r\nline\x01two\xc2\x85</pre><p>a\rb</p>");
+    str_set (&s->firstcreated, "Fri, 23 Jun 20\xd2\xc8\xdf:21 GMT");
+    assert_int_equal (normalize_story (n, s), 0);
+    s_check_story (s);
+    for (size_t i = 0; i < s->ingest.rawdates.len; i++)
+        s_check_string (s->ingest.rawdates.items [i].value, "rawdate", false, false);
+    assert_true (s_has_warning (s, "bad-date:firstcreated"));
+    s_assert_idempotent (n, s);
+    story_destroy (&s);
+    normalize_destroy (&n);
+}
+
 static void
 test_html_body (void **state)
 {
@@ -930,6 +951,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_strings),
         cmocka_unit_test (test_html_body),
+        cmocka_unit_test (test_hostile_fields),
         cmocka_unit_test (test_dates),
         cmocka_unit_test (test_identity),
         cmocka_unit_test (test_headline_dateline_byline),
