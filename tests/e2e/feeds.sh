@@ -65,8 +65,9 @@ lines=$(wc -l < "$E2E_HOME/logs/feeder.log")
 kill -TERM "$old"
 #  After the new process started, its first poll of the feed is conditional
 after_restart () {
-    tail -n +"$((lines + 1))" "$E2E_HOME/logs/feeder.log" \
-        | sed -n '/feeder: started/,$p' | grep -q "$1"
+    local text
+    text=$(tail -n +"$((lines + 1))" "$E2E_HOME/logs/feeder.log" | sed -n '/feeder: started/,$p')
+    grep -q "$1" <<< "$text"
 }
 for _ in $(seq 300); do
     after_restart 'poll feed=world status=304' && break
