@@ -389,7 +389,7 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
             }
         }
     }
-    if (!tabular && tty_tabular (after + body_from, end - body_from))
+    if (after && !tabular && tty_tabular (after + body_from, end - body_from))
         tabular = true;
     char *body = end > body_from ? tty_join_body (after + body_from, end - body_from) : NULL;
     if (body) {

@@ -507,6 +507,12 @@ test_zczc_stream (void **state)
     buf_free (&wide);
     collect_reset (&c);
 
+    //  Fuzz regression: a message that is its ZCZC line and nothing else
+    assert_int_equal (collect_bytes (&c, "bare", "zczc", "ZCZC AAP", 8), 0);
+    assert_int_equal (c.stories.len, 0);
+    assert_int_equal (c.dead.len, 1);
+    collect_reset (&c);
+
     //  SI and other controls inside, CP1252 bytes, lowercase zczc
     const char *odd = "zczc\r$Caf\xe9 \x0fopens\r#Cafe\r%A\rThe caf\xe9 opened \x92today\x92.\rNNNN";
     assert_int_equal (collect_bytes (&c, "odd", NULL, odd, strlen (odd)), 0);
