@@ -33,7 +33,8 @@
 //                free text -> dateline.text; CopyrightLine -> copyrightnotice;
 //                SlugLine -> slugline (NameLabel when none); KeywordLine ->
 //                keywords; NewsLine AdvisoryLine/EditorialNote -> ednote,
-//                others -> extra "newsline:<type>"; CreditLine -> extra.
+//                CatchWord -> slugline when none, others -> extra
+//                "newsline:<type>"; CreditLine -> extra.
 //    metadata    Provider/Source parties -> infosources; Creator parties ->
 //                by when no ByLine; UsageRights/UsageType -> usageterms;
 //                Copyright/CopyrightHolder -> copyrightholder; Language;
@@ -395,6 +396,10 @@ s_news_lines (gather_t *g, xmlNodePtr lines)
                 if (type && (str_ieq (type, "AdvisoryLine") || str_ieq (type, "EditorialNote")
                          ||  str_ieq (type, "EdNote")))
                     xmlstory_append (&story->ednote, text, " ");
+                else
+                if (type && (str_ieq (type, "CatchWord") || str_ieq (type, "CatchLine"))
+                &&  !story->slugline)
+                    story->slugline = xstrdup (text);         //  SDA/ATS Stichwort
                 else {
                     char key [96];
                     snprintf (key, sizeof key, "newsline:%s", type ? type : "text");
@@ -797,6 +802,14 @@ s_content_item (gather_t *g, xmlNodePtr item, const char *role)
     }
     if (!text || !data)
         return;
+    //  Encoded content (base64, zipped) is not text we can read
+    char *notation = xml_attr (xml_child (item, "Encoding"), "Notation");
+    if (notation && !str_ieq (notation, "none")) {
+        story_add_warning (g->story, "newsml-encoded-content:%s", notation);
+        free (notation);
+        return;
+    }
+    free (notation);
     char *mime = s_formal (item, "MimeType");
     char *format = s_formal (item, "Format");
     story_t *story = g->story;

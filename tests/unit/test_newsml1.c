@@ -359,6 +359,44 @@ test_two_items_and_variants (void **state)
 }
 
 static void
+test_external_dtd_and_catchword (void **state)
+{
+    //  SDA/ATS and Kyodo: a DOCTYPE pulling the NITF DTD in through an
+    //  external parameter entity (never loaded), a ":1N" revision suffix,
+    //  a Format without MediaType, CatchWord as slug, encoded content
+    const char *xml =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>\n"
+        "<!DOCTYPE NewsML PUBLIC \"urn:newsml:iptc.org:20031010:NewsMLv1.2.dtd:1\" \"NewsML-1.2.dtd\"\n"
+        "[<!ENTITY % nitf SYSTEM \"nitf-3-0.dtd\"> %nitf; ]>\n"
+        "<NewsML><NewsItem><Identification><NewsIdentifier><ProviderId>www.sda-ats.ch</ProviderId>"
+        "<DateId>20190603</DateId><NewsItemId>bsf153</NewsItemId>"
+        "<RevisionId PreviousRevision=\"0\" Update=\"N\">1</RevisionId>"
+        "<PublicIdentifier>urn:newsml:www.sda-ats.ch:20190603:bsf153:1N</PublicIdentifier>"
+        "</NewsIdentifier></Identification>"
+        "<NewsComponent><NewsLines><HeadLine>Un taureau entre dans un magasin \xE0 Landquart</HeadLine>"
+        "<NewsLine><NewsLineType FormalName=\"CatchWord\"/><NewsLineText>Animaux</NewsLineText></NewsLine>"
+        "</NewsLines><DescriptiveMetadata><Location><Property FormalName=\"Country\" Value=\"CH\"/>"
+        "</Location></DescriptiveMetadata>"
+        "<NewsComponent><ContentItem><Format Scheme=\"IptcFormat\" FormalName=\"NITF\"/><DataContent>"
+        "<nitf><body><body.content><p lede=\"true\">Un taureau \xE2g\xE9 d'un an.</p></body.content></body></nitf>"
+        "</DataContent></ContentItem>"
+        "<ContentItem><MediaType FormalName=\"Text\"/><Encoding Notation=\"base64\"/>"
+        "<DataContent>SGVsbG8=</DataContent></ContentItem></NewsComponent>"
+        "</NewsComponent></NewsItem></NewsML>";
+    collect_t c = { 0 };
+    story_t *s = s_parse (&c, xml);
+    assert_string_equal (s->uri, "urn:newsml:www.sda-ats.ch:20190603:bsf153");
+    assert_string_equal (s->slugline, "Animaux");
+    assert_string_equal (story_headline (s), "Un taureau entre dans un magasin \xC3\xA0 Landquart");
+    assert_string_equal (story_body (s), "Un taureau \xC3\xA2g\xC3\xA9 d'un an.");
+    assert_non_null (check_concept (&s->places, "iso3166-1a2:CH"));
+    assert_true (check_warning (s, "xml-external-entity-refused"));
+    assert_true (check_warning (s, "newsml-encoded-content:base64"));
+    assert_string_equal (s->ingest.charset, "iso-8859-15");
+    collect_reset (&c);
+}
+
+static void
 test_broken (void **state)
 {
     collect_t c = { 0 };
@@ -385,6 +423,7 @@ main (void)
         cmocka_unit_test (test_ana_cdata_and_topics),
         cmocka_unit_test (test_photo_and_data),
         cmocka_unit_test (test_two_items_and_variants),
+        cmocka_unit_test (test_external_dtd_and_catchword),
         cmocka_unit_test (test_broken),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
