@@ -302,16 +302,15 @@ s_places (classify_t *self, story_t *story)
     }
 }
 
-//  Subjects from the editors' rules
+//  Subjects from the editors' rules (which saw the words as the
+//  vectorizer read them)
 static int
 s_rules (classify_t *self, story_t *story)
 {
     if (rules_size (self->rules) == 0)
         return 0;
     self->hits.len = 0;
-    char *body = vectorizer_story_body (story);
-    rules_match (self->rules, story_headline (story), body, &self->hits);
-    free (body);
+    rules_end (self->rules, &self->hits);
     int added = 0;
     for (size_t i = 0; i < self->hits.len; i++) {
         const char *literal = rules_literal (self->rules, self->hits.items [i]);
@@ -371,8 +370,16 @@ classify_story (classify_t *self, story_t *story)
     s_remove_own (&story->people);
     s_remove_own (&story->organisations);
     int subjects = 0;
-    if (self->flags & (CLASSIFY_SUBJECTS | CLASSIFY_KEYWORDS))
+    if (self->flags & (CLASSIFY_SUBJECTS | CLASSIFY_KEYWORDS)) {
+        //  One pass over the words: the vectorizer, and the rules beside it
+        bool rules = (self->flags & CLASSIFY_SUBJECTS) && rules_size (self->rules) > 0;
+        if (rules) {
+            rules_begin (self->rules);
+            vectorizer_set_observer (self->vectorizer, rules_word, self->rules);
+        }
         classify_scores (self, story, self->scores);
+        vectorizer_set_observer (self->vectorizer, NULL, NULL);
+    }
     if (self->flags & CLASSIFY_SUBJECTS) {
         subjects = s_subjects (self, story);
         subjects += s_rules (self, story);

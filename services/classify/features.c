@@ -146,6 +146,8 @@ struct _vectorizer_t {
     vectermv_t terms;           //  Content words of this document
     uint32_t stamp;             //  Current document stamp
     bool unsorted;              //  Skip sorting the output
+    token_fn *observer;         //  Sees every word, or NULL
+    void *observer_arg;
 };
 
 vectorizer_t *
@@ -204,6 +206,13 @@ s_lang (vectorizer_t *self, const char *language)
 }
 
 void
+vectorizer_set_observer (vectorizer_t *self, token_fn *fn, void *arg)
+{
+    self->observer = fn;
+    self->observer_arg = arg;
+}
+
+void
 vectorizer_set_sorted (vectorizer_t *self, bool sorted)
 {
     self->unsorted = !sorted;
@@ -237,6 +246,8 @@ s_text_word (void *arg, const token_t *token)
     s_text_ctx_t *ctx = (s_text_ctx_t *) arg;
     vectorizer_t *self = ctx->self;
     s_lang_t *lang = ctx->lang;
+    if (self->observer)
+        self->observer (self->observer_arg, token);
     if (token->sentence)
         ctx->prev = -1;
     //  The surface cache first; the tokenizer and vocabulary on a miss
@@ -366,6 +377,8 @@ vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
     ctx.weight = 1;
     ctx.in_headline = false;
     ctx.prev = -1;
+    if (self->observer)
+        self->observer (self->observer_arg, NULL);
     if (body)
         tokenize (body, strlen (body), s_text_word, &ctx);
 

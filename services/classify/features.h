@@ -84,6 +84,10 @@ void
 void
     vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
                      const char *language, featv_t *out);
+//  Call fn (arg, token) for every word the vectorizer reads, stop words
+//  included, and fn (arg, NULL) between headline and body (fn NULL: none).
+void
+    vectorizer_set_observer (vectorizer_t *self, token_fn *fn, void *arg);
 //  Whether vectors come out sorted by index (default true; liblinear needs
 //  it, scoring does not).
 void

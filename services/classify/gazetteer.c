@@ -69,12 +69,18 @@ typedef struct {
     buf_t *arena;               //  Words, NUL-separated (offsets until fixed up)
 } s_collect_t;
 
-static const char *s_titles [] = {
-    "mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "sen", "senator", "gov",
-    "governor", "rep", "president", "minister", "king", "queen", "prince", "princess",
-    "coach", "player", "actor", "actress", "singer", "star", "striker", "forward",
-    "guard", "chancellor", "judge", "justice", "professor", "prof", "rev", "saint", NULL
+static const char *s_titles [] = {      //  Sorted: bsearch
+    "actor", "actress", "chancellor", "coach", "dr", "forward", "gov", "governor", "guard",
+    "judge", "justice", "king", "lady", "lord", "minister", "miss", "mr", "mrs", "ms",
+    "player", "president", "prince", "princess", "prof", "professor", "queen", "rep",
+    "rev", "saint", "sen", "senator", "singer", "sir", "star", "striker"
 };
+
+static int
+s_title_compare (const void *key, const void *item)
+{
+    return strcmp ((const char *) key, *(const char *const *) item);
+}
 
 static int
 s_collect (void *arg, const token_t *token)
@@ -93,9 +99,8 @@ s_collect (void *arg, const token_t *token)
         if (ctx->text [i] == ',')
             tok->comma = true;
     if (token->capital && token->len <= 9)
-        for (int i = 0; s_titles [i]; i++)
-            if (strcmp (token->word, s_titles [i]) == 0)
-                tok->title = true;
+        tok->title = bsearch (token->word, s_titles, sizeof s_titles / sizeof s_titles [0],
+                              sizeof (char *), s_title_compare) != NULL;
     ctx->prev_end = token->offset + token->length;
     return 0;
 }

@@ -380,6 +380,10 @@ s_doc_word (void *arg, const token_t *token)
 {
     s_doc_t *doc = (s_doc_t *) arg;
     rules_t *self = doc->rules;
+    if (!token) {
+        doc->position++;            //  A break: no phrase spans it
+        return 0;
+    }
     int32_t id = strmap_find (self->words, token->word, token->len);
     if (id >= 0) {
         doc->seen.items [id] = doc->stamp;
@@ -431,11 +435,9 @@ s_eval (rules_t *self, int index, s_doc_t *doc)
     return false;
 }
 
-int
-rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *out)
+void
+rules_begin (rules_t *self)
 {
-    if (self->rules.len == 0)
-        return 0;
     s_doc_t *doc = &self->doc;
     doc->rules = self;
     size_t nwords = strmap_size (self->words);
@@ -450,16 +452,36 @@ rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *
     }
     doc->hits.len = 0;
     doc->position = 0;
-    if (headline)
-        tokenize (headline, strlen (headline), s_doc_word, doc);
-    doc->position++;                //  A phrase does not run from headline into body
-    if (body)
-        tokenize (body, strlen (body), s_doc_word, doc);
+}
+
+int
+rules_word (void *self, const token_t *token)
+{
+    return s_doc_word (&((rules_t *) self)->doc, token);
+}
+
+int
+rules_end (rules_t *self, rulehitv_t *out)
+{
     int matched = 0;
     for (size_t r = 0; r < self->rules.len; r++)
-        if (s_eval (self, self->rules.items [r].root, doc)) {
+        if (s_eval (self, self->rules.items [r].root, &self->doc)) {
             *vec_push (out) = r;
             matched++;
         }
     return matched;
+}
+
+int
+rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *out)
+{
+    if (self->rules.len == 0)
+        return 0;
+    rules_begin (self);
+    if (headline)
+        tokenize (headline, strlen (headline), s_doc_word, &self->doc);
+    s_doc_word (&self->doc, NULL);
+    if (body)
+        tokenize (body, strlen (body), s_doc_word, &self->doc);
+    return rules_end (self, out);
 }

@@ -16,6 +16,8 @@
 #ifndef COPYDESK_RULES_H
 #define COPYDESK_RULES_H
 
+#include "classify/tokenize.h"
+
 typedef struct _rules_t rules_t;
 typedef VEC (size_t) rulehitv_t;
 
@@ -41,5 +43,15 @@ const char *
 //  rule that matches to out. Returns the number that matched.
 int
     rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *out);
+
+//  The same in steps, for a caller that tokenizes the text anyway:
+//  rules_begin, then rules_word for every word in order (a NULL token
+//  between headline and body: no phrase spans them), then rules_end.
+void
+    rules_begin (rules_t *self);
+int
+    rules_word (void *self, const token_t *token);
+int
+    rules_end (rules_t *self, rulehitv_t *out);
 
 #endif
