@@ -353,6 +353,8 @@ s_search_usage (FILE *out)
         "  --offset N       skip the first N results\n"
         "  --source S       only stories from source S (push --source)\n"
         "  --subject CODE   only stories with this subject (earn, reuters:earn...)\n"
+        "  --place CODE     only stories with this place (FR, iso3166:FR...)\n"
+        "  --language TAG   only stories in this language (en also finds en-GB)\n"
         "  --since WHEN     only versions created since WHEN: 2024-05-01, an RFC 3339\n"
         "                   time, or a span back from now: 30m, 12h, 7d, 2w\n"
         "  --all-versions   every stored version, not only the latest of each story\n"
@@ -415,6 +417,18 @@ cmd_search (int argc, char **argv, config_t *config)
             if (rc < 0)
                 goto usage;
             query.subject = value;
+        }
+        else
+        if ((rc = s_option ("search", argc, argv, &i, "--place", &value)) != 0) {
+            if (rc < 0)
+                goto usage;
+            query.place = value;
+        }
+        else
+        if ((rc = s_option ("search", argc, argv, &i, "--language", &value)) != 0) {
+            if (rc < 0)
+                goto usage;
+            query.language = value;
         }
         else
         if ((rc = s_option ("search", argc, argv, &i, "--since", &value)) != 0) {
@@ -486,7 +500,8 @@ cmd_search (int argc, char **argv, config_t *config)
         s_print_table (&hits, query.offset, terminal, snippets);
     if (!hits.len && terminal)
         fprintf (stderr, "no stored story matches '%s'%s\n", text,
-                 query.source || query.subject || query.since ? " with these filters" : "");
+                 query.source || query.subject || query.place || query.language || query.since
+                 ? " with these filters" : "");
     store_hits_free (&hits);
     store_destroy (&store);
     free (since);

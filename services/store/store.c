@@ -1298,6 +1298,12 @@ s_search (store_t *self, const store_query_t *query, const char *match,
     if (query->subject)
         buf_puts (&sql, " AND (' ' || s.subjects || ' ' LIKE '% ' || ?3 || ' %' ESCAPE '\\'"
                         " OR ' ' || s.subjects || ' ' LIKE '%:' || ?3 || ' %' ESCAPE '\\')");
+    if (query->place)
+        buf_puts (&sql, " AND (' ' || s.places || ' ' LIKE '% ' || ?9 || ' %' ESCAPE '\\'"
+                        " OR ' ' || s.places || ' ' LIKE '%:' || ?9 || ' %' ESCAPE '\\')");
+    if (query->language)
+        buf_puts (&sql, " AND (s.language = ?10 COLLATE NOCASE"
+                        " OR s.language LIKE ?11 || '-%' ESCAPE '\\')");
     if (query->since)
         buf_puts (&sql, " AND s.versioncreated >= ?4");
     if (count)
@@ -1316,10 +1322,18 @@ s_search (store_t *self, const store_query_t *query, const char *match,
         return -1;
     }
     char *subject = query->subject ? s_like_escape (query->subject) : NULL;
+    char *place = query->place ? s_like_escape (query->place) : NULL;
+    char *language = query->language ? s_like_escape (query->language) : NULL;
     s_bind_text (stmt, 1, match);
     s_bind_text (stmt, 2, query->source);
     s_bind_text (stmt, 3, subject);
     s_bind_text (stmt, 4, query->since);
+    if (place)
+        s_bind_text (stmt, 9, place);
+    if (language) {
+        s_bind_text (stmt, 10, query->language);
+        s_bind_text (stmt, 11, language);
+    }
     if (count) {
         rc = sqlite3_step (stmt);
         if (rc == SQLITE_ROW)
@@ -1328,6 +1342,8 @@ s_search (store_t *self, const store_query_t *query, const char *match,
             snprintf (err, errsize, "%s", sqlite3_errmsg (self->db));
         sqlite3_finalize (stmt);
         free (subject);
+        free (place);
+        free (language);
         return rc == SQLITE_ROW ? 0 : -1;
     }
     sqlite3_bind_int (stmt, 5, query->limit > 0 ? query->limit : 20);
@@ -1365,6 +1381,8 @@ s_search (store_t *self, const store_query_t *query, const char *match,
     }
     sqlite3_finalize (stmt);
     free (subject);
+    free (place);
+    free (language);
     return found;
 }
 

@@ -79,6 +79,8 @@ typedef struct {
     const char *query;
     const char *source;         //  Only stories from this source (ingest.provider)
     const char *subject;        //  Only stories with this subject code ("earn" matches "reuters:earn")
+    const char *place;          //  Only stories with this place code ("FR" matches "iso3166:FR")
+    const char *language;       //  Only stories in this language (BCP 47 primary tag: "en" matches "en-GB")
     const char *since;          //  Only versioncreated >= since (RFC 3339 or a prefix of it)
     int limit;                  //  At most this many hits [20]
     int offset;                 //  Skip this many

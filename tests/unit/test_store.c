@@ -324,6 +324,9 @@ test_search (void **state)
                           "Traders shrugged off the Bundesbank decision on rates.");
     c = story_add_concept (&b->subjects, "Money");
     str_set (&c->literal, "reuters:money-fx");
+    str_set (&b->language, "de-CH");
+    c = story_add_concept (&a->places, "Germany");
+    str_set (&c->literal, "iso3166:DE");
     story_t *d = s_story ("urn:s:d", "1", "2024-05-03T10:00:00Z", "Oil prices climb",
                           "Crude oil-prices climbed in the U.S. session, earning traders gains.");
     str_set (&d->ingest.provider, "ap");
@@ -364,6 +367,16 @@ test_search (void **state)
     assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
     assert_string_equal (hits.items [0].uri, "urn:s:d");
     store_hits_free (&hits);
+    query = (store_query_t) { .query = "rates OR prices", .place = "DE" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:a");
+    store_hits_free (&hits);
+    query = (store_query_t) { .query = "", .language = "de" };
+    assert_int_equal (store_search (store, &query, &hits, NULL, 0), 1);
+    assert_string_equal (hits.items [0].uri, "urn:s:b");
+    store_hits_free (&hits);
+    query = (store_query_t) { .query = "", .language = "EN" };
+    assert_int_equal (store_search_count (store, &query, NULL, 0), 2);
     query = (store_query_t) { .query = "bundesbank OR oil", .since = "2024-05-02" };
     assert_int_equal (store_search (store, &query, &hits, NULL, 0), 2);
     store_hits_free (&hits);
