@@ -497,7 +497,7 @@ lang_tag_clean (const char *tag)
             *p = '-';
     //  Whole-tag aliases first (names, 3-letter codes)
     for (int i = 0; s_aliases [i].from; i++)
-        if (strcmp (lower, s_aliases [i].from) == 0) {
+        if (s_aliases [i].from [0] == lower [0] && strcmp (lower, s_aliases [i].from) == 0) {
             free (lower);
             return xstrdup (s_aliases [i].to);
         }
@@ -520,7 +520,8 @@ lang_tag_clean (const char *tag)
         if (index == 0) {
             const char *primary = sub;
             for (int i = 0; s_aliases [i].from; i++)
-                if (strcmp (sub, s_aliases [i].from) == 0 && strlen (s_aliases [i].from) <= 3)
+                if (s_aliases [i].from [0] == sub [0] && strcmp (sub, s_aliases [i].from) == 0
+                &&  strlen (s_aliases [i].from) <= 3)
                     primary = s_aliases [i].to;
             buf_puts (&out, primary);
             continue;

@@ -378,15 +378,16 @@ s_kind (int32_t cp)
 typedef void (s_cp_fn) (void *ctx, int32_t cp, cp_kind_t kind, const uint8_t *bytes, size_t n);
 
 static void
-s_walk (const char *s, s_cp_fn *fn, void *ctx)
+s_walk (const char *s, s_cp_fn *fn, void *ctx, bool spaces_are_text)
 {
+    unsigned char first = spaces_are_text ? 0x20 : 0x21;
     const uint8_t *p = (const uint8_t *) s;
     size_t len = strlen (s);
     size_t i = 0;
     while (i < len) {
         //  A run of printable ASCII other than space is text as it is
         size_t run = i;
-        while (run < len && p [run] > 0x20 && p [run] < 0x7F)
+        while (run < len && p [run] >= first && p [run] < 0x7F)
             run++;
         if (run > i) {
             fn (ctx, p [i], CP_TEXT, p + i, run - i);
@@ -490,7 +491,7 @@ text_clean_line (const char *s)
     line_state_t state = { .pending_space = false };
     buf_init (&state.out);
     buf_reserve (&state.out, strlen (text) + 1);
-    s_walk (text, s_line_cp, &state);
+    s_walk (text, s_line_cp, &state, false);
     free (text);
     if (state.out.size == 0) {
         buf_free (&state.out);
@@ -575,12 +576,25 @@ typedef struct {
     const char *start;          //  First non-blank character
     size_t len;                 //  Bytes, trailing blanks trimmed
     bool indented;              //  Line started with white space
+    size_t width;               //  Code points (non-preformatted lines)
 } line_t;
 
 //  Append text collapsing runs of spaces (non-preformatted paragraphs)
 static void
 s_put_collapsed (buf_t *out, const char *s, size_t len, bool *space)
 {
+    //  Lines are trimmed: without a double space, the line goes as it is
+    bool doubled = false;
+    for (const char *sp = (const char *) memchr (s, ' ', len); sp && !doubled;
+         sp = (const char *) memchr (sp + 1, ' ', len - (size_t) (sp + 1 - s)))
+        doubled = sp + 1 < s + len && sp [1] == ' ';
+    if (len && s [0] != ' ' && s [len - 1] != ' ' && !doubled) {
+        if (*space)
+            buf_putc (out, ' ');
+        *space = false;
+        buf_append (out, s, len);
+        return;
+    }
     size_t i = 0;
     while (i < len) {
         if (s [i] == ' ') {
@@ -618,11 +632,9 @@ s_emit_block (buf_t *out, line_t *lines, size_t count, bool preformatted)
     }
     //  Block width, to spot short last lines of hard-wrapped paragraphs
     size_t width = 0;
-    for (size_t i = 0; i < count; i++) {
-        size_t w = s_width (lines [i].start, lines [i].len);
-        if (w > width)
-            width = w;
-    }
+    for (size_t i = 0; i < count; i++)
+        if (lines [i].width > width)
+            width = lines [i].width;
     bool wrapped = count >= 3 && width >= 40;
     bool space = false;
     for (size_t i = 0; i < count; i++) {
@@ -635,7 +647,7 @@ s_emit_block (buf_t *out, line_t *lines, size_t count, bool preformatted)
                 new_paragraph = true;
             else
             if (ends && wrapped
-            &&  s_width (prev->start, prev->len) * 4 < width * 3
+            &&  prev->width * 4 < width * 3
             &&  !islower ((unsigned char) line->start [0]))
                 new_paragraph = true;
             if (new_paragraph) {
@@ -668,7 +680,7 @@ text_clean_body (const char *s, bool preformatted)
     body_state_t state = { .preformatted = preformatted };
     buf_init (&state.out);
     buf_reserve (&state.out, len + 2);
-    s_walk (text, s_body_cp, &state);
+    s_walk (text, s_body_cp, &state, true);
     free (text);
     buf_putc (&state.out, '\n');
 
@@ -680,9 +692,9 @@ text_clean_body (const char *s, bool preformatted)
     char *data = state.out.data;
     size_t size = state.out.size;
     size_t start = 0;
-    for (size_t i = 0; i < size; i++) {
-        if (data [i] != '\n')
-            continue;
+    while (start < size) {
+        const char *nl = (const char *) memchr (data + start, '\n', size - start);
+        size_t i = nl ? (size_t) (nl - data) : size;
         const char *line = data + start;
         size_t len = i - start;
         start = i + 1;
@@ -707,6 +719,7 @@ text_clean_body (const char *s, bool preformatted)
             entry->len = len - lead;
         }
         entry->indented = lead > 0;
+        entry->width = preformatted ? 0 : s_width (entry->start, entry->len);
     }
     s_emit_block (&result, lines.items, lines.len, preformatted);
     free (lines.items);
@@ -841,23 +854,36 @@ text_word_count (const char *s)
 {
     if (!s)
         return 0;
-    //  Pure ASCII (the common case): a plain scan
+    //  Pure ASCII (the common case): a scan with a class table
+    //  (1 letter, 2 digit, 3 joins letters, 4 joins digits, 0 other)
+    static const uint8_t ascii [128] = {
+        ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2,
+        ['7'] = 2, ['8'] = 2, ['9'] = 2, ['\''] = 3, ['-'] = 3, ['.'] = 4, [','] = 4,
+        ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+        ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+        ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+        ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+        ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+        ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+        ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+        ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    };
     {
         int words = 0;
         bool in_word = false;
         const unsigned char *p = (const unsigned char *) s;
         for (; *p && *p < 0x80; p++) {
-            unsigned char c = *p;
-            if (isalnum (c)) {
+            uint8_t k = ascii [*p];
+            if (k == 1 || k == 2) {
                 words += !in_word;
                 in_word = true;
             }
             else
-            if (in_word && (c == '\'' || c == '-'))
-                in_word = isalnum (p [1]) != 0;
+            if (in_word && k == 3)
+                in_word = p [1] < 0x80 && (ascii [p [1]] == 1 || ascii [p [1]] == 2);
             else
-            if (in_word && (c == '.' || c == ','))
-                in_word = p > (const unsigned char *) s && isdigit (p [-1]) && isdigit (p [1]);
+            if (in_word && k == 4)
+                in_word = ascii [p [-1]] == 2 && p [1] < 0x80 && ascii [p [1]] == 2;
             else
                 in_word = false;
         }
@@ -920,11 +946,12 @@ text_char_count (const char *s)
 {
     if (!s)
         return 0;
-    int count = 0;
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            count++;
-    return count;
+    const unsigned char *p = (const unsigned char *) s;
+    size_t len = strlen (s);
+    size_t count = 0;
+    for (size_t i = 0; i < len; i++)
+        count += (p [i] & 0xC0) != 0x80;
+    return count > INT_MAX ? INT_MAX : (int) count;
 }
 
 //  --------------------------------------------------------------------------
