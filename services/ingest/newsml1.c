@@ -703,24 +703,6 @@ s_text_item (xmlNodePtr item, bool *media)
     return text;
 }
 
-//  Does plain text look like HTML markup?
-static bool
-s_looks_html (const char *text)
-{
-    const char *p = text;
-    while ((p = strchr (p, '<')) != NULL) {
-        p++;
-        if (*p == '/')
-            p++;
-        size_t len = 0;
-        while (isalnum ((unsigned char) p [len]))
-            len++;
-        if (len && len < 12 && (p [len] == '>' || p [len] == ' ' || p [len] == '/'))
-            return true;
-    }
-    return false;
-}
-
 //  Add a DataContent to a body
 static void
 s_data_content (story_t *story, bodytext_t *body, xmlNodePtr data, const char *mime,
@@ -744,7 +726,7 @@ s_data_content (story_t *story, bodytext_t *body, xmlNodePtr data, const char *m
         const char *text = (const char *) content;
         if (text) {
             bool html = (mime && strstr (mime, "html")) || (format && strstr (format, "HTML"))
-                     || (format && strstr (format, "html")) || s_looks_html (text);
+                     || (format && strstr (format, "html")) || xmlstory_looks_html (text);
             if (html)
                 bodytext_add_html (body, text, strlen (text));
             else

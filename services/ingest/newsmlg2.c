@@ -609,7 +609,7 @@ s_content_set (story_t *story, xmlNodePtr set, bodytext_t *body)
                 //  Markup sent as text inside inlineXML
                 xmlChar *content = xmlNodeGetContent (child);
                 const char *text = (const char *) content;
-                if (text && s_html_type (type))
+                if (text && (s_html_type (type) || xmlstory_looks_html (text)))
                     bodytext_add_html (body, text, strlen (text));
                 else
                 if (text)
@@ -625,7 +625,7 @@ s_content_set (story_t *story, xmlNodePtr set, bodytext_t *body)
             if (encoding && !str_ieq (encoding, "none"))
                 story_add_warning (story, "inline-data-encoding-unsupported:%s", encoding);
             else
-            if (text && s_html_type (type))
+            if (text && (s_html_type (type) || xmlstory_looks_html (text)))
                 bodytext_add_html (body, text, strlen (text));
             else
             if (text)

@@ -242,6 +242,24 @@ xmlstory_qcode_code (const char *qcode)
 }
 
 bool
+xmlstory_looks_html (const char *text)
+{
+    const char *p = text;
+    while (p && (p = strchr (p, '<')) != NULL) {
+        p++;
+        if (*p == '/')
+            p++;
+        size_t len = 0;
+        while (isalnum ((unsigned char) p [len]) || p [len] == '.')
+            len++;
+        if (len && len < 16 && isalpha ((unsigned char) *p)
+        &&  (p [len] == '>' || p [len] == ' ' || p [len] == '/'))
+            return true;
+    }
+    return false;
+}
+
+bool
 xmlstory_is_uri (const char *text)
 {
     if (str_empty (text) || !isalpha ((unsigned char) *text))

@@ -81,6 +81,11 @@ bool
 const char *
     xmlstory_qcode_code (const char *qcode);
 
+//  True when text holds HTML-like tags (<p>, </b>, <br/>): markup sent as
+//  text inside CDATA or escaped.
+bool
+    xmlstory_looks_html (const char *text);
+
 //  True when text starts with a URI scheme ("urn:", "tag:", "http:").
 bool
     xmlstory_is_uri (const char *text);
