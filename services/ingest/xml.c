@@ -779,6 +779,22 @@ xml_outer_markup (xmlNodePtr node, size_t *size)
 //  Word break marker between elements (0x01 cannot occur in XML 1.0 text)
 #define XML_BREAK '\x01'
 
+//  Text-formatting elements: no word break at their boundaries
+static bool
+s_formatting (xmlNodePtr node)
+{
+    static const char *names [] = {
+        "a", "abbr", "b", "big", "em", "font", "i", "mark", "q", "s", "small", "span",
+        "strike", "strong", "sub", "sup", "tt", "u"
+    };
+    if (!node->name)
+        return false;
+    for (size_t i = 0; i < sizeof names / sizeof names [0]; i++)
+        if (strcasecmp ((const char *) node->name, names [i]) == 0)
+            return true;
+    return false;
+}
+
 char *
 xml_text_spaced (xmlNodePtr node)
 {
@@ -796,14 +812,15 @@ xml_text_spaced (xmlNodePtr node)
                 buf_puts (&out, (const char *) current->content);
         }
         else
-        if (current->type == XML_ELEMENT_NODE)
+        if (current->type == XML_ELEMENT_NODE && !s_formatting (current))
             buf_putc (&out, XML_BREAK);
         if (current->type == XML_ELEMENT_NODE && current->children)
             current = current->children;
         else {
             while (current && current != node && !current->next) {
                 current = current->parent;
-                if (current && current != node && current->type == XML_ELEMENT_NODE)
+                if (current && current != node && current->type == XML_ELEMENT_NODE
+                &&  !s_formatting (current))
                     buf_putc (&out, XML_BREAK);
             }
             if (!current || current == node)

@@ -84,7 +84,9 @@ char *
     xml_outer_markup (xmlNodePtr node, size_t *size);
 //  All text inside node as xml_text, but element boundaries separate words:
 //  "By <person>A. Writer</person><byttl>AP</byttl>" gives "By A. Writer AP"
-//  where xml_text gives "By A. WriterAP". Comments and PIs are skipped.
+//  where xml_text gives "By A. WriterAP". Text-formatting elements (em, b,
+//  i, strong, span, a, sup, sub...) do not: "Gold<sup>1</sup>" stays
+//  "Gold1". No break before punctuation. Comments and PIs are skipped.
 //  Caller frees; NULL if empty.
 char *
     xml_text_spaced (xmlNodePtr node);

@@ -366,6 +366,9 @@ test_navigation (void **state)
     text = xml_text_spaced (xml_child (body, "loc"));
     assert_string_equal (text, "Newport News, VA");
     free (text);
+    text = xml_text_spaced (p);
+    assert_string_equal (text, "One twothree");       //  <em> is formatting
+    free (text);
 
     xmlNodePtr second = xml_next (p, "p");
     assert_non_null (second);
