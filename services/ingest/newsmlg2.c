@@ -31,7 +31,8 @@
 //    iso3166 sameAs as literal; subj:/medtop: sameAs codes are added as
 //    subjects too); genre; keyword; slugline; headline by role (none/main
 //    -> main, subHeadline -> sub, short, others alternative); description
-//    by role (summary, caption...); language@tag, else xml:lang; altId ->
+//    by role (summary, caption...); concepts given by qcode only take their
+//    name from the item's <assert>; language@tag, else xml:lang; altId ->
 //    altids (idType:USN -> reuters-usn); creditline -> extra;
 //    header/priority -> priority; header/sent -> ingest.received when the
 //    transport gave none.
@@ -531,6 +532,37 @@ s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modifie
     }
 }
 
+//  Concepts given only by qcode take their name from the item's <assert>
+//  for that qcode (AP, dpa, STT put the details there)
+static void
+s_asserts (story_t *story, xmlNodePtr item)
+{
+    xmlNodePtr first = xml_child (item, "assert");
+    if (!first)
+        return;
+    story_conceptv_t *lists [] = {
+        &story->subjects, &story->places, &story->people, &story->organisations, &story->events
+    };
+    for (size_t l = 0; l < sizeof lists / sizeof lists [0]; l++)
+        for (size_t i = 0; i < lists [l]->len; i++) {
+            story_concept_t *concept = &lists [l]->items [i];
+            if (concept->name || !concept->literal)
+                continue;
+            for (xmlNodePtr assert_node = first; assert_node;
+                 assert_node = xml_next (assert_node, "assert")) {
+                char *qcode = xml_attr (assert_node, "qcode");
+                if (!qcode)
+                    qcode = xml_attr (assert_node, "literal");
+                bool match = qcode && strcmp (qcode, concept->literal) == 0;
+                free (qcode);
+                if (match) {
+                    concept->name = s_name (assert_node, story->language);
+                    break;
+                }
+            }
+        }
+}
+
 //  --------------------------------------------------------------------------
 //  contentSet
 
@@ -748,6 +780,7 @@ s_news_item (g2_t *self, xmlNodePtr item)
     if (!story->ednote && rich_note)
         story->ednote = xstrdup (rich_note);
     free (rich_note);
+    s_asserts (story, item);
     if (!story_headline (story) && title)
         story_add_text (&story->headlines, "main", "text/plain", title);
     if (modified) {

@@ -429,6 +429,30 @@ test_small_providers (void **state)
 }
 
 static void
+test_asserts_name_concepts (void **state)
+{
+    const char *xml =
+        "<newsItem " NAR " guid=\"tag:example.com,2008:407624\" version=\"11\" xml:lang=\"en\">"
+        "<itemMeta><itemClass qcode=\"ninat:text\"/><versionCreated>2022-04-08T12:00:00Z</versionCreated></itemMeta>"
+        "<contentMeta><headline>Murray to enter draft</headline>"
+        "<subject type=\"cpnat:geoArea\" qcode=\"apgeography:2f6e\" relevance=\"40\"/>"
+        "<subject type=\"cpnat:person\" qcode=\"apperson:4e7a\" relevance=\"30\"/>"
+        "<subject type=\"cpnat:organisation\" qcode=\"apcompany:b406\" relevance=\"95\"/></contentMeta>"
+        "<assert qcode=\"apgeography:2f6e\"><name>Kentucky</name></assert>"
+        "<assert qcode=\"apperson:4e7a\"><name>Keegan Murray</name></assert>"
+        "<assert qcode=\"apcompany:b406\"><name>Volkswagen AG</name></assert></newsItem>";
+    collect_t c = { 0 };
+    assert_int_equal (collect_bytes (&c, "ap.xml", "newsml-g2", xml, strlen (xml)), 0);
+    story_t *s = c.stories.items [0];
+    assert_string_equal (check_concept (&s->places, "apgeography:2f6e")->name, "Kentucky");
+    assert_string_equal (check_concept (&s->people, "apperson:4e7a")->name, "Keegan Murray");
+    const story_concept_t *org = check_concept (&s->organisations, "apcompany:b406");
+    assert_string_equal (org->name, "Volkswagen AG");
+    assert_int_equal (org->relevance, 95);
+    collect_reset (&c);
+}
+
+static void
 test_broken_documents (void **state)
 {
     collect_t c = { 0 };
@@ -477,6 +501,7 @@ main (void)
         cmocka_unit_test (test_press_release),
         cmocka_unit_test (test_message_of_many_items),
         cmocka_unit_test (test_small_providers),
+        cmocka_unit_test (test_asserts_name_concepts),
         cmocka_unit_test (test_broken_documents),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
