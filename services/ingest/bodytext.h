@@ -21,8 +21,11 @@
 //  paragraph, a paragraph when it holds only text, and a container when it
 //  holds other elements. A paragraph of hard-wrapped teletype text (lines
 //  at column 0 mixed with indented lines, as in Reuters bodies) is split
-//  at its indented and blank lines. A first paragraph equal to the
-//  headline is dropped (XHTML bodies often repeat it as <h1>).
+//  at its indented and blank lines; one whose lines are columns set in
+//  spaces (results, standings) is kept as preformatted lines. A first
+//  paragraph equal to the headline is dropped (XHTML bodies often repeat
+//  it as <h1>), and so is a paragraph that is only markup sent as text
+//  (an embed code).
 
 #ifndef COPYDESK_BODYTEXT_H
 #define COPYDESK_BODYTEXT_H

@@ -19,9 +19,11 @@
 //    dates       raw strings, never parsed here: date.issue@norm ->
 //                versioncreated; the first revision-history@norm, else
 //                date.issue -> firstcreated; date.release -> embargoed when
-//                later than issue (or status embargoed); date.expire ->
-//                expires; all in ingest.rawdates.
-//    headlines   hl1 -> main, hl2 -> sub, head/title when no hl1.
+//                it is a date later than issue (or status embargoed; else
+//                rawdates "release" only); date.expire -> expires; all in
+//                ingest.rawdates.
+//    headlines   hl1 -> main, hl2 -> sub (body.head/hedline, or AP's
+//                body.head/headline), head/title when no hl1.
 //    by          body.head/byline as printed, <byttl> joined with ", ".
 //    dateline    body.head/dateline text; location -> dateline.place,
 //                city (or location) -> located; story.date -> dateline.date.
