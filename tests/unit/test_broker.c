@@ -662,6 +662,57 @@ test_credit_window (void **state)
 }
 
 static void
+test_round_robin (void **state)
+{
+    fixture_t *fixture = s_fixture_new (NULL);
+    s_broker_start (fixture);
+    client_t *producer = s_client_new (fixture->endpoint, false);
+    client_t *workers [4];
+    for (int w = 0; w < 4; w++) {
+        workers [w] = s_client_new (fixture->endpoint, true);
+        s_ready (workers [w], STAGE_NORMALIZE, 2, "normalize");
+    }
+    s_wait_stat (producer, "queues.normalize.workers", 4);
+    for (uint64_t n = 1; n <= 200; n++)
+        s_publish_n (producer, STAGE_NORMALIZE, NULL, n, 64);
+    s_expect_accepts (producer, 200, NULL);
+    //  Every worker gets its share; no message twice, none lost
+    bool seen [201] = { false };
+    int share [4] = { 0 };
+    int got = 0;
+    int64_t deadline = zclock_mono () + WAIT_MS;
+    while (got < 200 && zclock_mono () < deadline) {
+        s_pump_heartbeats ();
+        zmq_pollitem_t items [4];
+        for (int w = 0; w < 4; w++)
+            items [w] = (zmq_pollitem_t) { workers [w]->handle, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll (items, 4, 40) <= 0)
+            continue;
+        for (int w = 0; w < 4; w++) {
+            proto_msg_t msg;
+            if (!(items [w].revents & ZMQ_POLLIN) || s_recv (workers [w], &msg, 0))
+                continue;
+            assert_int_equal (msg.command, PROTO_DELIVER);
+            uint64_t n = s_payload_n (proto_arg (&msg, 3), proto_arg_size (&msg, 3));
+            assert_false (seen [n]);
+            seen [n] = true;
+            share [w]++;
+            got++;
+            s_ack (workers [w], proto_arg_u64 (&msg, 1));
+            proto_close (&msg);
+        }
+    }
+    assert_int_equal (got, 200);
+    for (int w = 0; w < 4; w++)
+        assert_true (share [w] >= 20);
+    s_wait_stat (producer, "queues.normalize.acked", 200);
+    for (int w = 0; w < 4; w++)
+        s_client_destroy (&workers [w]);
+    s_client_destroy (&producer);
+    s_fixture_destroy (&fixture);
+}
+
+static void
 test_expiry_and_suspects (void **state)
 {
     fixture_t *fixture = s_fixture_new (NULL);
@@ -1426,6 +1477,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_publish_deliver_ack),
         cmocka_unit_test (test_credit_window),
+        cmocka_unit_test (test_round_robin),
         cmocka_unit_test (test_expiry_and_suspects),
         cmocka_unit_test (test_max_attempts),
         cmocka_unit_test (test_reject_and_bye),
