@@ -26,8 +26,9 @@
 //                NewsItemType Alert/Advisory/Flash and Instruction -> signals;
 //                AssociatedWith -> links[see-also].
 //    envelope    Priority -> priority; TransmissionId -> altids
-//                [transmission]; DateAndTime -> ingest.received when the
-//                transport gave none (and rawdates "envelope").
+//                [transmission]; DateAndTime -> rawdates "envelope", and
+//                ingest.received when the transport gave none and it is
+//                RFC 3339.
 //    NewsLines   HeadLine -> headlines main (empty ones ignored),
 //                SubHeadLine -> sub; ByLine (+ ByLineTitle) -> by; DateLine
 //                free text -> dateline.text; CopyrightLine -> copyrightnotice;
@@ -1052,7 +1053,7 @@ s_story (nml_t *self, xmlNodePtr item, xmlNodePtr root, xmlNodePtr above,
             xmlstory_extra (story, "newsml-products", self->products);
         if (self->date) {
             story_set_rawdate (story, "envelope", self->date);
-            if (!story->ingest.received)
+            if (!story->ingest.received && xmlstory_rfc3339 (self->date))
                 story->ingest.received = xstrdup (self->date);
         }
         if (!story->uri) {

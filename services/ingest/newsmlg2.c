@@ -34,8 +34,8 @@
 //    by role (summary, caption...); concepts given by qcode only take their
 //    name from the item's <assert>; language@tag, else xml:lang; altId ->
 //    altids (idType:USN -> reuters-usn); creditline -> extra;
-//    header/priority -> priority; header/sent -> ingest.received when the
-//    transport gave none.
+//    header/priority -> priority; header/sent -> rawdates "sent", and
+//    ingest.received when the transport gave none and it is RFC 3339.
 //    Bodies (bodytext.h): inlineXML holding NITF (body.content, and its head
 //    filling what G2 left empty), XHTML html/body, or other XML (TT's
 //    ttnitf); inlineData text (text/html parsed as HTML, else plain text);
@@ -809,7 +809,7 @@ s_news_item (g2_t *self, xmlNodePtr item)
         story->priority = self->priority;
     if (self->sent) {
         story_set_rawdate (story, "sent", self->sent);
-        if (!story->ingest.received)
+        if (!story->ingest.received && xmlstory_rfc3339 (self->sent))
             story->ingest.received = xstrdup (self->sent);
     }
     if (self->transmit)

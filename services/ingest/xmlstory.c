@@ -512,3 +512,15 @@ xmlstory_derive_uri (story_t *story, const char *authority, const char *date)
     free (who);
     story_add_warning (story, "uri-derived");
 }
+
+bool
+xmlstory_rfc3339 (const char *text)
+{
+    if (!text || strlen (text) < 20 || text [4] != '-' || text [7] != '-'
+    ||  (text [10] != 'T' && text [10] != 't') || text [13] != ':' || text [16] != ':')
+        return false;
+    const char *end = text + strlen (text);
+    bool zone = end [-1] == 'Z' || end [-1] == 'z'
+             || (end - text > 25 && (end [-6] == '+' || end [-6] == '-') && end [-3] == ':');
+    return zone && xmlstory_date_compare (text, text) == 0;
+}

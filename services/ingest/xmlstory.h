@@ -99,6 +99,11 @@ bool
 void
     xmlstory_derive_uri (story_t *story, const char *authority, const char *date);
 
+//  True when text is an RFC 3339 timestamp with a zone
+//  ("2018-01-22T02:07:53.000Z", "2019-07-01T08:22:28+00:00").
+bool
+    xmlstory_rfc3339 (const char *text);
+
 //  Compare two ISO 8601 date-times (basic or extended, with or without a
 //  zone; no zone counts as UTC). Returns -1, 0 or 1, or -2 when either
 //  cannot be read. Only for ordering, never for storing.
