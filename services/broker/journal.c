@@ -347,7 +347,10 @@ journal_new (const char *dir, uint64_t segment_size, bool sync)
         return NULL;
     }
     if (flock (self->lockfd, LOCK_EX | LOCK_NB)) {
-        zsys_error ("journal: %s is in use by another broker", dir);
+        if (errno == EWOULDBLOCK)
+            zsys_error ("journal: %s is in use by another broker", dir);
+        else
+            zsys_error ("journal: cannot lock %s: %s", dir, strerror (errno));
         journal_destroy (&self);
         return NULL;
     }
