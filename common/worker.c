@@ -1564,16 +1564,28 @@ worker_main (const stage_t *stage, void *state, int argc, char **argv)
 
     worker_options_t options;
     worker_options_init (&options, config);
-    //  Per-stage overrides: <stage>/credit, <stage>/hold_max, <stage>/flush_ms
+    //  The stage's own default credit, unless the configuration sets one;
+    //  then per-stage overrides: <stage>/credit, <stage>/hold_max,
+    //  <stage>/flush_ms; then --credit
     char key [96];
+    if (stage->credit > 0 && !config_get (config, "workers/credit", NULL))
+        options.credit = stage->credit;
     snprintf (key, sizeof key, "%s/credit", stage->name);
     options.credit = (int) config_int (config, key, options.credit);
-    snprintf (key, sizeof key, "%s/hold_max", stage->name);
-    options.hold_max = (int) config_int (config, key, options.hold_max);
-    snprintf (key, sizeof key, "%s/flush_ms", stage->name);
-    options.flush_ms = (int) config_int (config, key, options.flush_ms);
     if (credit)
         options.credit = credit;
+    if (options.credit < 1)
+        options.credit = 1;
+    if (options.credit > 65535)
+        options.credit = 65535;
+    //  Held jobs force a flush at a full credit window unless set
+    snprintf (key, sizeof key, "%s/hold_max", stage->name);
+    options.hold_max = (int) config_int (config, key,
+        config_int (config, "workers/hold_max", options.credit));
+    if (options.hold_max <= 0 || options.hold_max > options.credit)
+        options.hold_max = options.credit;
+    snprintf (key, sizeof key, "%s/flush_ms", stage->name);
+    options.flush_ms = (int) config_int (config, key, options.flush_ms);
     options.verbose = verbose;
 
     bool created = false;

@@ -48,6 +48,11 @@ typedef struct {
     void *(*create) (config_t *config);
     //  Destroy the state made by create. Optional.
     void (*destroy) (void **state_p);
+    //  The stage's own default credit window, used by worker_main when the
+    //  configuration and the command line set none (0: workers/credit's
+    //  default, 128). The store batches a credit window per commit; ingest
+    //  takes whole documents, so it keeps few in flight.
+    int credit;
 } stage_t;
 
 //  Options of one worker process (defaults in brackets)

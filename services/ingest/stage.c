@@ -111,6 +111,9 @@ static const stage_t s_stage = {
     .handle = s_handle,
     .create = s_create,
     .destroy = s_destroy,
+    //  Deliveries are whole documents (up to 64 MB, a thousand stories):
+    //  a few in flight keep the worker busy without holding gigabytes
+    .credit = 16,
 };
 
 const stage_t *

@@ -383,6 +383,10 @@ static const stage_t s_worker_stage = {
     .tick = s_tick,
     .create = s_create,
     .destroy = s_destroy,
+    //  A batch is at most a credit window, and FTS5 indexes batches of 500
+    //  about a third cheaper per story than batches of 128
+    //  (tests/bench/bench_store: rows per CPU second)
+    .credit = 512,
 };
 
 //  --------------------------------------------------------------------------
