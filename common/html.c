@@ -617,6 +617,33 @@ html_sanitize (const char *html, size_t len)
 }
 
 //  --------------------------------------------------------------------------
+//  Text and sanitized HTML from one parse. Caller frees what it asked for.
+
+void
+html_convert (const char *html, size_t len, char **text, char **safe)
+{
+    htmlDocPtr doc = html && len ? s_parse (html, len) : NULL;
+    if (text) {
+        text_walk_t walk = { .at_start = true };
+        buf_init (&walk.out);
+        if (doc)
+            s_text_walk (&walk, doc->children, 0);
+        *text = walk.out.data ? buf_detach (&walk.out) : xstrdup ("");
+    }
+    if (safe) {
+        clean_walk_t walk = { .auto_p = false };
+        buf_init (&walk.out);
+        if (doc) {
+            s_clean_walk (&walk, doc->children, 0);
+            s_close_auto_p (&walk);
+        }
+        *safe = walk.out.data ? buf_detach (&walk.out) : xstrdup ("");
+    }
+    if (doc)
+        xmlFreeDoc (doc);
+}
+
+//  --------------------------------------------------------------------------
 //  True if s looks like it contains HTML markup: a known tag, or a
 //  character reference.
 

@@ -22,6 +22,11 @@ char *
 char *
     html_sanitize (const char *html, size_t len);
 
+//  Both of the above from one parse: *text as html_to_text, *safe as
+//  html_sanitize (pass NULL for what is not wanted). Caller frees.
+void
+    html_convert (const char *html, size_t len, char **text, char **safe);
+
 //  True if s looks like it contains HTML markup (tags or entities).
 bool
     html_detect (const char *s);

@@ -9,13 +9,23 @@
 #include <libexttextcat/constants.h>
 
 #define LANG_DEFAULT_DATA   "/usr/share/libexttextcat"
-#define LANG_MAX_SAMPLE     2048    //  Bytes of text looked at
+#define LANG_MAX_SAMPLE     1024    //  Bytes of text looked at
 #define LANG_MIN_LETTERS    25      //  Fewer letters: unsure
 #define LANG_SHORT_LETTERS  120     //  Fewer letters: both methods must agree
+
+//  Function words in a small open-addressing hash: word -> languages
+#define LANG_WORDS_SLOTS 2048   //  Power of two, well above the word count
+#define LANG_WORD_MAX    16     //  Longest function word, bytes + NUL
+
+typedef struct {
+    char word [LANG_WORD_MAX];  //  Lower case; "" = empty slot
+    uint32_t languages;         //  Bit l: s_stopwords [l] has the word
+} lang_word_t;
 
 struct _lang_t {
     void *textcat;              //  libexttextcat handle, NULL if not loaded
     candidate_t *candidates;    //  Its output buffer
+    lang_word_t words [LANG_WORDS_SLOTS];   //  Function words of every language
 };
 
 //  Latin-script languages given to libexttextcat: model file, our code
@@ -78,6 +88,47 @@ static const char *s_siblings [][2] = {
     { "cs", "sk" }, { "da", "no" }, { "sv", "no" }, { "es", "pt" }, { NULL, NULL }
 };
 
+static uint32_t
+s_word_hash (const char *word, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t) word [i]) * 16777619u;
+    return h;
+}
+
+//  The slot of word: where it is, or the empty slot where it would go
+static lang_word_t *
+s_word_slot (lang_t *self, const char *word, size_t len)
+{
+    uint32_t i = s_word_hash (word, len) & (LANG_WORDS_SLOTS - 1);
+    while (self->words [i].word [0]
+       && (strlen (self->words [i].word) != len || memcmp (self->words [i].word, word, len) != 0))
+        i = (i + 1) & (LANG_WORDS_SLOTS - 1);
+    return &self->words [i];
+}
+
+//  Fill the function-word table from s_stopwords
+static void
+s_words_load (lang_t *self)
+{
+    for (int l = 0; s_stopwords [l].code; l++) {
+        const char *p = s_stopwords [l].words;
+        while (*p) {
+            while (*p == ' ')
+                p++;
+            size_t n = strcspn (p, " ");
+            if (n > 0 && n < LANG_WORD_MAX) {
+                lang_word_t *slot = s_word_slot (self, p, n);
+                if (!slot->word [0])
+                    memcpy (slot->word, p, n);
+                slot->languages |= 1u << l;
+            }
+            p += n;
+        }
+    }
+}
+
 //  --------------------------------------------------------------------------
 //  Load the models. Never fails: without them, Latin text is judged by
 //  function words alone (more often unsure).
@@ -86,6 +137,7 @@ lang_t *
 lang_new (const char *datadir)
 {
     lang_t *self = (lang_t *) xcalloc (1, sizeof (lang_t));
+    s_words_load (self);
     const char *dir = datadir && *datadir ? datadir : LANG_DEFAULT_DATA;
     //  libexttextcat reads its list of models from a file: write one
     char conf [] = "/tmp/copydesk-lang-XXXXXX";
@@ -284,7 +336,7 @@ s_by_script (const census_t *c)
 #define LANG_STOP_MAX 24
 
 static void
-s_stopword_hits (const char *text, size_t len, int *hits)
+s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits)
 {
     memset (hits, 0, sizeof (int) * LANG_STOP_MAX);
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
@@ -315,13 +367,10 @@ s_stopword_hits (const char *text, size_t len, int *hits)
                 wlen = sizeof word;         //  Too long to be a function word
             continue;
         }
-        if (wlen > 0 && wlen < sizeof word) {
-            word [0] = ' ';
-            word [wlen + 1] = ' ';
-            word [wlen + 2] = 0;
-            for (int l = 0; s_stopwords [l].code && l < LANG_STOP_MAX; l++)
-                if (strstr (s_stopwords [l].words, word))
-                    hits [l]++;
+        if (wlen > 0 && wlen < LANG_WORD_MAX) {
+            uint32_t languages = s_word_slot (self, word + 1, wlen)->languages;
+            for (int l = 0; languages && l < LANG_STOP_MAX; l++, languages >>= 1)
+                hits [l] += languages & 1;
         }
         wlen = 0;
     }
@@ -370,7 +419,7 @@ lang_detect (lang_t *self, const char *text)
         return NULL;
 
     int hits [LANG_STOP_MAX];
-    s_stopword_hits (text, len, hits);
+    s_stopword_hits (self, text, len, hits);
     int best_stop = -1, second_hits = 0;
     for (int l = 0; s_stopwords [l].code; l++) {
         if (best_stop < 0 || hits [l] > hits [best_stop]) {

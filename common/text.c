@@ -255,8 +255,8 @@ s_strip_invisible (const char *s, bool line_mode)
         int32_t cp = s_decode (p + i, n);
         bool structure = cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v';
         bool plain = structure
-                  || (cp >= 0xA0 && cp != 0xFEFF && cp != 0x200B
-                      && utf8proc_category (cp) != UTF8PROC_CATEGORY_ZS);
+                  || (cp >= 0xA0 && cp != 0xFEFF && cp != 0x200B && cp != 0xFFFE
+                      && cp != 0xFFFF && utf8proc_category (cp) != UTF8PROC_CATEGORY_ZS);
         if (plain) {
             i += n;
             continue;
@@ -286,12 +286,12 @@ s_strip_invisible (const char *s, bool line_mode)
             if (cp == 0x85)
                 buf_putc (&out, line_mode ? ' ' : '\n');  //  NEL
             else
-            if (cp >= 0xA0 && cp != 0xFEFF && cp != 0x200B)
+            if (cp >= 0xA0 && cp != 0xFEFF && cp != 0x200B && cp != 0xFFFE && cp != 0xFFFF)
                 buf_putc (&out, ' ');   //  NBSP and friends: plain spaces
             else
             if (cp < 0x20 && line_mode)
                 buf_putc (&out, ' ');   //  Other C0 controls separate words
-            //  DEL, C1, BOM, zero-width space: dropped
+            //  DEL, C1, BOM, zero-width space, non-characters: dropped
             i += n;
         }
         run = i;
@@ -433,19 +433,6 @@ s_walk (const char *s, s_cp_fn *fn, void *ctx, bool spaces_are_text)
     }
 }
 
-//  NFC of s, which the caller gives up; ASCII comes back as it is
-static char *
-s_nfc_take (char *s)
-{
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-        if (*p >= 0x80) {
-            char *nfc = text_nfc (s);
-            free (s);
-            return nfc;
-        }
-    return s;
-}
-
 //  State for text_clean_line
 typedef struct {
     buf_t out;                  //  Result so far
@@ -497,7 +484,9 @@ text_clean_line (const char *s)
         buf_free (&state.out);
         return NULL;
     }
-    return s_nfc_take (buf_detach (&state.out));
+    //  Already NFC: what the walk changed after the NFC in
+    //  s_repair_and_fix is ASCII only, which composes with nothing
+    return buf_detach (&state.out);
 }
 
 //  --------------------------------------------------------------------------
@@ -728,7 +717,7 @@ text_clean_body (const char *s, bool preformatted)
         buf_free (&result);
         return xstrdup ("");
     }
-    return s_nfc_take (buf_detach (&result));
+    return buf_detach (&result);        //  NFC already, as in text_clean_line
 }
 
 //  --------------------------------------------------------------------------

@@ -438,9 +438,8 @@ s_bodies (story_t *story)
             story_add_warning (story, "html-in-plain-body");
         }
         if (t->value && s_is_html (t->contenttype)) {
-            size_t len = strlen (t->value);
-            char *text = html_to_text (t->value, len);
-            char *safe = html_sanitize (t->value, len);
+            char *text, *safe;
+            html_convert (t->value, strlen (t->value), &text, &safe);
             free (t->value);
             t->value = safe;
             str_set (&t->contenttype, "text/html");

@@ -37,6 +37,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     char *body = text_clean_body (text, false);
     char *again = text_clean_body (body, false);
     assert (strcmp (body, again) == 0);
+    char *nfc = text_nfc (body);
+    assert (strcmp (nfc, body) == 0);
+    free (nfc);
     char *safe = html_sanitize (input, len);
     assert (charset_utf8_valid ((const uint8_t *) safe, strlen (safe)));
     s_check_sanitized (safe);
@@ -48,6 +51,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     char *decoded = text_decode_entities (input);
     char *line = text_clean_line (decoded);
     if (line) {
+        char *nfc_line = text_nfc (line);
+        assert (strcmp (nfc_line, line) == 0);
+        free (nfc_line);
         char *line2 = text_clean_line (line);
         assert (line2 && strcmp (line, line2) == 0);
         free (line2);

@@ -167,6 +167,20 @@ test_sanitize (void **state)
     s = s_clean ("");
     assert_string_equal (s, "");
     free (s);
+    //  html_convert gives both from one parse, the same as each alone
+    const char *both = "<h1>T</h1><p>a <b>b</b><script>x</script></p><table><tr><td>1</td></tr></table>";
+    char *text = NULL, *safe = NULL;
+    html_convert (both, strlen (both), &text, &safe);
+    char *text1 = s_text (both), *safe1 = s_clean (both);
+    assert_string_equal (text, text1);
+    assert_string_equal (safe, safe1);
+    free (text);
+    free (safe);
+    free (text1);
+    free (safe1);
+    html_convert ("", 0, &text, NULL);
+    assert_string_equal (text, "");
+    free (text);
     //  Sanitizing is idempotent
     const char *inputs [] = {
         "<p>a<b>b</b></p><div>c<br>d</div>", "<table><tr><td><p>x</p></td></tr></table>",

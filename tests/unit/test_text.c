@@ -79,6 +79,13 @@ test_clean_line (void **state)
     s = text_clean_line ("A\xc2\xa0" "b\xe2\x80\x83" "c\xef\xbb\xbf" "d\xc2\x85" "e");
     assert_string_equal (s, "A b cd e");
     free (s);
+    //  NFC, also when junk stood between a letter and its accent
+    s = text_clean_line ("Cafe\xcc\x81 Cafe\xef\xbf\xbf\xcc\x81 Cafe\x7f\xcc\x81");
+    assert_string_equal (s, "Café Café Café");
+    free (s);
+    s = text_clean_body ("Cafe\xcc\x81\nCafe\xe2\x80\x8b\xcc\x81.", false);
+    assert_string_equal (s, "Café Café.");
+    free (s);
     assert_null (text_clean_line ("  \r\n\t\x01 "));
     assert_null (text_clean_line (""));
     assert_null (text_clean_line (NULL));
