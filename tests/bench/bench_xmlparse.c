@@ -1,15 +1,17 @@
 //  SPDX-License-Identifier: MIT
 //  bench_xmlparse - parse throughput of the XML agency formats on one core
 //
-//  bench_xmlparse SAMPLES [SECONDS]
+//  bench_xmlparse SAMPLES [SECONDS] [--normalize]
 //  Loads every file of SAMPLES/nitf, SAMPLES/newsml-g2 and
 //  SAMPLES/newsml-1.2 into memory, then runs ingest_document over each
 //  folder in a loop for SECONDS (default 3) of this thread's CPU time, and
-//  prints MB/s and stories/s per format and overall. Parse only (no
-//  normalize, no transport); stories are freed as they come.
+//  prints MB/s and stories/s per format and overall. Parse only, or parse
+//  and normalize_story with --normalize (default configuration); no
+//  transport. Stories are freed as they come.
 
 #include "common.h"
 #include "ingest/ingest.h"
+#include "normalize/normalize.h"
 #include <dirent.h>
 
 typedef struct {
@@ -28,10 +30,18 @@ s_cpu_usec (void)
     return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+typedef struct {
+    size_t stories;             //  Stories seen
+    normalize_t *normalize;     //  Normalizer, or NULL for parse only
+} run_t;
+
 static void
 s_emit (void *arg, story_t **story_p)
 {
-    (*(size_t *) arg)++;
+    run_t *run = (run_t *) arg;
+    run->stories++;
+    if (run->normalize)
+        normalize_story (run->normalize, *story_p);
     story_destroy (story_p);
 }
 
@@ -70,7 +80,11 @@ main (int argc, char **argv)
         fprintf (stderr, "usage: bench_xmlparse SAMPLES [SECONDS]\n");
         return 2;
     }
-    double seconds = argc > 2 ? atof (argv [2]) : 3.0;
+    double seconds = argc > 2 && argv [2][0] != '-' ? atof (argv [2]) : 3.0;
+    run_t run = { 0 };
+    for (int i = 2; i < argc; i++)
+        if (strcmp (argv [i], "--normalize") == 0)
+            run.normalize = normalize_new (NULL);
     const struct { const char *folder; const char *format; } formats [] = {
         { "nitf", "nitf" }, { "newsml-g2", "newsml-g2" }, { "newsml-1.2", "newsml-1" }
     };
@@ -83,7 +97,8 @@ main (int argc, char **argv)
         size_t bytes = 0;
         for (size_t i = 0; i < samples.len; i++)
             bytes += samples.items [i].size;
-        size_t stories = 0, rounds = 0;
+        size_t rounds = 0;
+        run.stories = 0;
         int64_t elapsed = 0;
         while (elapsed < (int64_t) (seconds * 1e6)) {
             int64_t start = s_cpu_usec ();
@@ -95,7 +110,7 @@ main (int argc, char **argv)
                     .data = samples.items [i].data, .size = samples.items [i].size
                 };
                 ingest_result_t result;
-                ingest_document (&doc, s_emit, NULL, &stories, &result);
+                ingest_document (&doc, s_emit, NULL, &run, &result);
             }
             elapsed += s_cpu_usec () - start;
             rounds++;
@@ -103,17 +118,19 @@ main (int argc, char **argv)
         double secs = elapsed / 1e6;
         double mb = (double) bytes * (double) rounds / 1e6;
         printf ("%-10s %3zu files %7.1f KB  %6.1f MB/s  %8.0f stories/s  (%zu rounds)\n",
-                formats [f].format, samples.len, bytes / 1e3, mb / secs, stories / secs, rounds);
+                formats [f].format, samples.len, bytes / 1e3, mb / secs, run.stories / secs, rounds);
         total_bytes += mb;
         total_time += secs;
-        total_stories += (double) stories;
+        total_stories += (double) run.stories;
         for (size_t i = 0; i < samples.len; i++) {
             free (samples.items [i].name);
             free (samples.items [i].data);
         }
         free (samples.items);
     }
-    printf ("%-10s                    %6.1f MB/s  %8.0f stories/s\n", "all",
-            total_bytes / total_time, total_stories / total_time);
+    printf ("%-10s                    %6.1f MB/s  %8.0f stories/s%s\n", "all",
+            total_bytes / total_time, total_stories / total_time,
+            run.normalize ? "  (parse + normalize)" : "  (parse)");
+    normalize_destroy (&run.normalize);
     return 0;
 }
