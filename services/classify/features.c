@@ -114,7 +114,9 @@ vocab_bigram (const vocab_t *self, int32_t uid_a, int32_t uid_b)
 #define VECTORIZER_CACHE 400000     //  Surface words cached per tokenizer
 
 //  What a surface word means to this vocabulary, cached so that a word seen
-//  before costs one probe of one cache line
+//  before costs one probe of one cache line. Entries are told apart by a
+//  64-bit hash, the length and the first 8 bytes: a collision needs all
+//  three, and could only change the features of the story that forged it.
 typedef struct {
     uint64_t hash;              //  Hash of the folded word, 0 = empty slot
     uint64_t prefix;            //  Its first 8 bytes (checked with the length)

@@ -43,6 +43,7 @@ struct _gazetteer_t {
     VEC (s_country_t) countries;
     strmap_t *codes;            //  Code -> country index (value)
     strmap_t *reuters;          //  Reuters code -> country index (value)
+    bool lower_first;           //  Some name starts with a lower-case word
 };
 
 //  --------------------------------------------------------------------------
@@ -192,6 +193,8 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
         if (words.items [i].capital)
             capmask |= (uint16_t) (1u << i);
     }
+    if (!(capmask & 1))
+        self->lower_first = true;
     bool added;
     int32_t index = strmap_intern (self->names, key.data, key.size, &added);
     if (added) {
@@ -540,6 +543,11 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
     bool *in_match = (bool *) xcalloc (toks.len + 1, sizeof (bool));
     for (size_t i = 0; i < toks.len; ) {
         s_match_t m;
+        //  Names start with a capital: a lower-case word starts none
+        if (!toks.items [i].capital && !caps [toks.items [i].text] && !self->lower_first) {
+            i++;
+            continue;
+        }
         if (s_match_at (self, &toks, i, caps, &key, &m)) {
             *vec_push (&matches) = m;
             for (size_t k = m.start; k < m.end; k++)
