@@ -57,7 +57,7 @@ typedef struct {
 static const el_entry_t s_elements [] = {
     { "a", EL_INLINE }, { "abbr", EL_INLINE }, { "acronym", EL_INLINE },
     { "address", EL_BLOCK }, { "alt-code", EL_INLINE }, { "applet", EL_SKIP },
-    { "article", EL_BLOCK }, { "aside", EL_SKIP }, { "audio", EL_SKIP },
+    { "article", EL_BLOCK }, { "aside", EL_BLOCK }, { "audio", EL_SKIP },
     { "b", EL_INLINE }, { "bdi", EL_INLINE }, { "bdo", EL_INLINE },
     { "big", EL_INLINE }, { "bild", EL_SKIP }, { "block", EL_BLOCK },
     { "blockquote", EL_BLOCK }, { "body", EL_BLOCK }, { "body.content", EL_BLOCK },
