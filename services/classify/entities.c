@@ -338,6 +338,7 @@ typedef struct {
     int people, orgs;           //  Counts (for the caps)
     size_t skip;                //  Words before this one were read already
     strmap_t *lower;            //  Words seen in lower case in the text
+    buf_t key;                  //  Scratch for name look-ups
 } s_ctx_t;
 
 //  Only spaces (and at most one '&' or '-') between words a and a+1?
@@ -422,25 +423,27 @@ s_lower_elsewhere (s_ctx_t *ctx, size_t k)
 static size_t
 s_known_org (s_ctx_t *ctx, size_t a, size_t limit, int32_t *org)
 {
-    buf_t key;
-    buf_init (&key);
+    buf_t *key = &ctx->key;
+    buf_clear (key);
     size_t found = 0;
+    //  Known names start with a capital
+    if (!ctx->words.items [a].capital)
+        return 0;
     for (size_t j = a; j < limit && j - a < ENT_MAX_WORDS; j++) {
         if (j > a) {
             if (!s_joined (ctx, j - 1))
                 break;
-            buf_putc (&key, ' ');
+            buf_putc (key, ' ');
         }
-        buf_puts (&key, ctx->words.items [j].word);
-        int32_t index = strmap_get (ctx->self->names, key.data, key.size);
-        if (index >= 0 && ctx->words.items [a].capital) {
+        buf_puts (key, ctx->words.items [j].word);
+        int32_t index = strmap_get (ctx->self->names, key->data, key->size);
+        if (index >= 0) {
             *org = index;
             found = j + 1;
         }
-        if (strmap_find (ctx->self->prefixes, key.data, key.size) < 0)
+        if (strmap_find (ctx->self->prefixes, key->data, key->size) < 0)
             break;
     }
-    buf_free (&key);
     return found;
 }
 
@@ -655,7 +658,7 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
 {
     if (!text)
         return 0;
-    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0, 0, NULL };
+    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0, 0, NULL, { 0 } };
     size_t before = out->len;
     tokenize (text, strlen (text), s_collect, &ctx.words);
     //  All-capital text says nothing about names
@@ -699,6 +702,7 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
         i = j + 1 > ctx.skip ? j + 1 : ctx.skip;
     }
     strmap_destroy (&ctx.lower);
+    buf_free (&ctx.key);
     strv_free (&ctx.surnames);
     free (ctx.surname_entity.items);
     s_words_free (&ctx.words);
