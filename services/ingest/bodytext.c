@@ -167,12 +167,16 @@ bodytext_destroy (bodytext_t **self_p)
     *self_p = NULL;
 }
 
+//  --------------------------------------------------------------------------
+//  Drop a first paragraph equal to this headline.
 void
 bodytext_set_headline (bodytext_t *self, const char *headline)
 {
     str_set (&self->headline, headline);
 }
 
+//  --------------------------------------------------------------------------
+//  Report named entities met in markup to fn.
 void
 bodytext_set_entity_fn (bodytext_t *self, bodytext_entity_fn *fn, void *arg)
 {
@@ -180,12 +184,16 @@ bodytext_set_entity_fn (bodytext_t *self, bodytext_entity_fn *fn, void *arg)
     self->entity_arg = arg;
 }
 
+//  --------------------------------------------------------------------------
+//  The byline met inside the body, or NULL; the body keeps it.
 const char *
 bodytext_byline (bodytext_t *self)
 {
     return self->byline;
 }
 
+//  --------------------------------------------------------------------------
+//  The dateline met inside the body, or NULL; the body keeps it.
 const char *
 bodytext_dateline (bodytext_t *self)
 {
@@ -253,6 +261,7 @@ s_same_text (const char *a, const char *b)
     return !*a && !*b;
 }
 
+//  Append text with &, <, > and " escaped for HTML.
 static void
 s_html_escape (buf_t *out, const char *text, size_t size)
 {
@@ -299,12 +308,14 @@ s_local_name (xmlNodePtr node, char *name, size_t size)
     return source [i] == 0;
 }
 
+//  bsearch comparison of a name with a table entry
 static int
 s_compare_entry (const void *key, const void *entry)
 {
     return strcmp ((const char *) key, ((const el_entry_t *) entry)->name);
 }
 
+//  The category of an element by its lower-case local name
 static el_kind_t
 s_element_kind (const char *name)
 {
@@ -344,6 +355,8 @@ s_markup_only (const char *text)
         && (strstr (text, "</") || strstr (text, "/>"));
 }
 
+//  Append a block taking text and html (or drop them: embed code, or a
+//  first paragraph repeating the headline). Returns the block or NULL.
 static block_t *
 s_block_new (bodytext_t *self, block_kind_t kind, char *text, char *html)
 {
@@ -594,6 +607,7 @@ s_pseudo_markup (const char *text)
     return buf_detach (&out);
 }
 
+//  Append a text node to the current paragraph (raw and escaped).
 static void
 s_text (bodytext_t *self, const char *text)
 {
@@ -664,6 +678,7 @@ s_table (bodytext_t *self, xmlNodePtr table)
     s_table_rows (self, table, ++self->tables, false);
 }
 
+//  Walk the children of node
 static void
 s_children (bodytext_t *self, xmlNodePtr node)
 {
@@ -687,6 +702,7 @@ s_block (bodytext_t *self, xmlNodePtr node, block_kind_t kind, bool textblock)
     self->kind = saved;
 }
 
+//  Walk one node: text goes to the current paragraph, elements by category.
 static void
 s_walk (bodytext_t *self, xmlNodePtr node)
 {
@@ -838,6 +854,8 @@ bodytext_add_xml (bodytext_t *self, xmlNodePtr node)
     s_flush (self);
 }
 
+//  --------------------------------------------------------------------------
+//  Add an HTML string: parsed by libxml2's HTML parser, its body walked.
 void
 bodytext_add_html (bodytext_t *self, const char *html, size_t size)
 {
@@ -930,6 +948,8 @@ s_plain_block (bodytext_t *self, const char *text, size_t size)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  Add plain text, cut into paragraphs at blank lines.
 void
 bodytext_add_plain (bodytext_t *self, const char *text, size_t size)
 {
@@ -974,6 +994,8 @@ bodytext_add_plain (bodytext_t *self, const char *text, size_t size)
     self->kind = saved;
 }
 
+//  --------------------------------------------------------------------------
+//  Add one paragraph of text.
 void
 bodytext_add_paragraph (bodytext_t *self, const char *text)
 {
@@ -989,6 +1011,8 @@ bodytext_add_paragraph (bodytext_t *self, const char *text)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  True when no block has been made.
 bool
 bodytext_empty (bodytext_t *self)
 {
@@ -1073,6 +1097,7 @@ s_row_line (block_t *block, buf_t *out)
     }
 }
 
+//  A blank line between blocks, unless out is empty
 static void
 s_separate (buf_t *out)
 {
@@ -1080,6 +1105,9 @@ s_separate (buf_t *out)
         buf_puts (out, "\n\n");
 }
 
+//  --------------------------------------------------------------------------
+//  The plain text of the blocks (preformatted when tables dominate).
+//  Caller frees.
 char *
 bodytext_plain (bodytext_t *self, bool *preformatted)
 {
@@ -1259,6 +1287,8 @@ s_render_html (bodytext_t *self)
     return buf_detach (&out);
 }
 
+//  --------------------------------------------------------------------------
+//  Append the plain (and HTML) bodies to the story.
 void
 bodytext_to_story (bodytext_t *self, story_t *story)
 {

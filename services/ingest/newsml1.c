@@ -98,6 +98,7 @@ static const char *s_media_types [] = {
     "photo", "picture", "image", "graphic", "video", "audio", "sound", "animation"
 };
 
+//  True if word is in list (ASCII case-insensitive)
 static bool
 s_in (const char *word, const char **list, size_t count)
 {
@@ -206,6 +207,7 @@ s_identification (story_t *story, xmlNodePtr item, const char *duid)
     return uri;
 }
 
+//  NewsManagement: type, dates, status, urgency, embargo, instructions
 static void
 s_management (story_t *story, xmlNodePtr management)
 {
@@ -301,6 +303,7 @@ s_parties (xmlNodePtr node, void (*fn) (void *, const char *), void *arg)
     }
 }
 
+//  Party callbacks: provider, source, creator
 static void
 s_add_provider (void *arg, const char *name)
 {
@@ -309,6 +312,7 @@ s_add_provider (void *arg, const char *name)
         concept->role = xstrdup ("provider");
 }
 
+//  A source party
 static void
 s_add_source (void *arg, const char *name)
 {
@@ -317,12 +321,14 @@ s_add_source (void *arg, const char *name)
         concept->role = xstrdup ("source");
 }
 
+//  A creator party, for the byline
 static void
 s_add_creator (void *arg, const char *name)
 {
     xmlstory_append ((char **) arg, name, ", ");
 }
 
+//  NewsLines: headlines, byline, dateline, slug, keywords, notes
 static void
 s_news_lines (gather_t *g, xmlNodePtr lines)
 {
@@ -448,6 +454,7 @@ s_subject_code (story_t *story, const char *code, const char *scheme, const char
     free (literal);
 }
 
+//  A Location: places (country as ISO literal) and located
 static void
 s_location (gather_t *g, xmlNodePtr location)
 {
@@ -497,6 +504,7 @@ s_location (gather_t *g, xmlNodePtr location)
     free (area);
 }
 
+//  DescriptiveMetadata: language, genres, subjects, places, keywords
 static void
 s_descriptive (gather_t *g, xmlNodePtr meta)
 {
@@ -597,6 +605,7 @@ s_descriptive (gather_t *g, xmlNodePtr meta)
     free (country);
 }
 
+//  AdministrativeMetadata: provider, source, creator parties
 static void
 s_administrative (gather_t *g, xmlNodePtr meta)
 {
@@ -620,6 +629,7 @@ s_administrative (gather_t *g, xmlNodePtr meta)
     }
 }
 
+//  RightsMetadata: copyright holder, usage terms
 static void
 s_rights (story_t *story, xmlNodePtr meta)
 {
@@ -771,6 +781,7 @@ s_data_text (xmlNodePtr data, const char *mime, const char *format)
     return plain;
 }
 
+//  A ContentItem: body, headline, summary or note by its component's role
 static void
 s_content_item (gather_t *g, xmlNodePtr item, const char *role)
 {
@@ -1073,6 +1084,7 @@ s_story (nml_t *self, xmlNodePtr item, xmlNodePtr root, xmlNodePtr above,
     free (base);
 }
 
+//  One NewsItem: one story (or one per translation), a skip, or a dead letter
 static void
 s_news_item (nml_t *self, xmlNodePtr item)
 {
@@ -1102,6 +1114,8 @@ s_news_item (nml_t *self, xmlNodePtr item)
     free (item_bytes);
 }
 
+//  --------------------------------------------------------------------------
+//  Parse a NewsML 1.x document: one story per NewsItem (or translation).
 int
 newsml1_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

@@ -207,6 +207,7 @@ s_link (story_t *story, xmlNodePtr link)
     free (target);
 }
 
+//  itemMeta: provider, dates, status, notes, signals, links, service
 static void
 s_item_meta (story_t *story, xmlNodePtr meta, char **title, char **rich_note)
 {
@@ -368,6 +369,7 @@ s_subject (story_t *story, xmlNodePtr subject)
     free (name);
 }
 
+//  A headline with its role mapped (main, sub, short, alternative)
 static void
 s_headline (story_t *story, xmlNodePtr node)
 {
@@ -397,6 +399,7 @@ s_headline (story_t *story, xmlNodePtr node)
     free (text);
 }
 
+//  A description with its role mapped (summary, caption...)
 static void
 s_description (story_t *story, xmlNodePtr node)
 {
@@ -419,6 +422,7 @@ s_description (story_t *story, xmlNodePtr node)
     free (text);
 }
 
+//  contentMeta: urgency, dates, places, bylines, subjects, lines...
 static void
 s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modified)
 {
@@ -707,6 +711,7 @@ static const char *s_media_classes [] = {
     "photo", "image", "pic", "snd", "vid", "gra"
 };
 
+//  One newsItem: a story, or a skip, or a dead letter
 static void
 s_news_item (g2_t *self, xmlNodePtr item)
 {
@@ -842,6 +847,8 @@ s_item (g2_t *self, xmlNodePtr node)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  Parse a NewsML-G2 document: its items in order.
 int
 newsmlg2_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

@@ -52,6 +52,8 @@
 #include "ingest/nitfbody.h"
 #include "ingest/xmlstory.h"
 
+//  --------------------------------------------------------------------------
+//  Parse one NITF document into one story.
 int
 nitf_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

@@ -143,6 +143,7 @@ nitfbody_entity (story_t *story, const char *kind, xmlNodePtr node)
     free (idsrc);
 }
 
+//  bodytext callback: a named entity met in the text
 static void
 s_entity_fn (void *arg, const char *kind, xmlNodePtr node)
 {
@@ -202,6 +203,7 @@ s_meta (story_t *story, xmlNodePtr meta)
     free (content);
 }
 
+//  tobject: genres from properties, subjects from subject refnums
 static void
 s_tobject (story_t *story, xmlNodePtr tobject)
 {
@@ -316,6 +318,8 @@ s_du_key (story_t *story, xmlNodePtr du_key)
     free (generation);
 }
 
+//  docdata: ids, versions, status, dates, rights, keywords, places...
+//  The release and first revision dates come back for nitfbody_head.
 static void
 s_docdata (story_t *story, xmlNodePtr docdata, char **release, char **first)
 {
@@ -563,6 +567,8 @@ s_body_head (story_t *story, xmlNodePtr head)
     }
 }
 
+//  --------------------------------------------------------------------------
+//  Map the NITF head and body.head into the story.
 void
 nitfbody_head (story_t *story, xmlNodePtr nitf)
 {
@@ -634,6 +640,8 @@ nitfbody_head (story_t *story, xmlNodePtr nitf)
     free (first);
 }
 
+//  --------------------------------------------------------------------------
+//  Add body.content and the body.end tagline to the body.
 void
 nitfbody_content (bodytext_t *body, story_t *story, xmlNodePtr nitf)
 {

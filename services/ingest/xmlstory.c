@@ -34,6 +34,8 @@ s_clean (const char *text)
     return out;
 }
 
+//  --------------------------------------------------------------------------
+//  Set a field unless set; value copied.
 void
 xmlstory_set (char **field, const char *value)
 {
@@ -42,6 +44,8 @@ xmlstory_set (char **field, const char *value)
     *field = xstrdup (value);
 }
 
+//  --------------------------------------------------------------------------
+//  Set a date field to the raw string and record it in rawdates.
 void
 xmlstory_date (story_t *story, char **field, const char *name, const char *raw)
 {
@@ -54,6 +58,8 @@ xmlstory_date (story_t *story, char **field, const char *name, const char *raw)
     story_set_rawdate (story, name, clean);
 }
 
+//  --------------------------------------------------------------------------
+//  Append text to a field, separated; bounded in length.
 void
 xmlstory_append (char **field, const char *text, const char *sep)
 {
@@ -70,6 +76,8 @@ xmlstory_append (char **field, const char *text, const char *sep)
     *field = joined;
 }
 
+//  --------------------------------------------------------------------------
+//  Add a concept unless an equal one is there; bounded list.
 story_concept_t *
 xmlstory_concept (story_conceptv_t *list, const char *name, const char *literal,
                   const char *uri)
@@ -106,6 +114,8 @@ xmlstory_concept (story_conceptv_t *list, const char *name, const char *literal,
     return concept;
 }
 
+//  --------------------------------------------------------------------------
+//  Add a keyword, bounded list.
 void
 xmlstory_keyword (story_t *story, const char *keyword)
 {
@@ -113,6 +123,8 @@ xmlstory_keyword (story_t *story, const char *keyword)
         story_add_keyword (story, keyword);
 }
 
+//  --------------------------------------------------------------------------
+//  Add an altid, bounded list.
 void
 xmlstory_altid (story_t *story, const char *role, const char *value)
 {
@@ -120,6 +132,8 @@ xmlstory_altid (story_t *story, const char *role, const char *value)
         story_add_altid (story, role, value);
 }
 
+//  --------------------------------------------------------------------------
+//  Add a link, bounded list.
 void
 xmlstory_link (story_t *story, const char *rel, const char *uri, const char *version)
 {
@@ -127,6 +141,8 @@ xmlstory_link (story_t *story, const char *rel, const char *uri, const char *ver
         story_add_link (story, rel, uri, version);
 }
 
+//  --------------------------------------------------------------------------
+//  Set an extra pair, bounded list.
 void
 xmlstory_extra (story_t *story, const char *key, const char *value)
 {
@@ -134,6 +150,8 @@ xmlstory_extra (story_t *story, const char *key, const char *value)
         story_set_extra (story, key, value);
 }
 
+//  --------------------------------------------------------------------------
+//  Append to an extra value, bounded in length.
 void
 xmlstory_extra_append (story_t *story, const char *key, const char *value, const char *sep)
 {
@@ -150,6 +168,8 @@ xmlstory_extra_append (story_t *story, const char *key, const char *value, const
     }
 }
 
+//  --------------------------------------------------------------------------
+//  Add a headline unless an equal one is there.
 void
 xmlstory_headline (story_t *story, const char *role, const char *text)
 {
@@ -161,6 +181,8 @@ xmlstory_headline (story_t *story, const char *role, const char *text)
     story_add_text (&story->headlines, role, "text/plain", text);
 }
 
+//  --------------------------------------------------------------------------
+//  usable / withheld / canceled for a provider's status word, or NULL.
 const char *
 xmlstory_pubstatus (const char *value)
 {
@@ -187,6 +209,8 @@ xmlstory_pubstatus (const char *value)
     return NULL;
 }
 
+//  --------------------------------------------------------------------------
+//  iso3166 literal for a 2- or 3-letter country code, or NULL.
 char *
 xmlstory_country_literal (const char *code, char *out, size_t size)
 {
@@ -213,6 +237,8 @@ xmlstory_country_literal (const char *code, char *out, size_t size)
     return out;
 }
 
+//  --------------------------------------------------------------------------
+//  The integer in text when in range, else 0.
 int
 xmlstory_int (const char *text, int min, int max)
 {
@@ -232,6 +258,8 @@ xmlstory_int (const char *text, int min, int max)
     return (int) value;
 }
 
+//  --------------------------------------------------------------------------
+//  The code part of a qcode.
 const char *
 xmlstory_qcode_code (const char *qcode)
 {
@@ -241,6 +269,8 @@ xmlstory_qcode_code (const char *qcode)
     return colon ? colon + 1 : qcode;
 }
 
+//  --------------------------------------------------------------------------
+//  True when text holds HTML-like tags.
 bool
 xmlstory_looks_html (const char *text)
 {
@@ -259,6 +289,8 @@ xmlstory_looks_html (const char *text)
     return false;
 }
 
+//  --------------------------------------------------------------------------
+//  True when text starts with a URI scheme we accept as an id.
 bool
 xmlstory_is_uri (const char *text)
 {
@@ -290,6 +322,8 @@ static const signal_word_t s_signal_words [] = {
     { "replace", "update" }, { "rectify", "correction" },
 };
 
+//  --------------------------------------------------------------------------
+//  Map an editorial signal code; adds the signal and its raw code.
 bool
 xmlstory_signal (story_t *story, const char *code)
 {
@@ -364,6 +398,8 @@ s_digits (const char **p, int n, int *value)
     return true;
 }
 
+//  Epoch seconds of an ISO 8601 date-time (no zone = UTC); false if
+//  the text is not one.
 static bool
 s_iso_epoch (const char *text, int64_t *epoch)
 {
@@ -428,6 +464,8 @@ s_iso_epoch (const char *text, int64_t *epoch)
     return true;
 }
 
+//  --------------------------------------------------------------------------
+//  Order two ISO 8601 date-times; -2 when either is unreadable.
 int
 xmlstory_date_compare (const char *a, const char *b)
 {
@@ -460,6 +498,8 @@ s_slug (const char *text)
     return out.size ? buf_detach (&out) : xstrdup ("unknown");
 }
 
+//  --------------------------------------------------------------------------
+//  A stable tag: uri for a story without a provider id.
 void
 xmlstory_derive_uri (story_t *story, const char *authority, const char *date)
 {
