@@ -10,6 +10,7 @@
 
 #define LANG_DEFAULT_DATA   "/usr/share/libexttextcat"
 #define LANG_MAX_SAMPLE     1024    //  Bytes of text looked at
+#define LANG_NGRAM_SAMPLE   512     //  Bytes of it given to libexttextcat
 #define LANG_MIN_LETTERS    25      //  Fewer letters: unsure
 #define LANG_SHORT_LETTERS  120     //  Fewer letters: both methods must agree
 
@@ -440,7 +441,16 @@ lang_detect (lang_t *self, const char *text)
     if (!self->textcat)
         return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
 
-    int count = textcat_ClassifyFull (self->textcat, text, len, self->candidates);
+    //  N-grams of the first LANG_NGRAM_SAMPLE bytes are enough to rank the
+    //  candidates (their cost grows with the text); the function words
+    //  above saw the whole sample
+    size_t ngram_len = len;
+    if (ngram_len > LANG_NGRAM_SAMPLE) {
+        ngram_len = LANG_NGRAM_SAMPLE;
+        while (ngram_len > 0 && ((unsigned char) text [ngram_len] & 0xC0) == 0x80)
+            ngram_len--;
+    }
+    int count = textcat_ClassifyFull (self->textcat, text, ngram_len, self->candidates);
     if (count <= 0)
         return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
     //  Candidates within libexttextcat's threshold of the best: the same
