@@ -541,30 +541,23 @@ s_content_meta (story_t *story, xmlNodePtr meta, char **creators, char **modifie
 static void
 s_asserts (story_t *story, xmlNodePtr item)
 {
-    xmlNodePtr first = xml_child (item, "assert");
-    if (!first)
-        return;
     story_conceptv_t *lists [] = {
         &story->subjects, &story->places, &story->people, &story->organisations, &story->events
     };
-    for (size_t l = 0; l < sizeof lists / sizeof lists [0]; l++)
-        for (size_t i = 0; i < lists [l]->len; i++) {
-            story_concept_t *concept = &lists [l]->items [i];
-            if (concept->name || !concept->literal)
-                continue;
-            for (xmlNodePtr assert_node = first; assert_node;
-                 assert_node = xml_next (assert_node, "assert")) {
-                char *qcode = xml_attr (assert_node, "qcode");
-                if (!qcode)
-                    qcode = xml_attr (assert_node, "literal");
-                bool match = qcode && strcmp (qcode, concept->literal) == 0;
-                free (qcode);
-                if (match) {
+    size_t seen = 0;
+    for (xmlNodePtr assert_node = xml_child (item, "assert"); assert_node && seen < 2000;
+         assert_node = xml_next (assert_node, "assert"), seen++) {
+        char *qcode = xml_attr (assert_node, "qcode");
+        if (!qcode)
+            qcode = xml_attr (assert_node, "literal");
+        for (size_t l = 0; qcode && l < sizeof lists / sizeof lists [0]; l++)
+            for (size_t i = 0; i < lists [l]->len; i++) {
+                story_concept_t *concept = &lists [l]->items [i];
+                if (!concept->name && concept->literal && strcmp (concept->literal, qcode) == 0)
                     concept->name = s_name (assert_node, story->language);
-                    break;
-                }
             }
-        }
+        free (qcode);
+    }
 }
 
 //  --------------------------------------------------------------------------
