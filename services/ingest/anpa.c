@@ -379,9 +379,15 @@ s_map_text (story_t *story, char **lines, size_t count, bool tabular)
             char *t = s_header_text (raw, &centred);
             if (!*t)
                 continue;
-            if (!keyword_seen) {
-                //  "BC-US--Ethanol-Losing Grassland, 1st Ld-Writethru,1140"
-                keyword_seen = true;
+            //  The keyword line opens the header lines: "BC-US--Ethanol-Losing
+            //  Grassland, 1st Ld-Writethru,1140" (a cycle prefix, or the
+            //  keyword of line 2); a message may also start with its headline
+            const char *keyword = story_extra (story, "anpa-keyword");
+            bool keyword_line = !keyword_seen
+                && ((isupper ((unsigned char) t [0]) && isupper ((unsigned char) t [1]) && t [2] == '-')
+                    || (keyword && strncmp (t, keyword, strlen (keyword) < 8 ? strlen (keyword) : 8) == 0));
+            keyword_seen = true;
+            if (keyword_line) {
                 char *comma = strchr (t, ',');
                 if (comma)
                     *comma = 0;

@@ -422,8 +422,9 @@ tty_dateline (story_t *story, const char *para)
             while (isdigit ((unsigned char) *q))
                 q++;
             if (*q == ' ' && isupper ((unsigned char) q [1])) {
+                //  The agency: "AAP", "Kyodo", "AFP/dpa"
                 const char *src = q + 1, *r = src;
-                while (isupper ((unsigned char) *r) || *r == '/')
+                while (isalpha ((unsigned char) *r) || *r == '/')
                     r++;
                 size_t src_len = (size_t) (r - src);
                 size_t dash = s_dash (r);

@@ -373,6 +373,8 @@ test_anpa_stream (void **state)
     assert_string_equal (story_headline (s), "Strong quake hits northern Japan");
     assert_string_equal (s->versioncreated, "KWS-21:37-09-12-18");
     assert_string_equal (s->slugline, "Japan-Quake");
+    assert_string_equal (s->dateline.source, "Kyodo");
+    assert_string_equal (s->located, "TOKYO");
     assert_non_null (strstr (collect_body (s, "main"), "earthquake struck northern Japan"));
     assert_non_null (strstr (collect_body (s, "main"), "\n\n  No damage"));
     collect_reset (&c);
@@ -386,6 +388,17 @@ test_anpa_stream (void **state)
     assert_int_equal (s->priority, 2);
     assert_non_null (collect_body (s, "main"));
     assert_non_null (strstr (collect_body (s, "main"), "A magnitude 6 quake"));
+    collect_reset (&c);
+
+    //  No keyword line after STX: the first caret line is the headline
+    const char *nokey = "\x16\x16\x01W0002\x1f" "asian\nr a\x13\x11 BC-US--Vote     01-01 0300\r\n"
+                        "\x02^Senate passes the bill<\r\n^By JANE DOE=\r\n\t   WASHINGTON (AP) _ The Senate voted.\r\n"
+                        "\x03" "AP-WF-01-01-20 0101GMT<\r\n\x04";
+    assert_int_equal (collect_bytes (&c, "nokey", NULL, nokey, strlen (nokey)), 0);
+    s = c.stories.items [0];
+    assert_string_equal (story_headline (s), "Senate passes the bill");
+    assert_string_equal (s->slugline, "US--Vote");
+    assert_string_equal (s->by, "By JANE DOE");
     collect_reset (&c);
 }
 
