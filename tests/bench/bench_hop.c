@@ -280,6 +280,11 @@ s_wait_for (void *socket, char command, int timeout_ms, proto_msg_t *msg)
 
 //  Results a consumer writes back to the parent
 typedef struct {
+    uint64_t syncs;             //  journal.syncs
+    uint64_t sync_us_p50;       //  journal.sync_us_p50
+} journal_figures_t;
+
+typedef struct {
     long received;              //  Unique messages
     long dups;
     long bad;
@@ -287,6 +292,8 @@ typedef struct {
     uint64_t first_send;
     uint64_t last_recv;
     double p50_us, p90_us, p99_us, max_us;
+    journal_figures_t before;   //  Broker journal figures at start and end
+    journal_figures_t after;
 } consumer_result_t;
 
 typedef struct {
@@ -312,6 +319,42 @@ s_percentile (const uint64_t *sorted, long n, double p)
     return (double) sorted [i < n ? i : n - 1] / 1000.0;
 }
 
+//  A number in the journal map of a STATS reply, or 0
+static uint64_t
+s_journal_figure (proto_msg_t *msg, const char *key)
+{
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 4096);
+    msgpack_object root;
+    uint64_t value = 0;
+    if (mpcheck_unpack (proto_arg (msg, 0), proto_arg_size (msg, 0), &zone, &root, NULL, 0) == 0
+    &&  root.type == MSGPACK_OBJECT_MAP)
+        for (uint32_t i = 0; i < root.via.map.size; i++) {
+            msgpack_object *v = &root.via.map.ptr [i].val;
+            if (!codec_key_is (&root.via.map.ptr [i].key, "journal") || v->type != MSGPACK_OBJECT_MAP)
+                continue;
+            for (uint32_t j = 0; j < v->via.map.size; j++)
+                if (codec_key_is (&v->via.map.ptr [j].key, key)
+                &&  v->via.map.ptr [j].val.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+                    value = v->via.map.ptr [j].val.via.u64;
+        }
+    msgpack_zone_destroy (&zone);
+    return value;
+}
+
+//  Ask the broker for its journal figures
+static void
+s_journal_figures (void *socket, journal_figures_t *figures)
+{
+    proto_send_wait (socket, PROTO_STATUS, 0, NULL);
+    proto_msg_t msg;
+    if (s_wait_for (socket, PROTO_STATS, 10000, &msg) == 0) {
+        figures->syncs = s_journal_figure (&msg, "syncs");
+        figures->sync_us_p50 = s_journal_figure (&msg, "sync_us_p50");
+        proto_close (&msg);
+    }
+}
+
 //  The consumer: register, tell the parent (ready_fd), receive and ack
 static void
 s_consumer (options_t *options, long count, int ready_fd, int result_fd)
@@ -325,20 +368,15 @@ s_consumer (options_t *options, long count, int ready_fd, int result_fd)
     };
     proto_send_wait (socket, PROTO_READY, 2, ready);
     //  STATUS after READY: its reply means the READY was handled
-    proto_send_wait (socket, PROTO_STATUS, 0, NULL);
+    consumer_result_t result = { 0 };
+    s_journal_figures (socket, &result.before);
     proto_msg_t msg;
-    if (s_wait_for (socket, PROTO_STATS, 10000, &msg)) {
-        fprintf (stderr, "bench_hop: the broker does not answer\n");
-        exit (2);
-    }
-    proto_close (&msg);
     char go = 'r';
     if (write (ready_fd, &go, 1) != 1)
         exit (2);
 
     uint8_t *seen = (uint8_t *) xcalloc ((size_t) count, 1);
     uint64_t *latency = (uint64_t *) xmalloc ((size_t) count * sizeof (uint64_t));
-    consumer_result_t result = { 0 };
     uint64_t max_seq = 0;
     uint8_t *acks = (uint8_t *) xmalloc (PROTO_MAX_SEQS * 8);
     uint64_t last_any = s_now_ns ();
@@ -396,6 +434,8 @@ s_consumer (options_t *options, long count, int ready_fd, int result_fd)
     result.p90_us = s_percentile (latency, result.received, 0.90);
     result.p99_us = s_percentile (latency, result.received, 0.99);
     result.max_us = s_percentile (latency, result.received, 1.0);
+    //  Acks of the last drain are handled before this STATUS is answered
+    s_journal_figures (socket, &result.after);
     proto_send_wait (socket, PROTO_BYE, 0, NULL);
     if (write (result_fd, &result, sizeof result) != sizeof result)
         exit (2);
@@ -618,6 +658,7 @@ s_phase (options_t *options, const char *name, long count, double rate)
         close (consumer_pipe [i]);
         close (producer_pipe [i]);
     }
+    uint64_t syncs = cr.after.syncs - cr.before.syncs;
     double seconds = cr.received ? (double) (cr.last_recv - cr.first_send) / 1e9 : 0;
     double mps = seconds > 0 ? (double) cr.received / seconds : 0;
     long lost = count - cr.received;
@@ -625,12 +666,14 @@ s_phase (options_t *options, const char *name, long count, double rate)
     printf ("phase=%s n=%ld size=%zu window=%d credit=%d sync=%s sent=%ld accepted=%ld"
             " refused=%ld recv=%ld lost=%ld dups=%ld bad=%ld ooo=%ld secs=%.3f"
             " msgs_per_s=%.0f mb_per_s=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f"
-            " broker_cpu_s=%.2f broker_us_per_msg=%.1f broker_peak_rss_mb=%.1f status=%s\n",
+            " broker_cpu_s=%.2f broker_us_per_msg=%.1f broker_peak_rss_mb=%.1f"
+            " syncs=%" PRIu64 " msgs_per_sync=%.1f sync_us_p50=%" PRIu64 " status=%s\n",
             name, count, options->size, options->window, options->credit, options->sync,
             pr.sent, pr.accepted, pr.refused, cr.received, lost, cr.dups, cr.bad, cr.ooo,
             seconds, mps, mps * (double) options->size / 1e6,
             cr.p50_us / 1000, cr.p90_us / 1000, cr.p99_us / 1000, cr.max_us / 1000,
             cpu, count ? cpu * 1e6 / (double) count : 0, s_peak_rss_mb (s_broker_pid),
+            syncs, syncs ? (double) count / (double) syncs : 0, cr.after.sync_us_p50,
             ok ? "ok" : "FAILED");
     fflush (stdout);
     return ok ? 0 : -1;
