@@ -30,7 +30,9 @@
 //                             "preformatted" when most lines are columns
 //    one-line ticker          "A ** B ** C": headline A, paragraphs B, C
 //
-//  Also read: field labels at the top ("Headline:", "Title:", "Subject:",
+//  Also read: release markers ("FOR IMMEDIATE RELEASE", genre Press
+//  Release), embargo lines ("EMBARGOED UNTIL ..." -> embargoed, raw
+//  kept), field labels at the top ("Headline:", "Title:", "Subject:",
 //  "Byline:", "Slug:", "Keywords:", "Date:", "Dateline:", "Language:",
 //  "Copyright:"), a Markdown "# Headline" or an underlined one, and a "By
 //  ..." line of its own after the headline (-> by).
@@ -207,6 +209,43 @@ s_bom_product (const char *line)
 static bool
 s_field_label (story_t *story, const char *line)
 {
+    //  Release markers: a press release, maybe under embargo
+    static const char *releases [] = {
+        "FOR IMMEDIATE RELEASE", "PRESS RELEASE", "NEWS RELEASE", "MEDIA RELEASE",
+        "FOR RELEASE", "COMMUNIQUE DE PRESSE", "PRESSEMITTEILUNG"
+    };
+    for (size_t i = 0; i < sizeof releases / sizeof releases [0]; i++)
+        if (strncasecmp (line, releases [i], strlen (releases [i])) == 0
+        &&  (line [strlen (releases [i])] == 0 || line [strlen (releases [i])] == ':'
+             || line [strlen (releases [i])] == ' ')) {
+            const char *rest = line + strlen (releases [i]);
+            while (*rest == ' ' || *rest == ':')
+                rest++;
+            if (*rest && strncasecmp (rest, "embargoed", 9) != 0)
+                continue;       //  "Press release about...": a headline
+            if (!story->genres.len)
+                story_add_concept (&story->genres, "Press Release");
+            return true;
+        }
+    //  "EMBARGOED UNTIL 00:01 GMT 2 March 2024", "Embargo: ..."
+    const char *embargo = NULL;
+    if (strncasecmp (line, "EMBARGOED UNTIL", 15) == 0)
+        embargo = line + 15;
+    else
+    if (strncasecmp (line, "EMBARGOED:", 10) == 0)
+        embargo = line + 10;
+    else
+    if (strncasecmp (line, "EMBARGO:", 8) == 0)
+        embargo = line + 8;
+    if (embargo) {
+        while (*embargo == ' ' || *embargo == ':')
+            embargo++;
+        if (*embargo) {
+            str_set (&story->embargoed, embargo);
+            story_set_rawdate (story, "embargoed", embargo);
+        }
+        return true;
+    }
     static const struct { const char *label; const char *field; } table [] = {
         { "Headline:", "headline" }, { "Title:", "headline" }, { "Subject:", "headline" },
         { "Byline:", "by" }, { "By:", "by" }, { "Author:", "by" },

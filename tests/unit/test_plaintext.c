@@ -164,6 +164,16 @@ test_conventions (void **state)
     assert_string_equal (collect_body (s, "main"), "The storm arrived at noon.");
     collect_reset (&c);
 
+    const char *release = "FOR IMMEDIATE RELEASE\nEMBARGOED UNTIL 00:01 GMT 2 March 2024\n\n"
+                          "Acme launches a rocket\n\nLONDON, March 1, 2024 /PRNewswire/ -- Acme said.\n";
+    assert_int_equal (collect_bytes (&c, "r.txt", NULL, release, strlen (release)), 0);
+    s = c.stories.items [0];
+    assert_string_equal (story_headline (s), "Acme launches a rocket");
+    assert_string_equal (s->embargoed, "00:01 GMT 2 March 2024");
+    assert_string_equal (s->genres.items [0].name, "Press Release");
+    assert_string_equal (s->dateline.source, "PRNewswire");
+    collect_reset (&c);
+
     const char *underlined = "Storm hits the coast\n====================\n\nThe storm arrived.\n";
     assert_int_equal (collect_bytes (&c, "u.txt", NULL, underlined, strlen (underlined)), 0);
     assert_string_equal (story_headline (c.stories.items [0]), "Storm hits the coast");
