@@ -54,6 +54,10 @@ static const char *s_suffixes [] = {
     "cabinet", "government", "administration", "tribunal", "municipality", "bancorporation",
     "financial", "enterprises", "international", "worldwide", "limitada", "cie", "nv",
     "times", "post", "journal", "news", "press", "television", "radio", "broadcasting",
+    "markets", "inns", "hotels", "lines", "products", "properties", "realty", "savings",
+    "generale", "mij", "maatschappij", "engines", "pictures", "records", "mills", "works",
+    "motor", "shipping", "logistics", "bancorp", "ventures", "solutions", "consulting",
+    "partnership", "partnerships", "assets", "acquisition", "acquisitions",
     NULL
 };
 static const char *s_heads [] = {
@@ -114,6 +118,8 @@ static const char *s_notname [] = {
     "road", "square", "river", "lake", "mount", "mountains", "island", "islands",
     "airport", "station", "bridge", "park", "hall", "tower", "building", "st",
     "i", "ii", "iii", "iv", "v", "ok", "tv", "ad", "bc", "am", "pm", "gmt", "utc",
+    "earlier", "later", "meanwhile", "however", "analysts", "officials", "shares", "sources",
+    "assets", "sales", "profits", "earnings", "revenues", "dividend", "dividends",
     NULL
 };
 static const char *s_connect [] = {
@@ -347,6 +353,10 @@ s_joined (s_ctx_t *ctx, size_t a)
 {
     s_word_t *w = &ctx->words.items [a], *n = &ctx->words.items [a + 1];
     const char *p = ctx->text + w->offset + w->length, *end = ctx->text + n->offset;
+    //  "Kodak's Giles": a possessive ends a name
+    if (w->length > 2 && (p [-2] == '\'' || (w->length > 4 && memcmp (p - 4, "\xe2\x80\x99", 3) == 0))
+    &&  (p [-1] == 's' || p [-1] == 'S'))
+        return false;
     int marks = 0;
     //  "J. Smith", "Inc. said": a period after an initial or abbreviation
     if (p < end && *p == '.' && (w->length == 1
@@ -370,7 +380,15 @@ s_span_text (s_ctx_t *ctx, size_t a, size_t b)
 {
     s_word_t *first = &ctx->words.items [a], *last = &ctx->words.items [b];
     size_t end = last->offset + last->length;
-    //  Keep a final period of an abbreviation ("Inc.") out, "Jr." in
+    //  Without a possessive 's ("Reagan's")
+    const char *t = ctx->text;
+    if (end - first->offset > 2 && (t [end - 1] == 's' || t [end - 1] == 'S')) {
+        if (t [end - 2] == '\'')
+            end -= 2;
+        else
+        if (end - first->offset > 4 && memcmp (t + end - 4, "\xe2\x80\x99", 3) == 0)
+            end -= 4;
+    }
     return xstrndup (ctx->text + first->offset, end - first->offset);
 }
 
@@ -528,6 +546,15 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     while (start < b && ((s_class (self, w [start].word, strlen (w [start].word)) & W_TITLE)
                       || (start > a && strcmp (w [start].word, "of") == 0)))
         start++;
+    //  "Renault President Raymond Levy": a title inside the run; the words
+    //  before it name the employer
+    if (start == a && b >= a + 3)
+        for (size_t k = b - 1; k > a + 1; k--)
+            if ((s_class (self, w [k - 1].word, strlen (w [k - 1].word)) & W_TITLE)
+            &&  !(s_class (self, w [b].word, strlen (w [b].word)) & W_SUFFIX)) {
+                start = k;
+                break;
+            }
     if (start > a) {
         //  "President" alone before a name; but "Federal Reserve Board" is no title
         titled = true;
@@ -589,9 +616,19 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     if (n > 4)
         return;
     for (size_t i = start; i <= b; i++) {
-        int cls = s_class (self, w [i].word, strlen (w [i].word));
+        size_t wl = strlen (w [i].word);
+        int cls = s_class (self, w [i].word, wl);
         if ((cls & (W_NOTNAME | W_SUFFIX)) || w [i].number
         ||  (w [i].upper && w [i].length > 1) || !w [i].capital)
+            return;
+        //  "Statistics Canada", "Dutch Net National Income": no person
+        if (self->gazetteer && wl > 1 && gazetteer_place_word (self->gazetteer, w [i].word, wl))
+            return;
+        //  "Finance Ministers": a plural title is no name
+        if (n == 1 && wl > 3 && w [i].word [wl - 1] == 's'
+        &&  (s_class (self, w [i].word, wl - 1) & (W_TITLE | W_ROLE)))
+            return;
+        if (n == 1 && (cls & (W_TITLE | W_ROLE)))
             return;
     }
     if (s_is_place (ctx, start, b))

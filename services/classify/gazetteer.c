@@ -439,6 +439,23 @@ gazetteer_lookup (gazetteer_t *self, const char *name)
     return code;
 }
 
+bool
+gazetteer_place_word (gazetteer_t *self, const char *word, size_t len)
+{
+    int32_t def = strmap_get (self->names, word, len);
+    if (def < 0)
+        return false;
+    bool place = false;
+    for (int32_t s = self->defs.items [def].first; s >= 0; s = self->senses.items [s].next) {
+        s_sense_t *sense = &self->senses.items [s];
+        if (sense->flags & FLAG_PERSON)
+            return false;
+        if (sense->kind != KIND_BLOCK && sense->kind != KIND_ABBREV)
+            place = true;
+    }
+    return place;
+}
+
 //  --------------------------------------------------------------------------
 //  Finding places
 

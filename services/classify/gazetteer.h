@@ -62,6 +62,11 @@ const char *
 //  Default country of one name ("Paris" -> "FR"), or NULL.
 const char *
     gazetteer_lookup (gazetteer_t *self, const char *name);
+//  True if the folded word is, on its own, a place name (a country, city,
+//  region or demonym) that is not also a person's name ("Canada", "Dutch";
+//  not "Jordan").
+bool
+    gazetteer_place_word (gazetteer_t *self, const char *word, size_t len);
 //  Places of a story into out (cleared first), best first. Returns the
 //  number kept (score >= threshold; threshold <= 0 keeps every one).
 int
