@@ -310,6 +310,21 @@ s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
         return s_fail (why, why_size, reason);
     }
 
+    //  A ZCZC line within the first few lines (a routing line or noise
+    //  before it)
+    size_t at = i;
+    for (int line = 0; line < 4 && at < size; line++) {
+        at = s_line_end (data, size, at);
+        while (at < size && (data [at] == '\r' || data [at] == '\n'))
+            at++;
+        size_t start = at;
+        while (start < size && (data [start] == ' ' || data [start] == 0x7F))
+            start++;
+        if (s_starts_ci (data, size, start, "ZCZC")
+        &&  (start + 4 == size || !islower (data [start + 4])))
+            return "zczc";
+    }
+
     //  Teletype stripped of its control characters: a 7901 header line, or
     //  an ANPA line 1 followed by an ANPA line 2
     size_t line_end = s_line_end (data, size, i);

@@ -133,6 +133,8 @@ test_teletype (void **state)
     assert_string_equal (DETECT ("\x01z6715\x1f-----\nr z\x13\x11 BC-BKN--Heat"), "anpa1312");
     assert_string_equal (DETECT ("\rZCZC AAP\r%A\r#Slug\r"), "zczc");
     assert_string_equal (DETECT ("   zczc\nbody"), "zczc");
+    assert_string_equal (DETECT ("QU SYDXXAA\r\n.MELYYAA 010203\r\nZCZC AAP\r\n%A\r\n"), "zczc");
+    assert_string_equal (DETECT ("One line\ntwo\nthree\nfour\nfive\nZCZC too late\n"), "plain-text");
     //  Stripped of control characters
     assert_string_equal (DETECT ("eca062 4 i 211 ccccb   dpa 061\nGermany-politics/\nHeadline =\n"), "iptc7901");
     assert_string_equal (DETECT ("W2870asian\nr a BC-US--Ethanol 1stLd-Writethru 11-13 1693\n"), "anpa1312");
