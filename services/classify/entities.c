@@ -567,6 +567,12 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
             s_run (ctx, k + 1, b);
             return;
         }
+    //  "United States and Soviet Union": places joined by "and"
+    for (size_t k = a + 1; k < b; k++)
+        if (strcmp (w [k].word, "and") == 0 && s_is_place (ctx, a, k - 1)) {
+            s_run (ctx, k + 1, b);
+            return;
+        }
     //  "Denys Shmyhal and Polish Agriculture Minister Anna Kowalska": a run
     //  with "and" that is no organisation as a whole is two runs
     if (!(s_class (self, w [b].word, strlen (w [b].word)) & W_SUFFIX)
