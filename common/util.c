@@ -367,6 +367,8 @@ file_read (const char *path, size_t max_size, uint8_t **data, size_t *size)
         errno = EFBIG;
         return -1;
     }
+    buf_reserve (&buf, 0);
+    buf.data [buf.size] = 0;     //  read() does not terminate; callers may rely on it
     *size = buf.size;
     *data = (uint8_t *) buf_detach (&buf);
     return 0;

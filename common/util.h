@@ -116,7 +116,8 @@ int64_t
 //  Files
 
 //  Read a whole file, up to max_size bytes. Returns 0 and fills *data/*size
-//  (caller frees *data), or -1 with errno set (EFBIG when larger than max).
+//  (caller frees *data; a NUL follows the last byte), or -1 with errno set
+//  (EFBIG when larger than max).
 int
     file_read (const char *path, size_t max_size, uint8_t **data, size_t *size);
 //  Create a directory and its parents (mode 0700 for new ones). 0 or -1.
