@@ -970,35 +970,6 @@ s_translations (xmlNodePtr top)
     return ok && count >= 2;
 }
 
-//  Move the provenance of an ingest story onto story (built apart so that
-//  skipped and bad items take no story index)
-static void
-s_provenance (ingest_t *ctx, story_t *story)
-{
-    story_t *shell = ingest_story_new (ctx);
-    char **fields [] = {
-        &story->ingest.format, &story->ingest.parser, &story->ingest.provider,
-        &story->ingest.channel, &story->ingest.origin
-    };
-    char **shell_fields [] = {
-        &shell->ingest.format, &shell->ingest.parser, &shell->ingest.provider,
-        &shell->ingest.channel, &shell->ingest.origin
-    };
-    for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++) {
-        free (*fields [i]);
-        *fields [i] = *shell_fields [i];
-        *shell_fields [i] = NULL;
-    }
-    if (shell->ingest.received) {
-        free (story->ingest.received);
-        story->ingest.received = shell->ingest.received;
-        shell->ingest.received = NULL;
-    }
-    str_set (&story->type, shell->type);
-    story->ingest.index = shell->ingest.index;
-    story_destroy (&shell);
-}
-
 //  One story from a NewsItem (root = the component the story is made of;
 //  above = the top component when root is one of its translations)
 static void
@@ -1055,7 +1026,7 @@ s_story (nml_t *self, xmlNodePtr item, xmlNodePtr root, xmlNodePtr above,
     }
     else {
         bodytext_to_story (g.body, story);
-        s_provenance (ctx, story);
+        xmlstory_provenance (ctx, story);
         if (self->priority && !story->priority)
             story->priority = self->priority;
         if (self->transmission)

@@ -689,7 +689,7 @@ s_has_text (xmlNodePtr item)
     xmlNodePtr set = xml_child (item, "contentSet");
     for (xmlNodePtr child = xml_first_element (set); child; child = xml_next_element (child)) {
         if (xml_is (child, "remoteContent"))
-            return true;
+            continue;
         char *text = xml_text (child);
         free (text);
         if (text)
@@ -732,10 +732,8 @@ s_news_item (g2_t *self, xmlNodePtr item)
         free (item_class);
         return;
     }
-    if (bytes)
-        ingest_set_item (ctx, bytes, bytes_size);
-
-    story_t *story = ingest_story_new (ctx);
+    //  Built apart: it becomes a story only if it has something to say
+    story_t *story = story_new ();
     str_set (&story->uri, guid);
     char *version = xml_attr (item, "version");
     str_set (&story->version, version);
@@ -812,6 +810,18 @@ s_news_item (g2_t *self, xmlNodePtr item)
     }
     if (self->transmit)
         xmlstory_altid (story, "g2-transmitid", self->transmit);
+    if (!story_headline (story) && story->bodies.len == 0) {
+        //  Only renditions, or content that held no text
+        ingest_bad_item (ctx, bytes, bytes_size,
+                         "newsItem %s at line %ld has neither a headline nor text",
+                         guid ? guid : "(no guid)", xml_line (item));
+        story_destroy (&story);
+        free (bytes);
+        free (guid);
+        free (item_class);
+        return;
+    }
+    xmlstory_provenance (ctx, story);
     if (!story->uri) {
         //  @guid is mandatory; without it, a stable derived uri
         const char *provider = NULL;
@@ -820,6 +830,8 @@ s_news_item (g2_t *self, xmlNodePtr item)
                 provider = story->infosources.items [i].name;
         xmlstory_derive_uri (story, provider, story->versioncreated);
     }
+    if (bytes)
+        ingest_set_item (ctx, bytes, bytes_size);
     ingest_emit (ctx, &story);
     free (bytes);
     free (guid);

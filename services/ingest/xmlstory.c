@@ -564,3 +564,32 @@ xmlstory_rfc3339 (const char *text)
              || (end - text > 25 && (end [-6] == '+' || end [-6] == '-') && end [-3] == ':');
     return zone && xmlstory_date_compare (text, text) == 0;
 }
+
+//  --------------------------------------------------------------------------
+//  Give a story built apart the provenance of an ingest story.
+void
+xmlstory_provenance (ingest_t *ctx, story_t *story)
+{
+    story_t *shell = ingest_story_new (ctx);
+    char **fields [] = {
+        &story->ingest.format, &story->ingest.parser, &story->ingest.provider,
+        &story->ingest.channel, &story->ingest.origin
+    };
+    char **shell_fields [] = {
+        &shell->ingest.format, &shell->ingest.parser, &shell->ingest.provider,
+        &shell->ingest.channel, &shell->ingest.origin
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields [0]; i++) {
+        free (*fields [i]);
+        *fields [i] = *shell_fields [i];
+        *shell_fields [i] = NULL;
+    }
+    if (shell->ingest.received) {
+        free (story->ingest.received);
+        story->ingest.received = shell->ingest.received;
+        shell->ingest.received = NULL;
+    }
+    str_set (&story->type, shell->type);
+    story->ingest.index = shell->ingest.index;
+    story_destroy (&shell);
+}

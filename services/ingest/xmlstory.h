@@ -9,6 +9,8 @@
 #ifndef COPYDESK_XMLSTORY_H
 #define COPYDESK_XMLSTORY_H
 
+#include "ingest/ingest.h"
+
 //  Most entries a story list gets from a document's metadata (subjects,
 //  keywords, altids, links, extra...): hostile documents with 100k of them
 //  must not turn the duplicate checks quadratic. Real stories have dozens.
@@ -89,6 +91,13 @@ bool
 //  True when text starts with a URI scheme ("urn:", "tag:", "http:").
 bool
     xmlstory_is_uri (const char *text);
+
+//  Give a story built with story_new the provenance of ingest_story_new
+//  (format, parser, provider, channel, origin, received when the transport
+//  gave it, the next item index). Parsers build an item apart and call this
+//  only when it is a story, so skipped and bad items take no story index.
+void
+    xmlstory_provenance (ingest_t *ctx, story_t *story);
 
 //  Give a story without a provider id a stable uri (the wire format needs
 //  one): "tag:{authority},{yyyy-mm-dd}:{slug}" from its slugline, else

@@ -341,15 +341,19 @@ test_message_of_many_items (void **state)
         "</ns0:contentMeta><ns0:contentSet><ns0:inlineData contenttype=\"text/html\">"
         "&lt;p&gt;Escaped &lt;b&gt;HTML&lt;/b&gt; body.&lt;/p&gt;</ns0:inlineData></ns0:contentSet></ns0:newsItem>\n"
         "<newsItem guid=\"urn:c:3\"><contentMeta><headline>Third</headline></contentMeta></newsItem>\n"
+        "<newsItem guid=\"urn:remote:1\"><itemMeta><itemClass qcode=\"ninat:text\"/></itemMeta><contentSet>"
+        "<remoteContent href=\"http://example.com/story.txt\" contenttype=\"text/plain\"/></contentSet></newsItem>\n"
         "</itemSet></newsMessage>\n";
     collect_t c = { 0 };
     assert_int_equal (collect_bytes (&c, "message.xml", NULL, xml, strlen (xml)), 0);
     assert_string_equal (c.result.format, "newsml-g2");
     assert_int_equal (c.result.stories, 3);
     assert_int_equal (c.result.skipped, 3);
-    assert_int_equal (c.result.bad_items, 1);
-    assert_int_equal (c.dead.len, 1);
+    assert_int_equal (c.result.bad_items, 2);
+    assert_int_equal (c.dead.len, 2);
     assert_non_null (strstr (c.dead.items [0]->reason, "urn:empty:1"));
+    //  Only a remote rendition: nothing to read
+    assert_non_null (strstr (c.dead.items [1]->reason, "urn:remote:1"));
     //  The dead letter holds the bad item's own bytes
     assert_non_null (memmem (c.dead.items [0]->raw, c.dead.items [0]->raw_size, "urn:empty:1", 11));
     assert_null (memmem (c.dead.items [0]->raw, c.dead.items [0]->raw_size, "urn:a:1", 7));
