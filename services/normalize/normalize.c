@@ -668,8 +668,12 @@ s_headline_fallback (story_t *story)
         headline = s_first_sentence (body, skip, 200);
     }
     story_add_warning (story, "no-headline");
-    if (headline)
+    if (headline) {
         story_add_text (&story->headlines, "main", "text/plain", headline);
+        //  The same cleaning as a given headline, so a second pass finds
+        //  nothing to change (a sentence of a body may hold markup)
+        s_headlines (&story->headlines);
+    }
     free (headline);
 }
 

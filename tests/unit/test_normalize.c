@@ -456,6 +456,16 @@ test_headline_dateline_byline (void **state)
     s_assert_idempotent (n, s);
     story_destroy (&s);
 
+    //  A headline taken from a body that holds markup is cleaned like any
+    s = s_story ();
+    str_set (&s->uri, "urn:test:dl-markup");
+    story_add_text (&s->bodies, "preformatted", NULL,
+                    "Results for <a href=\"http://x\">more</a>.</p> Then more text here.");
+    assert_int_equal (normalize_story (n, s), 0);
+    assert_string_equal (story_headline (s), "Results for more. Then more text here.");
+    s_assert_idempotent (n, s);
+    story_destroy (&s);
+
     //  Slugline, then description come first in the fallback chain
     s = s_story ();
     str_set (&s->uri, "urn:test:dl3");
