@@ -419,8 +419,8 @@ broker_new (config_t *config)
     self->max_attempts = (uint32_t) s_config_size (config, "broker/max_attempts", 5, 1);
     self->max_frame = (int64_t) s_config_size (config, "broker/max_frame", 64 * 1024 * 1024, 1024);
     self->batch_max = (int) s_config_size (config, "broker/batch", 512, 1);
-    self->max_held = (size_t) s_config_size (config, "broker/max_held", 65536, 1);
-    self->max_held_bytes = s_config_size (config, "broker/max_held_bytes", 1024LL * 1024 * 1024, 1);
+    self->max_held = (size_t) s_config_size (config, "broker/max_held", 4096, 1);
+    self->max_held_bytes = s_config_size (config, "broker/max_held_bytes", 256LL * 1024 * 1024, 1);
     self->verbose = config_int (config, "broker/verbose", 0) != 0;
     uint64_t high_mark = s_config_size (config, "broker/high_mark", 10000, 1);
     uint64_t high_bytes = s_config_size (config, "broker/high_bytes", 256LL * 1024 * 1024, 1);
