@@ -901,9 +901,13 @@ s_identity (normalize_t *self, story_t *story)
     if (!provider)
         provider = story->ingest.format;
     char *authority = s_slug (provider);
+    //  The day: the story's own date; the arrival day only for a slug
+    //  (slugs are reused day after day), never for a content hash, so the
+    //  same text pushed again another day keeps its uri
+    bool from_transport = strv_contains (&story->ingest.warnings, "date-from-transport");
     const char *when = story->firstcreated ? story->firstcreated
-                     : story->versioncreated ? story->versioncreated
-                     : story->ingest.received;
+                     : story->versioncreated && !from_transport ? story->versioncreated
+                     : story->slugline ? story->ingest.received : NULL;
     char day [16] = "undated";
     if (when && strlen (when) >= 10)
         snprintf (day, sizeof day, "%.10s", when);
