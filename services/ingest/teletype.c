@@ -365,7 +365,34 @@ s_place_ok (const char *p, size_t len)
         &&  islower ((unsigned char) p [i - 1]) && islower ((unsigned char) p [i - 2])
         &&  islower ((unsigned char) p [i - 3]))
             return false;
-    return true;
+    //  Every word capitalised, a number (a date) or a particle: "BUENOS
+    //  AIRES, Argentina", "The Hague", "Rio de Janeiro", "SAN JOSE, Calif.,
+    //  March 2" -- not "The minister"
+    static const char *particles [] = {
+        "and", "de", "la", "le", "of", "the", "del", "da", "do", "di", "am", "an", "im", "y", "e"
+    };
+    int words = 0;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (p [i] == ' ' || p [i] == ','))
+            i++;
+        if (i >= len)
+            break;
+        size_t start = i;
+        while (i < len && p [i] != ' ' && p [i] != ',')
+            i++;
+        words++;
+        unsigned char first = (unsigned char) p [start];
+        if (isupper (first) || isdigit (first) || first >= 0x80 || first == '(')
+            continue;
+        bool particle = false;
+        for (size_t k = 0; k < sizeof particles / sizeof particles [0]; k++)
+            if (strlen (particles [k]) == i - start && strncmp (p + start, particles [k], i - start) == 0)
+                particle = true;
+        if (!particle)
+            return false;
+    }
+    return words <= 8;
 }
 
 //  Split place text "SAN JOSE, Calif., March 2" into place and date

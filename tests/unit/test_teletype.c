@@ -560,8 +560,14 @@ test_helpers (void **state)
     s = story_new ();
     assert_false (tty_dateline (s, "The company (NYSE: XYZ) - a widget maker - grew."));
     assert_false (tty_dateline (s, "he said (quoting the minister) - and then left"));
+    assert_false (tty_dateline (s, "The minister (left) - and his aide - arrived."));
+    assert_true (tty_dateline (s, "The Hague (Reuters) - The court ruled"));
+    assert_string_equal (s->located, "The Hague");
+    str_set (&s->dateline.text, NULL);
     assert_false (tty_dateline (s, "No dateline at all."));
     assert_null (s->dateline.text);
+    assert_true (tty_dateline (s, "RIO DE JANEIRO, Brazil (AP) _ Text"));
+    str_set (&s->dateline.text, NULL);
 
     assert_true (tty_signal (s, "1stLd-Writethru"));
     assert_true (strv_contains (&s->signals, "writethru"));
