@@ -550,10 +550,16 @@ s_asserts (story_t *story, xmlNodePtr item)
         char *qcode = xml_attr (assert_node, "qcode");
         if (!qcode)
             qcode = xml_attr (assert_node, "literal");
+        //  The same qcode; or, for STT's "sttlocmeta:rich:17591" describing
+        //  "sttlocationalias:17591", the same code under another scheme
+        const char *code = qcode ? xmlstory_qcode_code (qcode) : NULL;
         for (size_t l = 0; qcode && l < sizeof lists / sizeof lists [0]; l++)
             for (size_t i = 0; i < lists [l]->len; i++) {
                 story_concept_t *concept = &lists [l]->items [i];
-                if (!concept->name && concept->literal && strcmp (concept->literal, qcode) == 0)
+                if (concept->name || !concept->literal)
+                    continue;
+                if (strcmp (concept->literal, qcode) == 0
+                ||  (strlen (code) >= 3 && strcmp (xmlstory_qcode_code (concept->literal), code) == 0))
                     concept->name = s_name (assert_node, story->language);
             }
         free (qcode);

@@ -273,7 +273,9 @@ test_stt_and_tt (void **state)
     s = s_one (&c, "sdcore__stt_newsml_location_rich.xml");
     assert_string_equal (s->versioncreated, "2017-08-29T17:15:41");
     assert_string_equal (s->language, "fi-FI");
-    assert_non_null (check_concept (&s->places, "sttlocationalias:20016"));
+    //  Named by the assert for sttlocmeta:rich:20016
+    assert_string_equal (check_concept (&s->places, "sttlocationalias:20016")->name, "Myanmar");
+    assert_string_equal (check_concept (&s->places, "sttlocationalias:8927")->name, "Bangladesh");
     assert_true (str_starts (story_body (s), "Ainakin 6 000 rohingya-v\xC3\xA4hemmist\xC3\xB6\xC3\xB6n"));
     collect_reset (&c);
 
@@ -457,6 +459,22 @@ test_asserts_name_concepts (void **state)
 }
 
 static void
+test_stt_endash (void **state)
+{
+    //  STT escapes an en dash as pseudo-markup inside the text
+    const char *xml =
+        "<newsItem " NAR " guid=\"urn:newsml:stt.fi:20180401:101976596\" version=\"1\">"
+        "<contentMeta><headline>Korkeasaari</headline></contentMeta><contentSet><inlineXML>"
+        "<html><body><p>Vuosittain 800&lt;endash&gt;-&lt;/endash&gt;1 000 el\xC3\xA4int\xC3\xA4.</p>"
+        "</body></html></inlineXML></contentSet></newsItem>";
+    collect_t c = { 0 };
+    assert_int_equal (collect_bytes (&c, "stt.xml", "newsml-g2", xml, strlen (xml)), 0);
+    assert_string_equal (story_body (c.stories.items [0]),
+                         "Vuosittain 800\xE2\x80\x93" "1 000 el\xC3\xA4int\xC3\xA4.");
+    collect_reset (&c);
+}
+
+static void
 test_broken_documents (void **state)
 {
     collect_t c = { 0 };
@@ -506,6 +524,7 @@ main (void)
         cmocka_unit_test (test_message_of_many_items),
         cmocka_unit_test (test_small_providers),
         cmocka_unit_test (test_asserts_name_concepts),
+        cmocka_unit_test (test_stt_endash),
         cmocka_unit_test (test_broken_documents),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
