@@ -10,7 +10,11 @@
 //    2. drain up to batch messages, handle each
 //    3. release held publishes of queues back below their low mark
 //    4. commit: dead letters (write + sync), journal (writev), queue the
-//       new entries, dispatch, fdatasync, ACCEPT per publisher, tap
+//       new entries, dispatch, start a background fdatasync
+//    5. when that sync reports back: ACCEPT per publisher, tap
+//
+//  So the loop never waits for the disk, and the fdatasync of one batch
+//  overlaps the handling of the next.
 
 #include "common.h"
 #include "broker/internal.h"

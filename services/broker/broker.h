@@ -8,14 +8,17 @@
 //  credit windows; the journal (journal.h) holds every message until it is
 //  acknowledged or dead-lettered (deadlog.h), and is replayed on start.
 //
-//  Single-threaded. Each wake-up drains up to broker/batch messages, writes
-//  the batch to the journal in one writev, dispatches deliveries, makes the
-//  batch durable with one fdatasync, then sends one ACCEPT per publisher.
+//  Single-threaded (plus the journal's sync thread). Each wake-up drains up
+//  to broker/batch messages, writes the batch to the journal in one writev,
+//  dispatches deliveries, and has the batch made durable by one fdatasync
+//  in the background; when that returns, one ACCEPT goes to each publisher.
 //
 //  Run it as an actor, so tests can start it in-process:
 //
 //      zactor_t *broker = zactor_new (broker_actor, config);
-//      char *endpoint = zstr_recv_endpoint...  (send "ENDPOINT", receive it)
+//      zstr_send (broker, "ENDPOINT");
+//      char *endpoint = zstr_recv (broker);    //  "" if it failed to start
+//      ...
 //      zactor_destroy (&broker);
 //
 //  Pipe commands: "$TERM" stops it (after a final commit); "ENDPOINT",
