@@ -38,7 +38,6 @@ typedef struct {
 
 //  ---------------------------------------------------------------------
 //  Help
-
 static void
 s_usage (FILE *out)
 {
@@ -80,7 +79,6 @@ s_usage (FILE *out)
 
 //  ---------------------------------------------------------------------
 //  A story from the parser: normalize, classify, print
-
 static void
 s_emit (void *arg, story_t **story_p)
 {
@@ -126,7 +124,6 @@ s_dead (void *arg, deadletter_t **dead_p)
 
 //  ---------------------------------------------------------------------
 //  Parse one document held in memory
-
 static void
 s_parse_bytes (self_t *self, const char *origin, const uint8_t *data, size_t size)
 {
@@ -247,7 +244,6 @@ s_parse_path (self_t *self, const char *path, int depth)
 
 //  ---------------------------------------------------------------------
 //  copydesk parse
-
 int
 cmd_parse (int argc, char **argv, config_t *config)
 {

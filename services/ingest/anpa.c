@@ -68,7 +68,6 @@ static const struct {
 
 //  ---------------------------------------------------------------------
 //  Priority letter to transmission priority 1-6 (0 if unknown)
-
 static int
 s_priority (char letter)
 {
@@ -114,7 +113,6 @@ s_line1 (story_t *story, char *line)
 
 //  ---------------------------------------------------------------------
 //  Version words to signals and a version number ("1stLd-Writethru" -> 1)
-
 static void
 s_version (story_t *story, const char *version)
 {
@@ -234,7 +232,6 @@ s_line2 (story_t *story, const char *raw, bool *tabular)
 //  ---------------------------------------------------------------------
 //  A header line's text: "^" removed at the start, "<" / "=" (quad
 //  left / centre) at the end. *centred says which. Modifies in place.
-
 static char *
 s_header_text (char *line, bool *centred)
 {
@@ -279,7 +276,6 @@ s_byline_role (const char *text)
 
 //  ---------------------------------------------------------------------
 //  AP typography in text copy: " _ " dash, `` and '' quotes
-
 static char *
 s_typography (const char *line)
 {
@@ -348,7 +344,6 @@ s_agate (const char *line)
 
 //  ---------------------------------------------------------------------
 //  Map the text between STX and ETX
-
 static void
 s_map_text (story_t *story, char **lines, size_t count, bool tabular)
 {
@@ -570,7 +565,6 @@ s_map_text (story_t *story, char **lines, size_t count, bool tabular)
 //  ---------------------------------------------------------------------
 //  Message start in a stream stripped of control characters: line 1
 //  ("W2870 asian") followed by line 2 ("r a BC-...")
-
 static bool
 s_is_start (const char *line, size_t len, const char *next, size_t next_len)
 {
@@ -589,7 +583,6 @@ s_is_start (const char *line, size_t len, const char *next, size_t next_len)
 
 //  ---------------------------------------------------------------------
 //  Parse one message
-
 static void
 s_parse_message (ingest_t *ctx, const tty_span_t *span)
 {
@@ -686,7 +679,6 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
 
 //  ---------------------------------------------------------------------
 //  Parse an ANPA-1312 stream: every message becomes a story.
-
 int
 anpa_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

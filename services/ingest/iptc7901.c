@@ -48,7 +48,6 @@ typedef struct {
 
 //  ---------------------------------------------------------------------
 //  Parse "eca062 4 i 211 ccccb   dpa 061". Returns true if it is one.
-
 static bool
 s_parse_header (const char *line, size_t len, header_t *h)
 {
@@ -109,7 +108,6 @@ s_is_start (const char *line, size_t len, const char *next, size_t next_len)
 
 //  ---------------------------------------------------------------------
 //  "131137 GMT Nov 13", "211259 Nov 18": a trailer date line
-
 static bool
 s_is_trailer (const char *line)
 {
@@ -209,7 +207,6 @@ s_is_separator (const char *line)
 
 //  ---------------------------------------------------------------------
 //  Map the header line into the story
-
 static void
 s_map_header (story_t *story, const header_t *h)
 {
@@ -285,7 +282,6 @@ s_map_slug (story_t *story, char **lines, size_t count)
 
 //  ---------------------------------------------------------------------
 //  Map the text (between STX and ETX) into the story
-
 static void
 s_map_text (story_t *story, char **lines, size_t count)
 {
@@ -446,7 +442,6 @@ s_map_text (story_t *story, char **lines, size_t count)
 
 //  ---------------------------------------------------------------------
 //  Parse one message (raw bytes as found in the stream)
-
 static void
 s_parse_message (ingest_t *ctx, const tty_span_t *span)
 {

@@ -42,7 +42,6 @@
 
 //  ---------------------------------------------------------------------
 //  The first present member among spellings, NULL-terminated list
-
 static json_t *
 s_get (json_t *obj, const char *const *keys)
 {
@@ -130,7 +129,6 @@ s_int (json_t *value, int64_t *out)
 
 //  ---------------------------------------------------------------------
 //  A date field: raw into the field and into ingest.rawdates
-
 static void
 s_date (story_t *story, char **field, const char *name, json_t *value)
 {
@@ -144,7 +142,6 @@ s_date (story_t *story, char **field, const char *name, json_t *value)
 
 //  ---------------------------------------------------------------------
 //  Text objects: [{role, contenttype|contentType, value}], or a string
-
 static const char *
 s_content_type (json_t *obj)
 {
@@ -191,6 +188,8 @@ s_add_body (story_t *story, const char *role, const char *contenttype, const cha
     story_add_text (&story->bodies, canonical, html ? "text/html" : "text/plain", value);
 }
 
+//  Add each text object of an array (or a bare string) to a list; bodies
+//  go through s_add_body
 static void
 s_texts (story_t *story, story_textv_t *list, json_t *array, const char *default_role, bool bodies)
 {
@@ -229,7 +228,6 @@ s_texts (story_t *story, story_textv_t *list, json_t *array, const char *default
 //  ---------------------------------------------------------------------
 //  Concepts: 2.x {name, rel, uri, literal, creator, relevance,
 //  confidence} and 1.x {name, code, scheme, rel}
-
 static void
 s_concepts (story_conceptv_t *list, json_t *array, bool subjects)
 {
@@ -309,7 +307,6 @@ s_concepts (story_conceptv_t *list, json_t *array, bool subjects)
 
 //  ---------------------------------------------------------------------
 //  Renditions: 2.x array of {name, href, contenttype, ...}, 1.x map
-
 static void
 s_rendition (story_t *story, const char *name, json_t *obj)
 {
@@ -329,6 +326,7 @@ s_rendition (story_t *story, const char *name, json_t *obj)
         r->sizeinbytes = n;
 }
 
+//  Renditions as an array (2.x) or a map name -> rendition (1.x)
 static void
 s_renditions (story_t *story, json_t *renditions)
 {
@@ -354,7 +352,6 @@ s_renditions (story_t *story, json_t *renditions)
 
 //  ---------------------------------------------------------------------
 //  Associations, as references only: a link per associated item
-
 static void
 s_association (story_t *story, const char *name, json_t *obj)
 {
@@ -384,6 +381,7 @@ s_association (story_t *story, const char *name, json_t *obj)
     free (uri);
 }
 
+//  Associations as an array (2.x) or a map name -> item (1.x)
 static void
 s_associations (story_t *story, json_t *associations)
 {
@@ -407,7 +405,6 @@ s_associations (story_t *story, json_t *associations)
 
 //  ---------------------------------------------------------------------
 //  The identity: uri, else guid, else id
-
 static void
 s_identity (story_t *story, json_t *item)
 {
@@ -458,7 +455,6 @@ s_identity (story_t *story, json_t *item)
 
 //  ---------------------------------------------------------------------
 //  Bodies of every dialect
-
 static void
 s_bodies (story_t *story, json_t *item)
 {
@@ -493,7 +489,6 @@ s_bodies (story_t *story, json_t *item)
 //  ---------------------------------------------------------------------
 //  Map one item. Returns the story, or NULL when the item is not a story
 //  (reported through ctx).
-
 static story_t *
 s_item (ingest_t *ctx, json_t *item)
 {
@@ -688,7 +683,6 @@ s_item (ingest_t *ctx, json_t *item)
 
 //  ---------------------------------------------------------------------
 //  Does an object look like a ninjs item?
-
 static bool
 s_is_item (json_t *obj)
 {
@@ -700,7 +694,6 @@ s_is_item (json_t *obj)
 //  ---------------------------------------------------------------------
 //  Parse one item and hand it on; index is its position in an envelope
 //  or array (-1 for a document that is one item)
-
 static void
 s_emit_item (ingest_t *ctx, json_t *item, int index)
 {
@@ -745,7 +738,6 @@ s_emit_array (ingest_t *ctx, json_t *array)
 //  A stream of JSON values (JSON Lines): each value is an item. The whole
 //  stream is checked first, so a syntax error anywhere fails the document
 //  before any story is emitted, with the line of the error.
-
 static int
 s_parse_stream (ingest_t *ctx, const char *text, size_t size)
 {
@@ -785,7 +777,6 @@ s_parse_stream (ingest_t *ctx, const char *text, size_t size)
 
 //  ---------------------------------------------------------------------
 //  Parse a ninjs document.
-
 int
 ninjs_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

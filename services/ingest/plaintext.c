@@ -60,7 +60,6 @@ typedef VEC (line_t) linev_t;
 //  ---------------------------------------------------------------------
 //  Decoded text to LF-only text without C0 controls other than \t \n
 //  (form feeds become line breaks). Caller frees.
-
 static char *
 s_clean_controls (const char *text, size_t size, size_t *out_size)
 {
@@ -87,7 +86,6 @@ s_clean_controls (const char *text, size_t size, size_t *out_size)
 
 //  ---------------------------------------------------------------------
 //  Split text into lines
-
 static void
 s_split_lines (const char *text, size_t size, linev_t *lines)
 {
@@ -135,7 +133,6 @@ s_trimmed (const line_t *line)
 
 //  ---------------------------------------------------------------------
 //  Does a (trimmed) text end like a sentence or a clause?
-
 static bool
 s_ends_sentence (const char *s, size_t len)
 {
@@ -164,7 +161,6 @@ s_ends_sentence (const char *s, size_t len)
 
 //  ---------------------------------------------------------------------
 //  "Source: X" label
-
 static const char *
 s_label_value (const char *line, const char *label)
 {
@@ -205,7 +201,6 @@ s_bom_product (const char *line)
 //  ---------------------------------------------------------------------
 //  Field labels some plain-text feeds write at the top ("Headline: ...",
 //  "Slug: ...", "Date: ..."). Returns true if the line was one.
-
 static bool
 s_field_label (story_t *story, const char *line)
 {
@@ -306,7 +301,6 @@ s_field_label (story_t *story, const char *line)
 //  "Issued at 9:27 am EST on Thursday 5 July 2018." -> sets
 //  versioncreated as "Thursday 5 July 2018 9:27 am EST" (date before the
 //  time, as date parsers expect), the line itself in rawdates.
-
 static bool
 s_issued_at (story_t *story, const char *line)
 {
@@ -353,7 +347,6 @@ s_issued_at (story_t *story, const char *line)
 
 //  ---------------------------------------------------------------------
 //  A month name (at least 3 letters) at p?
-
 static bool
 s_is_month (const char *p)
 {
@@ -468,7 +461,6 @@ s_dateline (story_t *story, const char *para)
 //  ---------------------------------------------------------------------
 //  "Photo - http://...", "Logo - http://..." (the URL may be on the next
 //  line): a rendition
-
 static void
 s_renditions (story_t *story, const linev_t *lines, size_t from)
 {
@@ -516,7 +508,6 @@ s_renditions (story_t *story, const linev_t *lines, size_t from)
 //  ---------------------------------------------------------------------
 //  Do most non-blank lines of the body look like table rows (columns
 //  separated by tabs or runs of 3+ spaces, or dotted leaders)?
-
 static bool
 s_tabular (const linev_t *lines, size_t from)
 {
@@ -543,7 +534,6 @@ s_tabular (const linev_t *lines, size_t from)
 
 //  ---------------------------------------------------------------------
 //  A one-line ticker: "A ** B ** C", no newline. Returns true if handled.
-
 static bool
 s_ticker (story_t *story, const char *text)
 {
@@ -588,7 +578,6 @@ s_ticker (story_t *story, const char *text)
 
 //  ---------------------------------------------------------------------
 //  Parse one plain-text story.
-
 int
 plaintext_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

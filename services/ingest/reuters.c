@@ -56,7 +56,6 @@ typedef struct {
 
 //  ---------------------------------------------------------------------
 //  Case-insensitive ASCII compare of n bytes
-
 static bool
 s_ieq (const char *a, const char *b, size_t n)
 {
@@ -69,7 +68,6 @@ s_ieq (const char *a, const char *b, size_t n)
 //  ---------------------------------------------------------------------
 //  Find the next tag "<name" (followed by '>' or whitespace) in [p, end).
 //  close: look for "</name" instead. Returns the '<' or NULL.
-
 static const char *
 s_find_tag (const char *p, const char *end, const char *name, bool close)
 {
@@ -98,7 +96,6 @@ s_find_tag (const char *p, const char *end, const char *name, bool close)
 //  ---------------------------------------------------------------------
 //  Find element name in [p, end). Fills el and returns true if the start
 //  tag is there; an element without its end tag runs to end.
-
 static bool
 s_find_element (const char *p, const char *end, const char *name, element_t *el)
 {
@@ -137,7 +134,6 @@ s_find_element (const char *p, const char *end, const char *name, element_t *el)
 //  ---------------------------------------------------------------------
 //  Value of attribute name in a start tag's attribute text, copied into
 //  out (truncated). Returns true if present.
-
 static bool
 s_attr (const char *attrs, size_t len, const char *name, char *out, size_t out_size)
 {
@@ -196,7 +192,6 @@ s_attr (const char *attrs, size_t len, const char *name, char *out, size_t out_s
 
 //  ---------------------------------------------------------------------
 //  Append a code point as UTF-8
-
 static void
 s_put_cp (buf_t *out, uint32_t cp)
 {
@@ -228,7 +223,6 @@ s_put_cp (buf_t *out, uint32_t cp)
 //  ---------------------------------------------------------------------
 //  Parse a numeric reference "&#N;" / "&#xN;" at p. Returns its length
 //  (0 if not one) and the code point.
-
 static size_t
 s_numeric_ref (const char *p, const char *end, uint32_t *cp)
 {
@@ -271,7 +265,6 @@ s_is_control (uint32_t cp)
 //  references and raw control bytes, ANSI escape sequences. A run of
 //  dropped controls between two non-space characters becomes one space.
 //  Bytes >= 0x80 are copied (the element was made valid UTF-8 before).
-
 static void
 s_decode_text (const char *p, const char *end, buf_t *out)
 {
@@ -374,7 +367,6 @@ s_decode_text (const char *p, const char *end, buf_t *out)
 
 //  ---------------------------------------------------------------------
 //  Decode and trim [p, end) into a new string; NULL if empty. Caller frees.
-
 static char *
 s_text (const char *p, size_t len, buf_t *scratch)
 {
@@ -414,7 +406,6 @@ s_body_text (const char *p, size_t len, buf_t *scratch)
 
 //  ---------------------------------------------------------------------
 //  Add each <D>name</D> of a category field as a concept
-
 static void
 s_add_labels (story_conceptv_t *list, const char *p, size_t len, const char *scheme,
               buf_t *scratch)
@@ -443,7 +434,6 @@ s_add_labels (story_conceptv_t *list, const char *p, size_t len, const char *sch
 //  ---------------------------------------------------------------------
 //  The timestamp at the start of a DATE ("26-FEB-1987 15:01:01.79"),
 //  without the wire noise that follows it on 328 stories. Caller frees.
-
 static char *
 s_date_prefix (const char *raw)
 {
@@ -485,7 +475,6 @@ s_date_prefix (const char *raw)
 //  ---------------------------------------------------------------------
 //  Split a dateline ("SAN JOSE, Calif., March 2 -") into place and date:
 //  the date starts at the last ", " followed by a month name.
-
 static bool
 s_is_month (const char *p)
 {
@@ -499,6 +488,7 @@ s_is_month (const char *p)
     return false;
 }
 
+//  Fill dateline.text/place/date and located from the DATELINE text
 static void
 s_set_dateline (story_t *story, const char *text)
 {
@@ -589,7 +579,6 @@ s_element_utf8 (ingest_t *ctx, story_t *story, const char *data, size_t size,
 //  ---------------------------------------------------------------------
 //  Map one <REUTERS ...> element. Emits the story, or dead-letters the
 //  element when it holds no story text at all.
-
 static void
 s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char *end,
                const char *item_end, bool closed, buf_t *scratch)
@@ -735,7 +724,6 @@ s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char
 
 //  ---------------------------------------------------------------------
 //  Parse a Reuters-21578 SGML file: one story per <REUTERS> element.
-
 int
 reuters_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {

@@ -20,7 +20,6 @@ typedef struct {
 
 //  ---------------------------------------------------------------------
 //  Create the state
-
 static void *
 s_create (config_t *config)
 {
@@ -46,7 +45,6 @@ s_destroy (void **state_p)
 
 //  ---------------------------------------------------------------------
 //  A story: publish it to normalize
-
 static void
 s_emit (void *arg, story_t **story_p)
 {
@@ -67,7 +65,6 @@ s_dead (void *arg, deadletter_t **dead_p)
 
 //  ---------------------------------------------------------------------
 //  One delivery: a document
-
 static int
 s_handle (void *state, job_t *job)
 {

@@ -6,7 +6,6 @@
 
 //  ---------------------------------------------------------------------
 //  Split a stream on SOH ... EOT
-
 void
 tty_split_soh (const uint8_t *data, size_t size, tty_spanv_t *spans)
 {
@@ -46,7 +45,6 @@ tty_split_soh (const uint8_t *data, size_t size, tty_spanv_t *spans)
 
 //  ---------------------------------------------------------------------
 //  Length of the line at p (up to CR or LF)
-
 static size_t
 s_line_len (const uint8_t *p, const uint8_t *end)
 {
@@ -98,6 +96,7 @@ s_nnnn_line (const uint8_t *p, size_t len)
     return true;
 }
 
+//  Split on ZCZC ... NNNN lines (see teletype.h)
 void
 tty_split_zczc (const uint8_t *data, size_t size, tty_spanv_t *spans)
 {
@@ -126,6 +125,7 @@ tty_split_zczc (const uint8_t *data, size_t size, tty_spanv_t *spans)
         open->size = (size_t) (end - open->data);
 }
 
+//  Split a stripped stream on the lines is_start accepts
 void
 tty_split_lines (const uint8_t *data, size_t size, tty_start_fn *is_start, tty_spanv_t *spans)
 {
@@ -156,7 +156,6 @@ tty_split_lines (const uint8_t *data, size_t size, tty_start_fn *is_start, tty_s
 
 //  ---------------------------------------------------------------------
 //  Decode a message to UTF-8
-
 char *
 tty_decode (ingest_t *ctx, story_t *story, const uint8_t *data, size_t size, size_t *out_size)
 {
@@ -196,7 +195,6 @@ tty_decode (ingest_t *ctx, story_t *story, const uint8_t *data, size_t size, siz
 
 //  ---------------------------------------------------------------------
 //  Split text into lines, in place
-
 void
 tty_split_text (char *text, size_t size, tty_linev_t *lines)
 {
@@ -275,6 +273,7 @@ tty_utf8_clip (char *s)
     return s;
 }
 
+//  Drop C0 controls (but TAB and LF) and DEL, in place
 char *
 tty_strip_controls (char *s)
 {
@@ -289,6 +288,7 @@ tty_strip_controls (char *s)
     return s;
 }
 
+//  Trim ASCII whitespace, in place; returns the new start
 char *
 tty_trim (char *s)
 {
@@ -300,6 +300,7 @@ tty_trim (char *s)
     return s;
 }
 
+//  Only whitespace, controls or DEL?
 bool
 tty_blank (const char *s)
 {
@@ -311,7 +312,6 @@ tty_blank (const char *s)
 
 //  ---------------------------------------------------------------------
 //  Datelines
-
 static bool
 s_is_month (const char *p)
 {
@@ -412,6 +412,7 @@ s_set_place (story_t *story, const char *p, size_t len)
         str_setn (&story->dateline.date, split + 2, (size_t) (p + len - split - 2));
 }
 
+//  A dateline at the start of a paragraph, in either form (teletype.h)
 bool
 tty_dateline (story_t *story, const char *para)
 {
@@ -472,7 +473,6 @@ tty_dateline (story_t *story, const char *para)
 
 //  ---------------------------------------------------------------------
 //  Editorial signals
-
 bool
 tty_signal (story_t *story, const char *word)
 {
@@ -542,7 +542,6 @@ tty_signal (story_t *story, const char *word)
 
 //  ---------------------------------------------------------------------
 //  Tables
-
 bool
 tty_tabular (char **lines, size_t count)
 {
@@ -574,7 +573,6 @@ tty_tabular (char **lines, size_t count)
 
 //  ---------------------------------------------------------------------
 //  Body text from lines
-
 char *
 tty_join_body (char **lines, size_t count)
 {

@@ -73,7 +73,6 @@ static const dialect_t s_racing = { "racing", {
 
 //  ---------------------------------------------------------------------
 //  The field of a prefix in a dialect
-
 static field_t
 s_field (const dialect_t *dialect, char prefix)
 {
@@ -131,7 +130,6 @@ s_dialect (const char *zczc, char **lines, size_t count)
 
 //  ---------------------------------------------------------------------
 //  "AAP RTV", "    AAP BETTING": a sign-off line
-
 static bool
 s_is_signoff (const char *line)
 {
@@ -163,7 +161,6 @@ s_is_signoff (const char *line)
 
 //  ---------------------------------------------------------------------
 //  Map one header field
-
 static void
 s_map_field (story_t *story, field_t field, const char *value, bool *tabular)
 {
@@ -242,7 +239,6 @@ s_map_field (story_t *story, field_t field, const char *value, bool *tabular)
 //  ---------------------------------------------------------------------
 //  Racing copy: ":POTTED :Eagle Farm MARKET DAY" -> slug POTTED, headline
 //  "Eagle Farm MARKET DAY"; a second ":" line is the slug otherwise
-
 static void
 s_map_racing (story_t *story, char **titles, size_t count)
 {
@@ -268,7 +264,6 @@ s_map_racing (story_t *story, char **titles, size_t count)
 
 //  ---------------------------------------------------------------------
 //  Add an infosource with role "source" unless one has that name
-
 static void
 s_add_source (story_t *story, const char *name)
 {
@@ -283,7 +278,6 @@ s_add_source (story_t *story, const char *name)
 
 //  ---------------------------------------------------------------------
 //  Parse one message
-
 static void
 s_parse_message (ingest_t *ctx, const tty_span_t *span)
 {
@@ -422,7 +416,6 @@ s_parse_message (ingest_t *ctx, const tty_span_t *span)
 
 //  ---------------------------------------------------------------------
 //  Parse a ZCZC stream: every message becomes a story.
-
 int
 zczc_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {
