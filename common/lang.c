@@ -435,7 +435,7 @@ lang_detect (lang_t *self, const char *text)
     int top_hits = best_stop >= 0 ? hits [best_stop] : 0;
     //  Function words alone, when they are clear
     const char *by_words = NULL;
-    if (top_hits >= 3 && top_hits >= 2 * second_hits)
+    if (top_hits >= 3 && (top_hits >= 2 * second_hits || top_hits >= second_hits + 2))
         by_words = s_stopwords [best_stop].code;
 
     if (!self->textcat)

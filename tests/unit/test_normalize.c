@@ -674,6 +674,42 @@ test_language (void **state)
     assert_null (s->language);
     story_destroy (&s);
 
+    //  Detection by script and by language (sentences written for the test)
+    lang_t *lang = lang_new (NULL);
+    struct {
+        const char *code, *text;
+    } samples [] = {
+        { "ru", "Правительство России объявило в среду о новых мерах поддержки экономики страны." },
+        { "uk", "Уряд України оголосив у середу про нові заходи підтримки економіки країни." },
+        { "ar", "أعلنت الحكومة يوم الأربعاء عن إجراءات جديدة لدعم الاقتصاد الوطني في البلاد." },
+        { "ja", "政府は水曜日、経済を支援するための新たな措置を発表した。" },
+        { "zh", "政府星期三宣布了支持经济的新措施。" },
+        { "el", "Η κυβέρνηση ανακοίνωσε την Τετάρτη νέα μέτρα για τη στήριξη της οικονομίας." },
+        { "fr", "Le gouvernement a annoncé mercredi de nouvelles mesures pour soutenir l'économie "
+                "du pays, qui a été durement touchée par la hausse des prix de l'énergie." },
+        { "es", "El gobierno anunció el miércoles nuevas medidas para apoyar la economía del país, "
+                "que ha sido muy afectada por la subida de los precios de la energía." },
+        { "pt", "O governo anunciou na quarta-feira novas medidas para apoiar a economia do país, "
+                "que foi muito afetada pela alta dos preços da energia." },
+        { "it", "Il governo ha annunciato mercoledì nuove misure per sostenere l'economia del "
+                "paese, che è stata colpita duramente dall'aumento dei prezzi dell'energia." },
+        { "nl", "De regering heeft woensdag nieuwe maatregelen aangekondigd om de economie van "
+                "het land te steunen, die zwaar is getroffen door de hogere energieprijzen." },
+        { "sv", "Regeringen meddelade på onsdagen nya åtgärder för att stödja landets ekonomi, "
+                "som har drabbats hårt av de stigande energipriserna under året." },
+        { "en", "The government announced new measures on Wednesday to support the economy of "
+                "the country, which has been hit hard by the rise in energy prices." },
+        { NULL, NULL }
+    };
+    for (int i = 0; samples [i].code; i++) {
+        const char *code = lang_detect (lang, samples [i].text);
+        if (!code || strcmp (code, samples [i].code) != 0)
+            fail_msg ("language of %s sample: %s", samples [i].code, code ? code : "(unsure)");
+    }
+    assert_null (lang_detect (lang, "Short text."));
+    assert_null (lang_detect (lang, "12 34 56 78 90 -- 11:30"));
+    lang_destroy (&lang);
+
     char *tag = lang_tag_clean ("ger");
     assert_string_equal (tag, "de");
     free (tag);
