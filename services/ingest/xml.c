@@ -416,6 +416,23 @@ s_fix_html_entities (const char *doc, size_t size, size_t *out_size, bool *chang
             buf_append (&out, p, (size_t) (end - p));
             break;
         }
+        //  CDATA sections and comments are copied as they are: a bare '&'
+        //  is legal there ("R&B" in CDATA must stay "R&B")
+        const char *open = memmem (p, (size_t) (amp - p), "<!", 2);
+        if (open && ((size_t) (end - open) >= 9 && memcmp (open, "<![CDATA[", 9) == 0)) {
+            const char *close = memmem (open + 9, (size_t) (end - open - 9), "]]>", 3);
+            const char *stop = close ? close + 3 : end;
+            buf_append (&out, p, (size_t) (stop - p));
+            p = stop;
+            continue;
+        }
+        if (open && ((size_t) (end - open) >= 4 && memcmp (open, "<!--", 4) == 0)) {
+            const char *close = memmem (open + 4, (size_t) (end - open - 4), "-->", 3);
+            const char *stop = close ? close + 3 : end;
+            buf_append (&out, p, (size_t) (stop - p));
+            p = stop;
+            continue;
+        }
         buf_append (&out, p, (size_t) (amp - p));
         const char *name = amp + 1;
         const char *q = name;
