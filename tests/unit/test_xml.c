@@ -326,6 +326,19 @@ test_errors_and_recover (void **state)
     assert_true (recovered);
     xmlFreeDoc (doc);
     strv_free (&warnings);
+
+    //  The repair leaves CDATA sections and comments alone: a bare '&' is
+    //  legal there and must not become "&amp;" in the text
+    const char *cdata = "<rss><channel><title>A&nbsp;B</title><item>"
+                        "<description><![CDATA[R&B &amp; soul]]></description>"
+                        "<!-- AT&T --></item></channel></rss>";
+    doc = s_parse (cdata, strlen (cdata), &options, &warnings, NULL, err);
+    assert_non_null (doc);
+    text = xml_text (xml_find (xmlDocGetRootElement (doc), "description"));
+    assert_string_equal (text, "R&B &amp; soul");
+    free (text);
+    xmlFreeDoc (doc);
+    strv_free (&warnings);
 }
 
 static void
