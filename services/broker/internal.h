@@ -156,6 +156,7 @@ struct _broker_t {
     uint32_t max_attempts;
     int64_t max_frame;
     int batch_max;              //  Messages per wake-up
+    int64_t sync_interval;      //  ms between the starts of two syncs
     size_t max_held;            //  Per publisher
     uint64_t max_held_bytes;
     bool verbose;
@@ -167,6 +168,8 @@ struct _broker_t {
     int64_t next_beat;          //  Next heartbeat/expiry pass
     int64_t next_stats;         //  Next $stats
     int64_t last_sync;          //  When the last sync finished
+    int64_t sync_started;       //  When the last sync started
+    int64_t sync_due;           //  Start the next sync then (0: none waits)
     int64_t retry_at;           //  Disk refused a write: retry then
     //  Counters
     uint64_t documents;         //  Accepted into ingest

@@ -40,6 +40,7 @@ typedef struct {
     const char *sync;           //  broker/sync
     const char *phases;
     const char *queue;
+    strv_t settings;            //  More broker settings, "key = value"
     bool keep;                  //  Keep the temp home
     bool verbose;
     char *home;
@@ -694,6 +695,7 @@ s_usage (void)
         "  --sync MODE       broker/sync: batch (default) or none\n"
         "  --phases LIST     tput,paced (both)\n"
         "  --queue Q         queue to publish to (ingest)\n"
+        "  --set KEY=VALUE   another broker setting (broker/KEY), e.g. sync_interval=0\n"
         "  --keep            keep the temp home\n"
         "  -v                broker logs on stderr\n");
     exit (2);
@@ -713,6 +715,7 @@ main (int argc, char **argv)
         { "window", required_argument, 0, 'w' }, { "credit", required_argument, 0, 'c' },
         { "sync", required_argument, 0, 'y' }, { "phases", required_argument, 0, 'P' },
         { "queue", required_argument, 0, 'q' }, { "keep", no_argument, 0, 'k' },
+        { "set", required_argument, 0, 'S' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
     };
     int c;
@@ -729,6 +732,13 @@ main (int argc, char **argv)
             case 'P': options.phases = optarg; break;
             case 'q': options.queue = optarg; break;
             case 'k': options.keep = true; break;
+            case 'S': {
+                const char *eq = strchr (optarg, '=');
+                if (!eq || eq == optarg)
+                    s_usage ();
+                strv_addf (&options.settings, "%.*s = %s", (int) (eq - optarg), optarg, eq + 1);
+                break;
+            }
             case 'v': options.verbose = true; break;
             default: s_usage ();
         }
@@ -754,6 +764,8 @@ main (int argc, char **argv)
     char *cfg = xasprintf ("%s/copydesk.cfg", options.home);
     FILE *file = fopen (cfg, "w");
     fprintf (file, "broker\n    sync = %s\n", options.sync);
+    for (size_t i = 0; i < options.settings.len; i++)
+        fprintf (file, "    %s\n", options.settings.items [i]);
     fclose (file);
     free (cfg);
     options.endpoint = xasprintf ("ipc://%s/broker.ipc", options.home);
@@ -791,6 +803,7 @@ main (int argc, char **argv)
     free (options.home);
     free (options.endpoint);
     free (broker);
+    strv_free (&options.settings);
     for (int i = 0; i < STORIES; i++)
         free (s_stories [i].body);
     return rc;
