@@ -226,6 +226,16 @@ s_single_byte (const char *name)
         || str_starts (name, "cp8") || str_starts (name, "ibm");
 }
 
+//  Bytes >= 0x80 in data
+static size_t
+s_high_bytes (const uint8_t *data, size_t size)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < size; i++)
+        count += data [i] >= 0x80;
+    return count;
+}
+
 //  Decode with CP1252 (also used for ISO-8859-1)
 static void
 s_decode_cp1252 (const uint8_t *data, size_t size, buf_t *out)
@@ -421,6 +431,12 @@ charset_decode (const uint8_t *data, size_t size, const char *declared,
                 && strcmp (guess, "iso-8859-1") != 0
                 && strcmp (guess, "windows-1252") != 0
                 && strcmp (guess, "iso-8859-15") != 0;
+            //  A single-byte guess from a handful of high bytes is a coin
+            //  toss between neighbours (short Latin-1 text reads as
+            //  windows-1250): below 32 high bytes only a multi-byte guess,
+            //  whose byte pairs are real evidence, beats the fallback
+            if (usable && s_single_byte (guess) && s_high_bytes (text, text_size) < 32)
+                usable = false;
             if (usable && s_decode_iconv (guess, text, text_size, &out) == 0) {
                 snprintf (result->used, sizeof result->used, "%s", guess);
                 used = result->used;
