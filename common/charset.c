@@ -465,6 +465,20 @@ charset_decode (const uint8_t *data, size_t size, const char *declared,
         strv_addf (warnings, "charset-declared-ignored:%s", declared_name);
     if (warnings && result->replaced)
         strv_addf (warnings, "charset-replaced-bytes:%s", result->used);
+    //  A NUL would silently cut every C string made from this text
+    if (out.size && memchr (out.data, 0, out.size)) {
+        size_t kept = 0, dropped = 0;
+        for (size_t i = 0; i < out.size; i++) {
+            if (out.data [i])
+                out.data [kept++] = out.data [i];
+            else
+                dropped++;
+        }
+        out.size = kept;
+        out.data [kept] = 0;
+        if (warnings)
+            strv_addf (warnings, "nul-bytes-dropped:%zu", dropped);
+    }
     *out_size = out.size;
     return buf_detach (&out);
 }

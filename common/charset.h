@@ -24,8 +24,9 @@ typedef struct {
 //  Decode data to UTF-8. declared: charset named by the document or the
 //  transport (may be NULL); fallback: provider legacy charset (NULL =
 //  CP1252). Returns a new NUL-terminated UTF-8 string (caller frees) and its
-//  length in *out_size. The result is valid UTF-8 (it may still contain
-//  control characters and NUL-free C0 bytes; text_* cleans those). Warnings
+//  length in *out_size. The result is valid UTF-8 without NUL bytes
+//  (dropped, warning "nul-bytes-dropped:N"); other control characters stay
+//  for parsers that use them as framing (text_* cleans them later). Warnings
 //  such as "charset-fallback:cp1252" or "charset-declared-ignored:iso-8859-1"
 //  are appended to warnings when it is not NULL. Never fails.
 char *
