@@ -209,22 +209,24 @@ static void
 s_sync_start (broker_t *self)
 {
     self->sync_due = 0;
-    if (journal_syncing (self->journal))
-        return;                         //  s_sync_done comes back here
-    if (!self->waiting.len
-    &&  !(journal_unsynced (self->journal) && self->now - self->last_sync >= LAZY_SYNC_MS))
-        return;
-    if (self->now < self->sync_started + self->sync_interval) {
-        self->sync_due = self->sync_started + self->sync_interval;
+    if (journal_syncing (self->journal) || !journal_unsynced (self->journal))
+        return;                         //  A running sync reports back by its fd
+    int64_t due = self->sync_started + self->sync_interval;
+    if (!self->waiting.len && self->last_sync + LAZY_SYNC_MS > due)
+        due = self->last_sync + LAZY_SYNC_MS;
+    if (self->now < due) {
+        self->sync_due = due;           //  The loop wakes up for it
         return;
     }
     self->sync_started = self->now;
     journal_sync_begin (self->journal);
+    if (!journal_syncing (self->journal))
+        self->last_sync = self->now;    //  Sync off: done at once
 }
 
 //  --------------------------------------------------------------------------
-//  Make the batch durable and act on it: dead letters (write + sync), the
-//  journal (writev), new messages queued and dispatched, fdatasync, ACCEPTs
+//  Act on the batch: dead letters (write + sync), the journal (writev), new
+//  messages queued and dispatched, a background fdatasync started
 static void
 s_commit (broker_t *self)
 {
@@ -656,8 +658,6 @@ broker_run (broker_t *self, zsock_t *pipe)
         int64_t wake = self->next_beat < self->next_stats ? self->next_beat : self->next_stats;
         if (self->retry_at && self->retry_at < wake)
             wake = self->retry_at;
-        if (journal_unsynced (self->journal) && self->last_sync + LAZY_SYNC_MS < wake)
-            wake = self->last_sync + LAZY_SYNC_MS;
         if (self->sync_due && self->sync_due < wake)
             wake = self->sync_due;
         long timeout = wake > self->now ? (long) (wake - self->now) : 0;
