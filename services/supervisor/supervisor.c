@@ -113,6 +113,19 @@ supervisor_format_workers (const int counts [SUPERVISOR_STAGES], char *out, size
 }
 
 //  --------------------------------------------------------------------------
+//  True if section holds at least one entry of its own: a child that is a
+//  section itself (a feed with its url, a spool with its path), not one of
+//  the section's settings (feeds/every = 300)
+static bool
+s_has_entries (zconfig_t *section)
+{
+    for (zconfig_t *child = section ? zconfig_child (section) : NULL; child;
+         child = zconfig_next (child))
+        if (zconfig_child (child))
+            return true;
+    return false;
+}
+
 //  True if the config declares feeds or spools for the feeder.
 bool
 supervisor_has_feeds (config_t *config)
@@ -122,9 +135,8 @@ supervisor_has_feeds (config_t *config)
     free (file);
     bool found = false;
     if (root) {
-        zconfig_t *feeds = zconfig_locate (root, "feeds");
-        zconfig_t *spools = zconfig_locate (root, "spools");
-        found = (feeds && zconfig_child (feeds)) || (spools && zconfig_child (spools));
+        found = s_has_entries (zconfig_locate (root, "feeds"))
+             || s_has_entries (zconfig_locate (root, "spools"));
         zconfig_destroy (&root);
     }
     return found;
