@@ -5,6 +5,7 @@
 #include "common.h"
 #include <utf8proc.h>
 #include <libxml/HTMLparser.h>
+#include <pthread.h>
 
 //  CP1252 bytes 0x80-0x9F as code points; the five bytes CP1252 leaves
 //  undefined map to the C1 code point of the same value.
@@ -164,6 +165,7 @@ text_fix_mojibake (const char *s)
     buf_init (&bytes);
     size_t i = 0;
     bool multibyte = false;
+    int need = 0;               //  Continuation bytes the byte string owes
     while (i < len) {
         size_t n = s_utf8_len (p + i, len - i);
         if (n == 0) {
@@ -172,10 +174,18 @@ text_fix_mojibake (const char *s)
         }
         int32_t cp = s_decode (p + i, n);
         int b = s_cp1252_byte (cp);
-        if (b < 0) {
+        //  The bytes must be able to form UTF-8 as they come: most text
+        //  with accents fails at its first accented letter
+        bool continuation = b >= 0x80 && b < 0xC0;
+        if (b < 0 || (need > 0) != continuation || b == 0xC0 || b == 0xC1 || b > 0xF4) {
             buf_free (&bytes);
             return NULL;
         }
+        if (continuation)
+            need--;
+        else
+        if (b >= 0xC2)
+            need = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
         if (b >= 0x80)
             multibyte = true;
         buf_putc (&bytes, (char) b);
@@ -190,6 +200,179 @@ text_fix_mojibake (const char *s)
     return result;
 }
 
+//  Kinds of code point for cleaning
+typedef enum {
+    CP_TEXT,                    //  Keep as is
+    CP_SPACE,                   //  Horizontal white space
+    CP_TAB,                     //  Tab
+    CP_NEWLINE,                 //  Line break
+    CP_PARAGRAPH,               //  Paragraph break (U+2029)
+    CP_DROP                     //  Control or invisible junk
+} cp_kind_t;
+
+static cp_kind_t
+s_kind (int32_t cp)
+{
+    if (cp == '\t')
+        return CP_TAB;
+    if (cp == '\n' || cp == '\v' || cp == '\f' || cp == 0x85 || cp == 0x2028)
+        return CP_NEWLINE;
+    if (cp == 0x2029)
+        return CP_PARAGRAPH;
+    if (cp == ' ')
+        return CP_SPACE;
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+        return CP_DROP;
+    if (cp < 0x80)
+        return CP_TEXT;
+    if (cp == 0xFEFF || cp == 0x200B || cp == 0xFFFE || cp == 0xFFFF)
+        return CP_DROP;         //  BOM, zero-width space, non-characters
+    utf8proc_category_t cat = utf8proc_category (cp);
+    if (cat == UTF8PROC_CATEGORY_ZS)
+        return CP_SPACE;
+    if (cat == UTF8PROC_CATEGORY_CS)
+        return CP_DROP;         //  Surrogates (cannot occur in valid UTF-8)
+    return CP_TEXT;
+}
+
+//  --------------------------------------------------------------------------
+//  Code points that every cleaning step leaves as they are: text (not a
+//  space, control or invisible character), combining class 0, NFC by
+//  itself, and never the second half of a canonical composition. A string
+//  of such code points is NFC (the Unicode quick check says Yes for each),
+//  so cleaning it is a copy. One bit per code point below
+//  TEXT_CLEAN_LIMIT, built on first use from utf8proc's tables; code
+//  points above the limit take the slow path.
+
+#define TEXT_CLEAN_LIMIT 0x20000
+
+static uint8_t s_clean_map [TEXT_CLEAN_LIMIT / 8];
+static pthread_once_t s_clean_once = PTHREAD_ONCE_INIT;
+
+static void
+s_clean_map_build (void)
+{
+    //  Second halves of compositions: the last code point of every
+    //  canonical decomposition, and the Hangul vowel and trailing jamo
+    static uint8_t second [TEXT_CLEAN_LIMIT / 8];
+    for (int32_t cp = 0x1161; cp <= 0x1175; cp++)
+        second [cp >> 3] |= (uint8_t) (1 << (cp & 7));
+    for (int32_t cp = 0x11A8; cp <= 0x11C2; cp++)
+        second [cp >> 3] |= (uint8_t) (1 << (cp & 7));
+    for (int32_t cp = 0x80; cp < TEXT_CLEAN_LIMIT; cp++) {
+        if (utf8proc_get_property (cp)->decomp_seqindex == UINT16_MAX)
+            continue;           //  No decomposition
+        utf8proc_int32_t parts [8];
+        int boundclass = 0;
+        utf8proc_ssize_t n = utf8proc_decompose_char (cp, parts, 8, UTF8PROC_DECOMPOSE,
+                                                      &boundclass);
+        if (n >= 2 && n <= 8 && parts [n - 1] < TEXT_CLEAN_LIMIT)
+            second [parts [n - 1] >> 3] |= (uint8_t) (1 << (parts [n - 1] & 7));
+    }
+    for (int32_t cp = 0xA0; cp < TEXT_CLEAN_LIMIT; cp++) {
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || (second [cp >> 3] & (1 << (cp & 7))))
+            continue;
+        if (s_kind (cp) != CP_TEXT)
+            continue;           //  Spaces, line breaks, invisible characters
+        const utf8proc_property_t *property = utf8proc_get_property (cp);
+        if (property->combining_class != 0)
+            continue;
+        if (property->decomp_seqindex != UINT16_MAX) {
+            //  Decomposes: clean only if NFC composes it back
+            utf8proc_uint8_t bytes [4];
+            utf8proc_ssize_t n = utf8proc_encode_char (cp, bytes);
+            utf8proc_uint8_t *nfc = NULL;
+            utf8proc_ssize_t rc = utf8proc_map (bytes, n, &nfc,
+                                                UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            bool same = rc == n && nfc && memcmp (nfc, bytes, (size_t) n) == 0;
+            free (nfc);
+            if (!same)
+                continue;
+        }
+        s_clean_map [cp >> 3] |= (uint8_t) (1 << (cp & 7));
+    }
+}
+
+//  True if a code point of U+00A0 or above is clean in the sense above
+static inline bool
+s_cp_clean (int32_t cp)
+{
+    return cp < TEXT_CLEAN_LIMIT && (s_clean_map [cp >> 3] & (1 << (cp & 7)));
+}
+
+//  True if all 8 bytes of x are printable ASCII (0x20-0x7E)
+static inline bool
+s_printable8 (uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t control = (x - 0x20 * ones) & ~x & highs;
+    uint64_t del = x ^ (0x7F * ones);
+    del = (del - ones) & ~del & highs;
+    return ((x & highs) | control | del) == 0;
+}
+
+//  What one scan of a string found
+typedef struct {
+    bool fast;                  //  Valid UTF-8 of printable ASCII, line
+                                //  structure (\t \n \r \f \v) and clean code
+                                //  points: repair, invisible-stripping and
+                                //  NFC change nothing
+    bool simple;                //  Fast, and no structure but '\n': the code
+                                //  point walk of a body changes nothing
+    bool mojibake;              //  May be double-encoded UTF-8 (a C2/C3 lead,
+                                //  every code point in CP1252): only
+                                //  text_fix_mojibake can tell
+} scan_t;
+
+static void
+s_scan (const char *s, size_t len, scan_t *scan)
+{
+    const uint8_t *p = (const uint8_t *) s;
+    bool simple = true, lead = false, mappable = true;
+    scan->fast = scan->simple = scan->mojibake = false;
+    size_t i = 0;
+    while (i < len) {
+        uint64_t word;
+        if (i + 8 <= len) {
+            memcpy (&word, p + i, 8);
+            if (s_printable8 (word)) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = p [i];
+        if (c >= 0x20 && c < 0x7F) {
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            if (c == '\t' || c == '\r' || c == '\f' || c == '\v')
+                simple = false;
+            else
+            if (c != '\n')
+                return;         //  Other controls, DEL, NUL
+            i++;
+            continue;
+        }
+        size_t n = s_utf8_len (p + i, len - i);
+        if (n == 0)
+            return;
+        int32_t cp = s_decode (p + i, n);
+        pthread_once (&s_clean_once, s_clean_map_build);
+        if (!s_cp_clean (cp))
+            return;
+        if (c == 0xC2 || c == 0xC3)
+            lead = true;
+        else
+        if (mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
+            mappable = false;
+        i += n;
+    }
+    scan->fast = true;
+    scan->simple = simple;
+    scan->mojibake = lead && mappable;
+}
+
 //  --------------------------------------------------------------------------
 //  NFC of valid UTF-8 (invalid input is repaired first). Caller frees.
 
@@ -200,14 +383,13 @@ text_nfc (const char *s)
         return xstrdup ("");
     const uint8_t *p = (const uint8_t *) s;
     size_t len = strlen (s);
+    scan_t scan;
+    s_scan (s, len, &scan);
     bool ascii = true;
-    for (size_t i = 0; i < len; i++)
-        if (p [i] >= 0x80) {
-            ascii = false;
-            break;
-        }
-    if (ascii)
-        return xstrndup (s, len);
+    for (size_t i = 0; ascii && !scan.fast && i < len; i++)
+        ascii = p [i] < 0x80;
+    if (scan.fast || ascii)
+        return xstrndup (s, len);       //  NFC by the quick check
     char *repaired = NULL;
     if (!charset_utf8_valid (p, len)) {
         repaired = text_utf8_repair (s, len, NULL);
@@ -308,67 +490,41 @@ s_strip_invisible (const char *s, bool line_mode)
 //  Repair, drop invisible junk, NFC, and undo mojibake for as long as the
 //  whole string round-trips (each round shortens it, so this ends). The
 //  junk goes first so that it cannot hide mojibake from one pass and show
-//  it to the next. Caller frees.
+//  it to the next. Returns NULL when the text needs none of it (one scan
+//  tells, for most text), else the new text (caller frees). *simple (may
+//  be NULL) tells whether the text, as returned or as given, holds only
+//  text, spaces and '\n'.
 
 static char *
-s_repair_and_fix (const char *s, bool line_mode)
+s_repair_and_fix (const char *s, size_t len, bool line_mode, bool *simple)
 {
-    //  Printable ASCII with line structure only: nothing to repair or fix
-    size_t len = s ? strlen (s) : 0;
-    size_t i = 0;
-    while (i < len && ((s [i] >= 0x20 && s [i] < 0x7F) || s [i] == '\n' || s [i] == '\t'
-                       || s [i] == '\r'))
-        i++;
-    if (i == len)
-        return xstrndup (s ? s : "", len);
-    char *text = text_utf8_repair (s, len, NULL);
+    scan_t scan;
+    s_scan (s, len, &scan);
+    char *fixed = NULL;
+    if (scan.fast && scan.mojibake)
+        fixed = text_fix_mojibake (s);
+    if (scan.fast && !fixed) {
+        if (simple)
+            *simple = scan.simple;
+        return NULL;
+    }
+    char *text = fixed ? fixed : text_utf8_repair (s, len, NULL);
     while (true) {
         char *visible = s_strip_invisible (text, line_mode);
         free (text);
         text = text_nfc (visible);
         free (visible);
-        char *fixed = text_fix_mojibake (text);
-        if (!fixed)
+        char *again = text_fix_mojibake (text);
+        if (!again)
             break;
         free (text);
-        text = fixed;
+        text = again;
+    }
+    if (simple) {
+        s_scan (text, strlen (text), &scan);
+        *simple = scan.fast && scan.simple;
     }
     return text;
-}
-
-//  Kinds of code point for cleaning
-typedef enum {
-    CP_TEXT,                    //  Keep as is
-    CP_SPACE,                   //  Horizontal white space
-    CP_TAB,                     //  Tab
-    CP_NEWLINE,                 //  Line break
-    CP_PARAGRAPH,               //  Paragraph break (U+2029)
-    CP_DROP                     //  Control or invisible junk
-} cp_kind_t;
-
-static cp_kind_t
-s_kind (int32_t cp)
-{
-    if (cp == '\t')
-        return CP_TAB;
-    if (cp == '\n' || cp == '\v' || cp == '\f' || cp == 0x85 || cp == 0x2028)
-        return CP_NEWLINE;
-    if (cp == 0x2029)
-        return CP_PARAGRAPH;
-    if (cp == ' ')
-        return CP_SPACE;
-    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-        return CP_DROP;
-    if (cp < 0x80)
-        return CP_TEXT;
-    if (cp == 0xFEFF || cp == 0x200B || cp == 0xFFFE || cp == 0xFFFF)
-        return CP_DROP;         //  BOM, zero-width space, non-characters
-    utf8proc_category_t cat = utf8proc_category (cp);
-    if (cat == UTF8PROC_CATEGORY_ZS)
-        return CP_SPACE;
-    if (cat == UTF8PROC_CATEGORY_CS)
-        return CP_DROP;         //  Surrogates (cannot occur in valid UTF-8)
-    return CP_TEXT;
 }
 
 //  --------------------------------------------------------------------------
@@ -459,6 +615,64 @@ s_line_cp (void *ctx, int32_t cp, cp_kind_t kind, const uint8_t *bytes, size_t n
 }
 
 //  --------------------------------------------------------------------------
+//  Mojibake the scans saw possible: true when text_fix_mojibake would
+//  change the text.
+
+static bool
+s_has_mojibake (const char *s)
+{
+    char *fixed = text_fix_mojibake (s);
+    free (fixed);
+    return fixed != NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  True when text_clean_line would return the text as it is: valid UTF-8
+//  of clean code points (NFC, no control, no invisible or Unicode space),
+//  single ASCII spaces between words, not double-encoded.
+
+bool
+text_line_clean (const char *s)
+{
+    if (!s || !*s || *s == ' ')
+        return false;
+    const uint8_t *p = (const uint8_t *) s;
+    bool lead = false, mappable = true;
+    size_t i = 0;
+    while (true) {
+        uint8_t c = p [i];
+        if (c > 0x20 && c < 0x7F) {
+            i++;
+            continue;
+        }
+        if (c == ' ') {
+            if (p [i + 1] == ' ' || p [i + 1] == 0)
+                return false;
+            i++;
+            continue;
+        }
+        if (c == 0)
+            break;
+        if (c < 0x80)
+            return false;       //  Controls, DEL
+        size_t n = s_utf8_len (p + i, 4);
+        if (n == 0)
+            return false;
+        int32_t cp = s_decode (p + i, n);
+        pthread_once (&s_clean_once, s_clean_map_build);
+        if (!s_cp_clean (cp))
+            return false;
+        if (c == 0xC2 || c == 0xC3)
+            lead = true;
+        else
+        if (mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
+            mappable = false;
+        i += n;
+    }
+    return !(lead && mappable && s_has_mojibake (s));
+}
+
+//  --------------------------------------------------------------------------
 //  One-line field. Returns NULL for an empty result. Caller frees.
 
 char *
@@ -466,20 +680,15 @@ text_clean_line (const char *s)
 {
     if (!s || !*s)
         return NULL;
-    //  Already clean printable ASCII (most fields): a copy
-    size_t i = 0;
-    bool clean = s [0] != ' ';
-    for (; clean && s [i]; i++)
-        if (s [i] < 0x20 || s [i] >= 0x7F || (s [i] == ' ' && (s [i + 1] == ' ' || !s [i + 1])))
-            clean = false;
-    if (clean)
-        return xstrndup (s, i);
-    char *text = s_repair_and_fix (s, true);
+    if (text_line_clean (s))
+        return xstrdup (s);     //  Most fields
+    char *fixed = s_repair_and_fix (s, strlen (s), true, NULL);
+    const char *text = fixed ? fixed : s;
     line_state_t state = { .pending_space = false };
     buf_init (&state.out);
     buf_reserve (&state.out, strlen (text) + 1);
     s_walk (text, s_line_cp, &state, false);
-    free (text);
+    free (fixed);
     if (state.out.size == 0) {
         buf_free (&state.out);
         return NULL;
@@ -657,6 +866,73 @@ s_emit_block (buf_t *out, line_t *lines, size_t count, bool preformatted)
 }
 
 //  --------------------------------------------------------------------------
+//  True when text_clean_body would return the text as it is: clean code
+//  points as in text_line_clean; paragraphs separated by exactly "\n\n",
+//  no other newline, single spaces, nothing leading or trailing. For
+//  preformatted text: lines separated by '\n' (blocks by one empty line),
+//  tabs and space runs kept, no trailing blanks on a line.
+
+bool
+text_body_clean (const char *s, bool preformatted)
+{
+    if (!s || !*s || *s == '\n' || (!preformatted && *s == ' '))
+        return false;
+    const uint8_t *p = (const uint8_t *) s;
+    bool lead = false, mappable = true;
+    size_t i = 0;
+    while (true) {
+        uint8_t c = p [i];
+        if (c > 0x20 && c < 0x7F) {
+            i++;
+            continue;
+        }
+        if (c == ' ' || c == '\t') {
+            uint8_t next = p [i + 1];
+            if (next == '\n' || next == 0)
+                return false;   //  Trailing blank
+            if (!preformatted && (c == '\t' || next == ' '))
+                return false;
+            i++;
+            continue;
+        }
+        if (c == '\n') {
+            if (preformatted) {
+                //  A line, or one empty line between blocks
+                if (p [i + 1] == '\n')
+                    i++;
+                if (p [i + 1] == '\n' || p [i + 1] == 0)
+                    return false;
+            }
+            else
+            if (p [i + 1] != '\n' || p [i + 2] == '\n' || p [i + 2] == ' ' || p [i + 2] == 0)
+                return false;
+            else
+                i++;
+            i++;
+            continue;
+        }
+        if (c == 0)
+            break;
+        if (c < 0x80)
+            return false;       //  Controls, DEL
+        size_t n = s_utf8_len (p + i, 4);
+        if (n == 0)
+            return false;
+        int32_t cp = s_decode (p + i, n);
+        pthread_once (&s_clean_once, s_clean_map_build);
+        if (!s_cp_clean (cp))
+            return false;
+        if (c == 0xC2 || c == 0xC3)
+            lead = true;
+        else
+        if (mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
+            mappable = false;
+        i += n;
+    }
+    return !(lead && mappable && s_has_mojibake (s));
+}
+
+//  --------------------------------------------------------------------------
 //  Body text. Returns "" for empty input. Caller frees.
 
 char *
@@ -664,22 +940,32 @@ text_clean_body (const char *s, bool preformatted)
 {
     if (!s || !*s)
         return xstrdup ("");
-    char *text = s_repair_and_fix (s, false);
-    size_t len = strlen (text);
+    if (text_body_clean (s, preformatted))
+        return xstrdup (s);
+    size_t len = strlen (s);
+    bool simple = false;
+    char *fixed = s_repair_and_fix (s, len, false, &simple);
+    const char *text = fixed ? fixed : s;
+    if (fixed)
+        len = strlen (fixed);
+    //  Lines with controls dropped: text that holds nothing but text,
+    //  spaces and '\n' is that already
     body_state_t state = { .preformatted = preformatted };
     buf_init (&state.out);
-    buf_reserve (&state.out, len + 2);
-    s_walk (text, s_body_cp, &state, true);
-    free (text);
-    buf_putc (&state.out, '\n');
+    const char *data = text;
+    size_t size = len;
+    if (!simple) {
+        buf_reserve (&state.out, len + 2);
+        s_walk (text, s_body_cp, &state, true);
+        data = state.out.data ? state.out.data : "";
+        size = state.out.size;
+    }
 
     //  Split into lines and blocks
     VEC (line_t) lines = { NULL, 0, 0 };
     buf_t result;
     buf_init (&result);
     buf_reserve (&result, len + 2);
-    char *data = state.out.data;
-    size_t size = state.out.size;
     size_t start = 0;
     while (start < size) {
         const char *nl = (const char *) memchr (data + start, '\n', size - start);
@@ -713,6 +999,7 @@ text_clean_body (const char *s, bool preformatted)
     s_emit_block (&result, lines.items, lines.len, preformatted);
     free (lines.items);
     buf_free (&state.out);
+    free (fixed);
     if (result.size == 0) {
         buf_free (&result);
         return xstrdup ("");

@@ -33,6 +33,16 @@ char *
 char *
     text_clean_line (const char *s);
 
+//  True when text_clean_line (s) would return s as it is (then it is a
+//  copy): one scan, no allocation. Normalize uses it to leave clean fields
+//  alone.
+bool
+    text_line_clean (const char *s);
+
+//  True when text_clean_body (s, preformatted) would return s as it is.
+bool
+    text_body_clean (const char *s, bool preformatted);
+
 //  Body text: repair, NFC, CR LF / CR to LF, controls dropped (tabs to
 //  spaces), spaces collapsed, trailing spaces trimmed, paragraphs separated
 //  by exactly one blank line. Unless preformatted, lines inside a paragraph
