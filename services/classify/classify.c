@@ -19,8 +19,15 @@ struct _classify_t {
     rules_t *rules;             //  Editors' rules (may be empty)
     rulehitv_t hits;            //  Scratch rule matches
     int max_keywords;           //  Keywords per story
-    vectorizer_t *vectorizer;   //  Over the model's vocabulary
+    vectorizer_t *vectorizer;   //  Over the model's vocabulary; its lexicon
+                                //  holds the words of every text read
     featv_t features;           //  Scratch vector
+    lextext_t headline;         //  Scratch: words of the story's headline
+    lextext_t body;             //  Scratch: of its body (descriptions first)
+    lextext_t dateline;         //  Scratch: of its dateline
+    size_t body_from;           //  Where the story's own body starts in body
+    buf_t body_text;            //  Scratch: the body when it has descriptions
+    entityv_t found;            //  Scratch: people and organisations
     float *scores;              //  Scratch scores, one per category
     int flags;                  //  CLASSIFY_* in effect
     int max_subjects;           //  Most model subjects per story
@@ -144,6 +151,11 @@ classify_destroy (classify_t **self_p)
     free (self->hits.items);
     free (self->places.items);
     free (self->features.items);
+    lextext_free (&self->headline);
+    lextext_free (&self->body);
+    lextext_free (&self->dateline);
+    buf_free (&self->body_text);
+    entities_free (&self->found);
     free (self->scores);
     free (self);
     *self_p = NULL;
@@ -188,10 +200,31 @@ classify_unassigned (classify_t *self)
     return self->unassigned;
 }
 
+//  Read the story's texts once into the vectorizer's lexicon: headline,
+//  body (descriptions first, as the vectorizer reads it) and, when asked,
+//  the dateline
+static lexicon_t *
+s_read (classify_t *self, const story_t *story, bool dateline)
+{
+    lexicon_t *lexicon = vectorizer_lexicon (self->vectorizer);
+    const char *headline = story_headline (story);
+    lexicon_read (lexicon, headline, headline ? strlen (headline) : 0, &self->headline);
+    const char *body = vectorizer_story_text (story, &self->body_text, &self->body_from);
+    lexicon_read (lexicon, body, strlen (body), &self->body);
+    const char *place = NULL;
+    if (dateline)
+        place = story->dateline.place ? story->dateline.place
+              : story->located ? story->located : story->dateline.text;
+    lexicon_read (lexicon, place, place ? strlen (place) : 0, &self->dateline);
+    return lexicon;
+}
+
 void
 classify_scores (classify_t *self, const story_t *story, float *scores)
 {
-    vectorizer_story (self->vectorizer, story, &self->features);
+    s_read (self, story, false);
+    vectorizer_words (self->vectorizer, &self->headline, &self->body, story->language,
+                      &self->features);
     model_scores (self->model, &self->features, scores);
 }
 
@@ -284,9 +317,10 @@ s_subjects (classify_t *self, story_t *story)
 
 //  Places from the gazetteer, unless the provider named the same ones
 static void
-s_places (classify_t *self, story_t *story)
+s_places (classify_t *self, lexicon_t *lexicon, story_t *story)
 {
-    gazetteer_places (self->gazetteer, story, self->place_threshold, &self->places);
+    gazetteer_places_words (self->gazetteer, lexicon, &self->dateline, &self->headline,
+                            &self->body, self->body_from, self->place_threshold, &self->places);
     for (size_t i = 0; i < self->places.len; i++) {
         place_t *place = &self->places.items [i];
         char literal [16];
@@ -302,15 +336,15 @@ s_places (classify_t *self, story_t *story)
     }
 }
 
-//  Subjects from the editors' rules (which saw the words as the
-//  vectorizer read them)
+//  Subjects from the editors' rules (on the words as the vectorizer read
+//  them)
 static int
-s_rules (classify_t *self, story_t *story)
+s_rules (classify_t *self, lexicon_t *lexicon, story_t *story)
 {
     if (rules_size (self->rules) == 0)
         return 0;
     self->hits.len = 0;
-    rules_end (self->rules, &self->hits);
+    rules_words (self->rules, lexicon, &self->headline, &self->body, &self->hits);
     int added = 0;
     for (size_t i = 0; i < self->hits.len; i++) {
         const char *literal = rules_literal (self->rules, self->hits.items [i]);
@@ -328,15 +362,13 @@ s_rules (classify_t *self, story_t *story)
 
 //  People and organisations of the headline and body
 static void
-s_entities (classify_t *self, story_t *story)
+s_entities (classify_t *self, lexicon_t *lexicon, story_t *story)
 {
-    entityv_t found = { 0 };
-    char *body = vectorizer_story_body (story);
-    entities_find (self->entities, story_headline (story), &found);
-    entities_find (self->entities, body, &found);
-    free (body);
-    for (size_t i = 0; i < found.len; i++) {
-        entity_t *e = &found.items [i];
+    entityv_t *found = &self->found;
+    entities_find_words (self->entities, lexicon, &self->headline, found);
+    entities_find_words (self->entities, lexicon, &self->body, found);
+    for (size_t i = 0; i < found->len; i++) {
+        entity_t *e = &found->items [i];
         story_conceptv_t *list = e->organisation ? &story->organisations : &story->people;
         bool present = false;
         for (size_t k = 0; k < list->len && !present; k++)
@@ -353,7 +385,12 @@ s_entities (classify_t *self, story_t *story)
         }
         c->relevance = e->mentions >= 5 ? 100 : 20 * e->mentions;
     }
-    entities_free (&found);
+    //  Empty the list, keep its memory
+    for (size_t i = 0; i < found->len; i++) {
+        free (found->items [i].name);
+        free (found->items [i].acronym);
+    }
+    found->len = 0;
 }
 
 gazetteer_t *
@@ -369,31 +406,24 @@ classify_story (classify_t *self, story_t *story)
     s_remove_own (&story->places);
     s_remove_own (&story->people);
     s_remove_own (&story->organisations);
+    //  One pass over the words of each text, shared by every part
+    lexicon_t *lexicon = s_read (self, story, (self->flags & CLASSIFY_PLACES) != 0);
     int subjects = 0;
-    if (self->flags & (CLASSIFY_SUBJECTS | CLASSIFY_KEYWORDS)) {
-        //  One pass over the words: the vectorizer, and the rules beside it
-        bool rules = (self->flags & CLASSIFY_SUBJECTS) && rules_size (self->rules) > 0;
-        if (rules) {
-            rules_begin (self->rules);
-            vectorizer_set_observer (self->vectorizer, rules_word, self->rules);
-        }
-        classify_scores (self, story, self->scores);
-        vectorizer_set_observer (self->vectorizer, NULL, NULL);
-    }
+    if (self->flags & (CLASSIFY_SUBJECTS | CLASSIFY_KEYWORDS))
+        vectorizer_words (self->vectorizer, &self->headline, &self->body, story->language,
+                          &self->features);
     if (self->flags & CLASSIFY_SUBJECTS) {
+        model_scores (self->model, &self->features, self->scores);
         subjects = s_subjects (self, story);
-        subjects += s_rules (self, story);
+        subjects += s_rules (self, lexicon, story);
     }
-    if (self->flags & CLASSIFY_KEYWORDS) {
-        char *body = vectorizer_story_body (story);
-        keywords_pick (self->vectorizer, self->model, story_headline (story), body,
+    if (self->flags & CLASSIFY_KEYWORDS)
+        keywords_pick (self->vectorizer, self->model, &self->headline, &self->body,
                        self->max_keywords, &story->keywords);
-        free (body);
-    }
     if (self->flags & CLASSIFY_PLACES)
-        s_places (self, story);
+        s_places (self, lexicon, story);
     if (self->flags & CLASSIFY_ENTITIES)
-        s_entities (self, story);
+        s_entities (self, lexicon, story);
     self->count++;
     if (subjects == 0)
         self->unassigned++;

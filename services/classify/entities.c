@@ -3,7 +3,7 @@
 
 #include "common.h"
 #include "classify/strmap.h"
-#include "classify/tokenize.h"
+#include "classify/lexicon.h"
 #include "classify/entities.h"
 
 #define ENT_MAX_WORDS   16      //  Longest name run, in words
@@ -17,11 +17,22 @@ typedef struct {
 struct _entities_t {
     gazetteer_t *gazetteer;     //  Borrowed, may be NULL
     VEC (s_org_t) orgs;         //  Known organisations
-    strmap_t *names;            //  Folded name -> org index (value)
-    strmap_t *prefixes;         //  Proper prefixes of names
+    strmap_t *words_of_names;   //  Folded words of names -> word id (index)
+    u64map_t *trie;             //  (node << 32 | word id) -> node; node 0 is the root
+    VEC (int32_t) node_org;     //  Node -> organisation its words name, -1 if none
+    VEC (uint8_t) node_more;    //  Node -> 1 if some longer name goes on from it
     strmap_t *acronyms;         //  Acronym as written -> org index (value)
     strmap_t *words;            //  Folded word -> word class bits (value)
     tokenizer_t *english;       //  For English stop words
+    void *memo;                 //  Lexicon word id -> what it is to the finder
+    size_t memo_size;           //  Entries in memo
+    uint64_t memo_epoch;        //  Lexicon epoch of memo
+    uint32_t *lower;            //  Lexicon word id -> stamp of a text that has
+                                //  it in lower case
+    size_t lower_size;          //  Entries in lower
+    uint64_t lower_epoch;       //  Lexicon epoch of lower
+    uint32_t stamp;             //  Stamp of the current text
+    lexicon_t *lexicon;         //  Own lexicon, for entities_find
 };
 
 //  Word classes
@@ -182,19 +193,31 @@ s_words_free (s_wordv_t *list)
 //  --------------------------------------------------------------------------
 //  The organisation list: ACRONYM <TAB> Name|Alias|...  ("-": no acronym)
 
-static void
-s_name_key (const char *name, buf_t *key, size_t *words)
+//  Add a name of organisation index to the trie; false if it has no
+//  words or too many
+static bool
+s_add_name (entities_t *self, const char *name, int32_t index)
 {
     s_wordv_t list = { 0 };
     tokenize (name, strlen (name), s_collect, &list);
-    buf_clear (key);
-    for (size_t i = 0; i < list.len; i++) {
-        if (i)
-            buf_putc (key, ' ');
-        buf_puts (key, list.items [i].word);
+    bool ok = list.len > 0 && list.len <= ENT_MAX_WORDS;
+    int32_t node = 0;
+    for (size_t i = 0; ok && i < list.len; i++) {
+        const char *word = list.items [i].word;
+        int32_t ew = strmap_intern (self->words_of_names, word, strlen (word), NULL);
+        int32_t *child = u64map_ref (self->trie, (uint64_t) node << 32 | (uint32_t) ew, -1);
+        if (*child < 0) {
+            *child = (int32_t) self->node_org.len;
+            *vec_push (&self->node_org) = -1;
+            *vec_push (&self->node_more) = 0;
+        }
+        self->node_more.items [node] = 1;
+        node = *child;
     }
-    *words = list.len;
+    if (ok)
+        self->node_org.items [node] = index;
     s_words_free (&list);
+    return ok;
 }
 
 entities_t *
@@ -202,8 +225,10 @@ entities_new_text (const char *orgs_text, gazetteer_t *gazetteer, char *err, siz
 {
     entities_t *self = (entities_t *) xcalloc (1, sizeof (entities_t));
     self->gazetteer = gazetteer;
-    self->names = strmap_new ();
-    self->prefixes = strmap_new ();
+    self->words_of_names = strmap_new ();
+    self->trie = u64map_new ();
+    *vec_push (&self->node_org) = -1;           //  The root
+    *vec_push (&self->node_more) = 0;
     self->acronyms = strmap_new ();
     self->words = strmap_new ();
     self->english = tokenizer_new ("en");
@@ -218,8 +243,6 @@ entities_new_text (const char *orgs_text, gazetteer_t *gazetteer, char *err, siz
     s_word_class (self, articles, W_ARTICLE);
     const char *p = orgs_text ? orgs_text : "";
     int line_no = 0;
-    buf_t key;
-    buf_init (&key);
     while (*p) {
         const char *nl = strchr (p, '\n');
         size_t len = nl ? (size_t) (nl - p) : strlen (p);
@@ -236,7 +259,6 @@ entities_new_text (const char *orgs_text, gazetteer_t *gazetteer, char *err, siz
         if (!tab || !tab [1]) {
             snprintf (err, errsize, "orgs line %d: want ACRONYM<TAB>Name|Alias...", line_no);
             free (line);
-            buf_free (&key);
             entities_destroy (&self);
             return NULL;
         }
@@ -258,22 +280,12 @@ entities_new_text (const char *orgs_text, gazetteer_t *gazetteer, char *err, siz
         for (char *name = strtok_r (tab + 1, "|", &save); name; name = strtok_r (NULL, "|", &save)) {
             if (!org->name)
                 org->name = xstrdup (name);
-            size_t words;
-            s_name_key (name, &key, &words);
-            if (words == 0 || words > ENT_MAX_WORDS)
-                continue;
-            int32_t k = strmap_intern (self->names, key.data, key.size, NULL);
-            *strmap_value (self->names, k) = index;
-            //  Prefixes: every leading run of words
-            for (size_t i = 0; i < key.size; i++)
-                if (key.data [i] == ' ')
-                    strmap_intern (self->prefixes, key.data, i, NULL);
+            s_add_name (self, name, index);
         }
         if (!org->name)
             org->name = xstrdup (org->acronym ? org->acronym : "?");
         free (line);
     }
-    buf_free (&key);
     return self;
 }
 
@@ -311,8 +323,13 @@ entities_destroy (entities_t **self_p)
         free (self->orgs.items [i].acronym);
     }
     free (self->orgs.items);
-    strmap_destroy (&self->names);
-    strmap_destroy (&self->prefixes);
+    strmap_destroy (&self->words_of_names);
+    u64map_destroy (&self->trie);
+    free (self->node_org.items);
+    free (self->node_more.items);
+    free (self->memo);
+    free (self->lower);
+    lexicon_destroy (&self->lexicon);
     strmap_destroy (&self->acronyms);
     strmap_destroy (&self->words);
     tokenizer_destroy (&self->english);
@@ -334,24 +351,68 @@ entities_free (entityv_t *list)
 //  --------------------------------------------------------------------------
 //  Finding names
 
+//  What a word of the lexicon is to the finder (a memo: zero until known)
+typedef struct {
+    int32_t word1;              //  Organisation-name word id + 1, 0 if in no name
+    int32_t first1;             //  Trie node of the names it starts + 1, 0 if none
+    uint8_t cls;                //  W_* classes
+    uint8_t is;                 //  IS_* (a few words the rules name)
+    uint8_t stop;               //  An English stop word
+    uint8_t place;              //  On its own a place name (gazetteer_place_word)
+    uint8_t plural;             //  A plural title or role ("Ministers")
+    uint8_t known;              //  1 once worked out
+} s_memo_t;
+
+#define IS_OF       0x01        //  "of"
+#define IS_FOR      0x02        //  "for"
+#define IS_AND      0x04        //  "and"
+
 typedef struct {
     entities_t *self;
-    const char *text;
-    s_wordv_t words;
+    const lexicon_t *lexicon;   //  Where the words are
+    const char *text;           //  The text (NUL-terminated)
+    const lexword_t *w;         //  Its words
+    size_t count;               //  Words
+    s_memo_t *memos;            //  Word id -> memo (filled for every word)
     entityv_t *out;
-    strv_t surnames;            //  Folded surnames of people found (index = person)
+    VEC (int32_t) surnames;     //  Word ids of surnames of people found
     VEC (int) surname_entity;   //  Entity index of each surname
     int people, orgs;           //  Counts (for the caps)
     size_t skip;                //  Words before this one were read already
-    strmap_t *lower;            //  Words seen in lower case in the text
-    buf_t key;                  //  Scratch for name look-ups
+    uint32_t stamp;             //  Words seen in lower case have it in self->lower
 } s_ctx_t;
+
+//  The memo of word k
+#define M(k)        (&ctx->memos [ctx->w [k].id])
+#define CAPITAL(k)  ((ctx->w [k].flags & LEX_CAPITAL) != 0)
+#define UPPER(k)    ((ctx->w [k].flags & LEX_UPPER) != 0)
+#define NUMBER(k)   ((ctx->w [k].flags & LEX_NUMBER) != 0)
+#define SENTENCE(k) ((ctx->w [k].flags & LEX_SENTENCE) != 0)
+
+//  Work out what a word of lexicon is to the finder
+static void
+s_memo_fill (entities_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *memo)
+{
+    size_t len;
+    const char *word = lexicon_word (lexicon, id, &len);
+    int32_t ew = strmap_find (self->words_of_names, word, len);
+    memo->word1 = ew + 1;
+    memo->first1 = ew >= 0 ? u64map_get (self->trie, (uint32_t) ew) + 1 : 0;
+    memo->cls = (uint8_t) s_class (self, word, len);
+    memo->is = (strcmp (word, "of") == 0 ? IS_OF : 0) | (strcmp (word, "for") == 0 ? IS_FOR : 0)
+             | (strcmp (word, "and") == 0 ? IS_AND : 0);
+    memo->stop = tokenizer_is_stopword (self->english, word, len);
+    memo->place = self->gazetteer && len > 1 && gazetteer_place_word (self->gazetteer, word, len);
+    memo->plural = len > 3 && word [len - 1] == 's'
+                && (s_class (self, word, len - 1) & (W_TITLE | W_ROLE));
+    memo->known = 1;
+}
 
 //  Only spaces (and at most one '&' or '-') between words a and a+1?
 static bool
 s_joined (s_ctx_t *ctx, size_t a)
 {
-    s_word_t *w = &ctx->words.items [a], *n = &ctx->words.items [a + 1];
+    const lexword_t *w = &ctx->w [a], *n = &ctx->w [a + 1];
     const char *p = ctx->text + w->offset + w->length, *end = ctx->text + n->offset;
     //  "Kodak's Giles": a possessive ends a name
     if (w->length > 2 && (p [-2] == '\'' || (w->length > 4 && memcmp (p - 4, "\xe2\x80\x99", 3) == 0))
@@ -360,7 +421,7 @@ s_joined (s_ctx_t *ctx, size_t a)
     int marks = 0;
     //  "J. Smith", "Inc. said": a period after an initial or abbreviation
     if (p < end && *p == '.' && (w->length == 1
-        || (w->length <= 5 && (s_class (ctx->self, w->word, strlen (w->word)) & (W_SUFFIX | W_TITLE)))))
+        || (w->length <= 5 && (M (a)->cls & (W_SUFFIX | W_TITLE)))))
         p++;
     for (; p < end; p++) {
         if (*p == ' ')
@@ -374,13 +435,13 @@ s_joined (s_ctx_t *ctx, size_t a)
     return true;
 }
 
-//  The text between words a and b (inclusive) as written. Caller frees.
-static char *
-s_span_text (s_ctx_t *ctx, size_t a, size_t b)
+//  The text between words a and b (inclusive) as written, without a
+//  possessive 's ("Reagan's"): a pointer into the text, and its length
+static const char *
+s_span (s_ctx_t *ctx, size_t a, size_t b, size_t *len)
 {
-    s_word_t *first = &ctx->words.items [a], *last = &ctx->words.items [b];
-    size_t end = last->offset + last->length;
-    //  Without a possessive 's ("Reagan's")
+    const lexword_t *first = &ctx->w [a], *last = &ctx->w [b];
+    size_t end = (size_t) last->offset + last->length;
     const char *t = ctx->text;
     if (end - first->offset > 2 && (t [end - 1] == 's' || t [end - 1] == 'S')) {
         if (t [end - 2] == '\'')
@@ -389,37 +450,47 @@ s_span_text (s_ctx_t *ctx, size_t a, size_t b)
         if (end - first->offset > 4 && memcmp (t + end - 4, "\xe2\x80\x99", 3) == 0)
             end -= 4;
     }
-    return xstrndup (ctx->text + first->offset, end - first->offset);
+    *len = end - first->offset;
+    return t + first->offset;
 }
 
 //  What follows word b: the next non-space character
 static char
 s_after (s_ctx_t *ctx, size_t b)
 {
-    s_word_t *w = &ctx->words.items [b];
+    const lexword_t *w = &ctx->w [b];
     const char *p = ctx->text + w->offset + w->length;
     while (*p == ' ')
         p++;
     return *p;
 }
 
+//  Is the string s equal to len bytes at p?
+static inline bool
+s_same (const char *s, const char *p, size_t len)
+{
+    return strncmp (s, p, len) == 0 && s [len] == 0;
+}
+
+//  Add a mention of a name (len bytes; acronym: acronym_len bytes or NULL)
 static entity_t *
-s_add (s_ctx_t *ctx, const char *name, const char *acronym, bool organisation)
+s_add (s_ctx_t *ctx, const char *name, size_t len, const char *acronym, size_t acronym_len,
+       bool organisation)
 {
     for (size_t i = 0; i < ctx->out->len; i++) {
         entity_t *e = &ctx->out->items [i];
-        if (e->organisation == organisation && strcmp (e->name, name) == 0) {
+        if (e->organisation == organisation && s_same (e->name, name, len)) {
             e->mentions++;
             if (acronym && !e->acronym)
-                e->acronym = xstrdup (acronym);
+                e->acronym = xstrndup (acronym, acronym_len);
             return e;
         }
     }
     if ((organisation ? ctx->orgs : ctx->people) >= ENT_MAX_FOUND)
         return NULL;
     entity_t *e = vec_push (ctx->out);
-    e->name = xstrdup (name);
-    e->acronym = xstrdup (acronym);
+    e->name = xstrndup (name, len);
+    e->acronym = acronym ? xstrndup (acronym, acronym_len) : NULL;
     e->organisation = organisation;
     e->mentions = 1;
     if (organisation)
@@ -429,38 +500,44 @@ s_add (s_ctx_t *ctx, const char *name, const char *acronym, bool organisation)
     return e;
 }
 
+//  An organisation of the list (by its index)
+static void
+s_add_org (s_ctx_t *ctx, int32_t index)
+{
+    s_org_t *org = &ctx->self->orgs.items [index];
+    s_add (ctx, org->name, strlen (org->name), org->acronym,
+           org->acronym ? strlen (org->acronym) : 0, true);
+}
+
 //  Does the folded word appear in lower case elsewhere in the text?
 static bool
 s_lower_elsewhere (s_ctx_t *ctx, size_t k)
 {
-    const char *word = ctx->words.items [k].word;
-    return strmap_find (ctx->lower, word, strlen (word)) >= 0;
+    return ctx->self->lower [ctx->w [k].id] == ctx->stamp;
 }
 
 //  A known organisation name starting at word a: its end (exclusive) or 0
 static size_t
 s_known_org (s_ctx_t *ctx, size_t a, size_t limit, int32_t *org)
 {
-    buf_t *key = &ctx->key;
-    buf_clear (key);
-    size_t found = 0;
+    entities_t *self = ctx->self;
     //  Known names start with a capital
-    if (!ctx->words.items [a].capital)
+    if (!CAPITAL (a))
         return 0;
-    for (size_t j = a; j < limit && j - a < ENT_MAX_WORDS; j++) {
-        if (j > a) {
-            if (!s_joined (ctx, j - 1))
-                break;
-            buf_putc (key, ' ');
-        }
-        buf_puts (key, ctx->words.items [j].word);
-        int32_t index = strmap_get (ctx->self->names, key->data, key->size);
-        if (index >= 0) {
-            *org = index;
+    int32_t node = M (a)->first1 - 1;
+    size_t found = 0;
+    for (size_t j = a; node >= 0;) {
+        //  node is where words a..j lead
+        if (self->node_org.items [node] >= 0) {
+            *org = self->node_org.items [node];
             found = j + 1;
         }
-        if (strmap_find (ctx->self->prefixes, key->data, key->size) < 0)
+        if (!self->node_more.items [node])
             break;
+        j++;
+        if (j >= limit || j - a >= ENT_MAX_WORDS || !s_joined (ctx, j - 1) || !M (j)->word1)
+            break;
+        node = u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (M (j)->word1 - 1));
     }
     return found;
 }
@@ -471,10 +548,7 @@ s_is_place (s_ctx_t *ctx, size_t a, size_t b)
 {
     if (!ctx->self->gazetteer)
         return false;
-    char *name = s_span_text (ctx, a, b);
-    bool place = gazetteer_lookup (ctx->self->gazetteer, name) != NULL;
-    free (name);
-    return place;
+    return gazetteer_lookup_words (ctx->self->gazetteer, ctx->lexicon, ctx->w + a, b - a + 1) != NULL;
 }
 
 //  Read one run of capitalised words [a, b]
@@ -482,16 +556,15 @@ static void
 s_run (s_ctx_t *ctx, size_t a, size_t b)
 {
     entities_t *self = ctx->self;
-    s_word_t *w = ctx->words.items;
+    const lexword_t *w = ctx->w;
     //  Drop a sentence-initial common word ("The", "Shares", "But")
-    while (a <= b && w [a].sentence && !w [a].upper
-       && (tokenizer_is_stopword (self->english, w [a].word, strlen (w [a].word)) || s_lower_elsewhere (ctx, a)
-           || (s_class (self, w [a].word, strlen (w [a].word)) & (W_CONNECT | W_ARTICLE))))
+    while (a <= b && SENTENCE (a) && !UPPER (a)
+       && (M (a)->stop || s_lower_elsewhere (ctx, a) || (M (a)->cls & (W_CONNECT | W_ARTICLE))))
         a++;
     //  Drop connectors at the ends
-    while (a <= b && (s_class (self, w [a].word, strlen (w [a].word)) & (W_CONNECT | W_ARTICLE)))
+    while (a <= b && (M (a)->cls & (W_CONNECT | W_ARTICLE)))
         a++;
-    while (b >= a && b > 0 && (s_class (self, w [b].word, strlen (w [b].word)) & W_CONNECT))
+    while (b >= a && b > 0 && (M (b)->cls & W_CONNECT))
         b--;
     if (a > b)
         return;
@@ -501,8 +574,7 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
         int32_t org;
         size_t end = s_known_org (ctx, i, b + 1, &org);
         if (end) {
-            s_org_t *o = &self->orgs.items [org];
-            s_add (ctx, o->name, o->acronym, true);
+            s_add_org (ctx, org);
             //  What precedes it is read on its own
             if (i > a)
                 s_run (ctx, a, i - 1);
@@ -513,45 +585,40 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     }
     //  Acronyms: a single word written as in the list ("NATO", "Fed"), or
     //  an all-capital word defined earlier in the text
-    char *acro = a == b ? s_span_text (ctx, a, a) : NULL;
-    int32_t known = acro ? strmap_get (self->acronyms, acro, strlen (acro)) : -1;
-    if (known >= 0) {
-        s_add (ctx, self->orgs.items [known].name, self->orgs.items [known].acronym, true);
-        free (acro);
-        return;
-    }
-    if (a == b && w [a].upper && w [a].length >= 2) {
-        {
+    if (a == b) {
+        size_t len;
+        const char *acro = s_span (ctx, a, a, &len);
+        int32_t known = strmap_get (self->acronyms, acro, len);
+        if (known >= 0) {
+            s_add_org (ctx, known);
+            return;
+        }
+        if (UPPER (a) && w [a].length >= 2) {
             //  Defined earlier in this text ("... Countries (OPEC)")?
             for (size_t i = 0; i < ctx->out->len; i++)
-                if (ctx->out->items [i].acronym && strcmp (ctx->out->items [i].acronym, acro) == 0) {
+                if (ctx->out->items [i].acronym && s_same (ctx->out->items [i].acronym, acro, len)) {
                     ctx->out->items [i].mentions++;
                     break;
                 }
+            return;
         }
-        free (acro);
-        return;
     }
-    free (acro);
     //  Title words in front: a person follows
     size_t start = a;
     bool titled = false;
     //  "German Chancellor", "U.S. Secretary of State": places before titles
     size_t lead = a;
-    while (lead < b && self->gazetteer && !(s_class (self, w [lead].word, strlen (w [lead].word)) & W_TITLE)
-       &&  s_is_place (ctx, lead, lead))
+    while (lead < b && self->gazetteer && !(M (lead)->cls & W_TITLE) && s_is_place (ctx, lead, lead))
         lead++;
-    if (lead > a && lead < b && (s_class (self, w [lead].word, strlen (w [lead].word)) & W_TITLE))
+    if (lead > a && lead < b && (M (lead)->cls & W_TITLE))
         start = lead;
-    while (start < b && ((s_class (self, w [start].word, strlen (w [start].word)) & W_TITLE)
-                      || (start > a && strcmp (w [start].word, "of") == 0)))
+    while (start < b && ((M (start)->cls & W_TITLE) || (start > a && (M (start)->is & IS_OF))))
         start++;
     //  "Renault President Raymond Levy": a title inside the run; the words
     //  before it name the employer
     if (start == a && b >= a + 3)
         for (size_t k = b - 1; k > a + 1; k--)
-            if ((s_class (self, w [k - 1].word, strlen (w [k - 1].word)) & W_TITLE)
-            &&  !(s_class (self, w [b].word, strlen (w [b].word)) & W_SUFFIX)) {
+            if ((M (k - 1)->cls & W_TITLE) && !(M (b)->cls & W_SUFFIX)) {
                 start = k;
                 break;
             }
@@ -561,34 +628,32 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     }
     //  "Acme Inc and Brightline AG": two organisations
     for (size_t k = a + 1; k < b; k++)
-        if (strcmp (w [k].word, "and") == 0
-        &&  (s_class (self, w [k - 1].word, strlen (w [k - 1].word)) & W_SUFFIX)) {
+        if ((M (k)->is & IS_AND) && (M (k - 1)->cls & W_SUFFIX)) {
             s_run (ctx, a, k - 1);
             s_run (ctx, k + 1, b);
             return;
         }
     //  "United States and Soviet Union": places joined by "and"
     for (size_t k = a + 1; k < b; k++)
-        if (strcmp (w [k].word, "and") == 0 && s_is_place (ctx, a, k - 1)) {
+        if ((M (k)->is & IS_AND) && s_is_place (ctx, a, k - 1)) {
             s_run (ctx, k + 1, b);
             return;
         }
     //  "Denys Shmyhal and Polish Agriculture Minister Anna Kowalska": a run
     //  with "and" that is no organisation as a whole is two runs
-    if (!(s_class (self, w [b].word, strlen (w [b].word)) & W_SUFFIX)
-    &&  !(s_class (self, w [a].word, strlen (w [a].word)) & W_HEAD))
+    if (!(M (b)->cls & W_SUFFIX) && !(M (a)->cls & W_HEAD))
         for (size_t k = a + 1; k < b; k++)
-            if (strcmp (w [k].word, "and") == 0) {
+            if (M (k)->is & IS_AND) {
                 s_run (ctx, a, k - 1);
                 s_run (ctx, k + 1, b);
                 return;
             }
     //  Organisations by shape
-    int last_class = s_class (self, w [b].word, strlen (w [b].word));
-    int first_class = s_class (self, w [a].word, strlen (w [a].word));
+    int last_class = M (b)->cls;
+    int first_class = M (a)->cls;
     bool has_of = false, has_amp = false;
     for (size_t i = a; i < b; i++) {
-        if (strcmp (w [i + 1].word, "of") == 0 || strcmp (w [i + 1].word, "for") == 0)
+        if (M (i + 1)->is & (IS_OF | IS_FOR))
             has_of = true;
         const char *p = ctx->text + w [i].offset + w [i].length;
         if (*p == ' ' && p [1] == '&')
@@ -598,21 +663,20 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
             || ((first_class & W_HEAD) && has_of)
             || (has_amp && b > a);
     if (org && !(titled && !(last_class & W_SUFFIX) && !has_of)) {
-        char *name = s_span_text (ctx, a, b);
+        size_t len, acronym_len = 0;
+        const char *name = s_span (ctx, a, b, &len);
         //  "... Countries (OPEC)": an acronym defined in the text
-        char *acronym = NULL;
+        const char *acronym = NULL;
         const char *p = ctx->text + w [b].offset + w [b].length;
         while (*p == ' ')
             p++;
-        if (*p == '(' && b + 1 < ctx->words.len && w [b + 1].upper
+        if (*p == '(' && b + 1 < ctx->count && UPPER (b + 1)
         &&  ctx->text [w [b + 1].offset + w [b + 1].length] == ')')
         {
-            acronym = s_span_text (ctx, b + 1, b + 1);
+            acronym = s_span (ctx, b + 1, b + 1, &acronym_len);
             ctx->skip = b + 2;          //  The "(OPEC)" is this mention
         }
-        s_add (ctx, name, acronym, true);
-        free (acronym);
-        free (name);
+        s_add (ctx, name, len, acronym, acronym_len, true);
         return;
     }
     //  People: the words after the titles
@@ -622,19 +686,17 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     if (n > 4)
         return;
     for (size_t i = start; i <= b; i++) {
-        size_t wl = strlen (w [i].word);
-        int cls = s_class (self, w [i].word, wl);
-        if ((cls & (W_NOTNAME | W_SUFFIX)) || w [i].number
-        ||  (w [i].upper && w [i].length > 1) || !w [i].capital)
+        const s_memo_t *memo = M (i);
+        if ((memo->cls & (W_NOTNAME | W_SUFFIX)) || NUMBER (i)
+        ||  (UPPER (i) && w [i].length > 1) || !CAPITAL (i))
             return;
         //  "Statistics Canada", "Dutch Net National Income": no person
-        if (self->gazetteer && wl > 1 && gazetteer_place_word (self->gazetteer, w [i].word, wl))
+        if (memo->place)
             return;
         //  "Finance Ministers": a plural title is no name
-        if (n == 1 && wl > 3 && w [i].word [wl - 1] == 's'
-        &&  (s_class (self, w [i].word, wl - 1) & (W_TITLE | W_ROLE)))
+        if (n == 1 && memo->plural)
             return;
-        if (n == 1 && (cls & (W_TITLE | W_ROLE)))
+        if (n == 1 && (memo->cls & (W_TITLE | W_ROLE)))
             return;
     }
     if (s_is_place (ctx, start, b))
@@ -648,37 +710,34 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     if (initial && n >= 3)
         cue = true;
     if (!cue && start > 0 && w [start - 1].offset + w [start - 1].length <= w [start].offset
-    &&  (s_class (self, w [start - 1].word, strlen (w [start - 1].word)) & W_ROLE)
-    &&  !w [start - 1].capital)
+    &&  (M (start - 1)->cls & W_ROLE) && !CAPITAL (start - 1))
         cue = true;
-    if (!cue && b + 1 < ctx->words.len) {
-        int next = s_class (self, w [b + 1].word, strlen (w [b + 1].word));
+    if (!cue && b + 1 < ctx->count) {
+        int next = M (b + 1)->cls;
         char after = s_after (ctx, b);
         if ((next & W_SAID) && after != ',' && after != '.')
             cue = true;
-        if (after == ',' && b + 2 < ctx->words.len) {
-            int n1 = s_class (self, w [b + 1].word, strlen (w [b + 1].word));
-            int n2 = s_class (self, w [b + 2].word, strlen (w [b + 2].word));
+        if (after == ',' && b + 2 < ctx->count) {
+            int n1 = M (b + 1)->cls;
             if (n1 & W_ARTICLE)
-                for (size_t k = b + 2; k < ctx->words.len && k <= b + 5; k++) {
-                    if (s_class (self, w [k].word, strlen (w [k].word)) & W_ROLE) {
+                for (size_t k = b + 2; k < ctx->count && k <= b + 5; k++) {
+                    if (M (k)->cls & W_ROLE) {
                         cue = true;
                         break;
                     }
-                    if (w [k].capital || !s_joined (ctx, k - 1))
+                    if (CAPITAL (k) || !s_joined (ctx, k - 1))
                         break;
                 }
-            (void) n2;
             if ((n1 & W_ROLE) || (n1 & W_SAID))
                 cue = true;
         }
     }
-    if (!cue && start >= 1 && (s_class (self, w [start - 1].word, strlen (w [start - 1].word)) & W_SAID))
+    if (!cue && start >= 1 && (M (start - 1)->cls & W_SAID))
         cue = true;
     //  A surname seen before with a full name is the same person
-    const char *surname = w [b].word;
+    int32_t surname = w [b].id;
     for (size_t i = 0; i < ctx->surnames.len; i++)
-        if (strcmp (ctx->surnames.items [i], surname) == 0) {
+        if (ctx->surnames.items [i] == surname) {
             entity_t *e = &ctx->out->items [ctx->surname_entity.items [i]];
             if (n == 1) {
                 e->mentions++;
@@ -687,55 +746,65 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
         }
     if (!cue || (n == 1 && !titled))
         return;
-    char *name = s_span_text (ctx, start, b);
-    entity_t *e = s_add (ctx, name, NULL, false);
-    free (name);
+    size_t len;
+    const char *name = s_span (ctx, start, b, &len);
+    entity_t *e = s_add (ctx, name, len, NULL, 0, false);
     if (e && n >= 2 && e->mentions == 1) {
-        strv_push (&ctx->surnames, surname);
+        *vec_push (&ctx->surnames) = surname;
         *vec_push (&ctx->surname_entity) = (int) (e - ctx->out->items);
     }
 }
 
 int
-entities_find (entities_t *self, const char *text, entityv_t *out)
+entities_find_words (entities_t *self, const lexicon_t *lexicon, const lextext_t *text,
+                     entityv_t *out)
 {
-    if (!text)
+    if (!text || !text->text || text->words.len == 0)
         return 0;
-    s_ctx_t ctx = { self, text, { 0 }, out, { 0 }, { 0 }, 0, 0, 0, NULL, { 0 } };
-    size_t before = out->len;
-    tokenize (text, strlen (text), s_collect, &ctx.words);
+    const lexword_t *w = text->words.items;
+    size_t count = text->words.len;
     //  All-capital text says nothing about names
     size_t letters = 0, upper = 0;
-    for (size_t i = 0; i < ctx.words.len; i++)
-        if (!ctx.words.items [i].number) {
+    for (size_t i = 0; i < count; i++)
+        if (!(w [i].flags & LEX_NUMBER)) {
             letters++;
-            upper += ctx.words.items [i].upper;
+            upper += (w [i].flags & LEX_UPPER) != 0;
         }
-    if (letters == 0 || upper * 10 >= letters * 8) {
-        s_words_free (&ctx.words);
+    if (letters == 0 || upper * 10 >= letters * 8)
         return 0;
+    lexicon_memo (lexicon, &self->memo, &self->memo_size, sizeof (s_memo_t), &self->memo_epoch);
+    lexicon_memo (lexicon, (void **) &self->lower, &self->lower_size, sizeof (uint32_t),
+                  &self->lower_epoch);
+    s_memo_t *memos = (s_memo_t *) self->memo;
+    if (++self->stamp == 0) {
+        memset (self->lower, 0, self->lower_size * sizeof (uint32_t));
+        self->stamp = 1;
     }
-    s_word_t *w = ctx.words.items;
-    ctx.lower = strmap_new ();
-    for (size_t i = 0; i < ctx.words.len; i++)
-        if (!w [i].capital)
-            strmap_intern (ctx.lower, w [i].word, strlen (w [i].word), NULL);
-    for (size_t i = 0; i < ctx.words.len; ) {
-        if (!w [i].capital || w [i].number) {
+    for (size_t i = 0; i < count; i++) {
+        s_memo_t *memo = &memos [w [i].id];
+        if (!memo->known)
+            s_memo_fill (self, lexicon, w [i].id, memo);
+        if (!(w [i].flags & LEX_CAPITAL))
+            self->lower [w [i].id] = self->stamp;
+    }
+    s_ctx_t ctx = { self, lexicon, text->text, w, count, memos, out };
+    ctx.stamp = self->stamp;
+    size_t before = out->len;
+    for (size_t i = 0; i < count; ) {
+        if (!(w [i].flags & LEX_CAPITAL) || (w [i].flags & LEX_NUMBER)) {
             i++;
             continue;
         }
         //  The run: capitalised words, with connectors between them
         size_t j = i;
-        while (j + 1 < ctx.words.len && j - i < ENT_MAX_WORDS && s_joined (&ctx, j)) {
-            s_word_t *n = &w [j + 1];
-            if (n->capital && !n->number) {
+        while (j + 1 < count && j - i < ENT_MAX_WORDS && s_joined (&ctx, j)) {
+            const lexword_t *n = &w [j + 1];
+            if ((n->flags & LEX_CAPITAL) && !(n->flags & LEX_NUMBER)) {
                 j++;
                 continue;
             }
-            int cls = s_class (self, n->word, strlen (n->word));
-            if ((cls & W_CONNECT) && j + 2 < ctx.words.len && w [j + 2].capital
-            &&  s_joined (&ctx, j + 1)) {
+            if ((memos [n->id].cls & W_CONNECT) && j + 2 < count
+            &&  (w [j + 2].flags & LEX_CAPITAL) && s_joined (&ctx, j + 1)) {
                 j += 2;
                 continue;
             }
@@ -744,10 +813,22 @@ entities_find (entities_t *self, const char *text, entityv_t *out)
         s_run (&ctx, i, j);
         i = j + 1 > ctx.skip ? j + 1 : ctx.skip;
     }
-    strmap_destroy (&ctx.lower);
-    buf_free (&ctx.key);
-    strv_free (&ctx.surnames);
+    free (ctx.surnames.items);
     free (ctx.surname_entity.items);
-    s_words_free (&ctx.words);
     return (int) (out->len - before);
+}
+
+int
+entities_find (entities_t *self, const char *text, entityv_t *out)
+{
+    if (!text)
+        return 0;
+    if (!self->lexicon)
+        self->lexicon = lexicon_new ();
+    lexicon_trim (self->lexicon, 100000);
+    lextext_t words = { 0 };
+    lexicon_read (self->lexicon, text, strlen (text), &words);
+    int found = entities_find_words (self, self->lexicon, &words, out);
+    lextext_free (&words);
+    return found;
 }

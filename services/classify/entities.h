@@ -48,6 +48,12 @@ void
 //  frees with entities_free). Returns the number found.
 int
     entities_find (entities_t *self, const char *text, entityv_t *out);
+//  The same on a text already read into lexicon (what each word is to the
+//  finder is worked out once per lexicon epoch). The text must be
+//  NUL-terminated.
+int
+    entities_find_words (entities_t *self, const lexicon_t *lexicon, const lextext_t *text,
+                         entityv_t *out);
 //  Free the entities of a list and empty it.
 void
     entities_free (entityv_t *list);

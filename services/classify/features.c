@@ -111,27 +111,32 @@ vocab_bigram (const vocab_t *self, int32_t uid_a, int32_t uid_b)
 //  Vectorizer
 
 #define VECTORIZER_LANGS 8          //  Tokenizers kept (one per language)
-#define VECTORIZER_CACHE 400000     //  Surface words cached per tokenizer
+#define VECTORIZER_CACHE 400000     //  Words the lexicon holds at most
+#define VECTORIZER_LOGS  256        //  Counts whose 1 + ln is tabled
 
-//  What a surface word means to this vocabulary, cached so that a word seen
-//  before costs one probe of one cache line. Entries are told apart by a
-//  64-bit hash, the length and the first 8 bytes: a collision needs all
-//  three, and could only change the features of the story that forged it.
+//  What a word of the lexicon means to this vocabulary in one language
+//  (a memo: all zero until worked out)
 typedef struct {
-    uint64_t hash;              //  Hash of the folded word, 0 = empty slot
-    uint64_t prefix;            //  Its first 8 bytes (checked with the length)
-    uint32_t len;               //  Its length
     int32_t stem;               //  Tokenizer stem id, -1 if no content term
     int32_t uid;                //  Vocabulary stem id, -1 if unknown
     int32_t unigram;            //  Unigram term index, -1 if none
-} s_surface_t;
+    uint32_t pairs;             //  First of the bigrams it starts, in pairs
+    uint32_t npairs;            //  Bigrams it starts
+    int32_t known;              //  1 once worked out
+} s_memo_t;
+
+//  A bigram of the vocabulary, listed under its first stem
+typedef struct {
+    int32_t second;             //  Second stem's uid
+    int32_t term;               //  Term index
+} s_pair_t;
 
 typedef struct {
     char language [16];         //  Primary subtag
     tokenizer_t *tokenizer;     //  Its tokenizer
-    s_surface_t *surface;       //  Surface cache (open addressing)
-    size_t surface_mask;        //  Slots - 1
-    size_t surface_count;       //  Words cached
+    s_memo_t *memo;             //  Word id -> meaning
+    size_t memo_size;           //  Entries in memo
+    uint64_t memo_epoch;        //  Lexicon epoch of memo
     uint32_t *stamp;            //  Stem id -> document stamp of slot
     int32_t *slot;              //  Stem id -> index in terms (when stamped)
     size_t size;                //  Entries in stamp/slot
@@ -141,6 +146,9 @@ struct _vectorizer_t {
     const vocab_t *vocab;       //  Borrowed vocabulary
     char language [16];         //  Default language
     int headline_weight;        //  Times a headline word counts
+    lexicon_t *lexicon;         //  Words read
+    lextext_t headline;         //  Scratch: words of vectorizer_text's headline
+    lextext_t body;             //  Scratch: and of its body
     s_lang_t langs [VECTORIZER_LANGS];
     int nlangs;                 //  Languages in use
     float *counts;              //  Term index -> weighted count
@@ -148,9 +156,68 @@ struct _vectorizer_t {
     vectermv_t terms;           //  Content words of this document
     uint32_t stamp;             //  Current document stamp
     bool unsorted;              //  Skip sorting the output
-    token_fn *observer;         //  Sees every word, or NULL
-    void *observer_arg;
+    float logs [VECTORIZER_LOGS];   //  1 + ln k for whole counts k
+    uint32_t *pair_first;       //  Uid -> its first bigram in pairs (uids + 1)
+    size_t pair_uids;           //  Uids in pair_first (the vocabulary's when made)
+    s_pair_t *pairs;            //  Bigrams by first stem, then by second
 };
+
+static int
+s_pair_compare (const void *a, const void *b)
+{
+    const s_pair_t *x = (const s_pair_t *) a, *y = (const s_pair_t *) b;
+    return x->second < y->second ? -1 : x->second > y->second;
+}
+
+//  List the vocabulary's bigrams under their first stems, so that a word
+//  finds the bigrams it starts in one short sorted list
+static void
+s_index_pairs (vectorizer_t *self)
+{
+    const vocab_t *vocab = self->vocab;
+    size_t nuids = strmap_size (vocab->stems);
+    self->pair_uids = nuids;
+    self->pair_first = (uint32_t *) xcalloc (nuids + 2, sizeof (uint32_t));
+    self->pairs = (s_pair_t *) xmalloc ((u64map_size (vocab->bigrams) + 1) * sizeof (s_pair_t));
+    size_t cursor = 0;
+    uint64_t key;
+    int32_t term;
+    while (u64map_next (vocab->bigrams, &cursor, &key, &term))
+        self->pair_first [(key >> 32) + 1]++;
+    for (size_t u = 0; u < nuids; u++)
+        self->pair_first [u + 1] += self->pair_first [u];
+    uint32_t *fill = (uint32_t *) xmalloc ((nuids + 1) * sizeof (uint32_t));
+    memcpy (fill, self->pair_first, (nuids + 1) * sizeof (uint32_t));
+    cursor = 0;
+    while (u64map_next (vocab->bigrams, &cursor, &key, &term)) {
+        s_pair_t *pair = &self->pairs [fill [key >> 32]++];
+        pair->second = (int32_t) (uint32_t) key;
+        pair->term = term;
+    }
+    free (fill);
+    for (size_t u = 0; u < nuids; u++)
+        qsort (self->pairs + self->pair_first [u], self->pair_first [u + 1] - self->pair_first [u],
+               sizeof (s_pair_t), s_pair_compare);
+}
+
+//  The term of the bigram (first, second), given first's list, or -1
+static inline int32_t
+s_pair_find (const s_pair_t *pairs, uint32_t n, int32_t second)
+{
+    //  The first pair not below second: halve the range, then walk
+    uint32_t lo = 0, hi = n;
+    while (hi - lo > 8) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pairs [mid].second < second)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n; lo++)
+        if (pairs [lo].second >= second)
+            return pairs [lo].second == second ? pairs [lo].term : -1;
+    return -1;
+}
 
 vectorizer_t *
 vectorizer_new (const vocab_t *vocab, const char *language, int headline_weight)
@@ -160,6 +227,10 @@ vectorizer_new (const vocab_t *vocab, const char *language, int headline_weight)
     tokenizer_language_primary (language ? language : "en", self->language, sizeof self->language);
     self->headline_weight = headline_weight > 0 ? headline_weight : 1;
     self->counts = (float *) xcalloc (vocab_size (vocab) + 1, sizeof (float));
+    self->lexicon = lexicon_new ();
+    for (int k = 1; k < VECTORIZER_LOGS; k++)
+        self->logs [k] = 1.0f + logf ((float) k);
+    s_index_pairs (self);
     return self;
 }
 
@@ -172,11 +243,16 @@ vectorizer_destroy (vectorizer_t **self_p)
         return;
     for (int i = 0; i < self->nlangs; i++) {
         tokenizer_destroy (&self->langs [i].tokenizer);
-        free (self->langs [i].surface);
+        free (self->langs [i].memo);
         free (self->langs [i].stamp);
         free (self->langs [i].slot);
     }
+    lexicon_destroy (&self->lexicon);
+    lextext_free (&self->headline);
+    lextext_free (&self->body);
     free (self->counts);
+    free (self->pair_first);
+    free (self->pairs);
     free (self->touched.items);
     free (self->terms.items);
     free (self);
@@ -202,16 +278,7 @@ s_lang (vectorizer_t *self, const char *language)
     memset (lang, 0, sizeof *lang);
     snprintf (lang->language, sizeof lang->language, "%s", primary);
     lang->tokenizer = tokenizer_new (primary);
-    lang->surface_mask = 4095;
-    lang->surface = (s_surface_t *) xcalloc (lang->surface_mask + 1, sizeof (s_surface_t));
     return lang;
-}
-
-void
-vectorizer_set_observer (vectorizer_t *self, token_fn *fn, void *arg)
-{
-    self->observer = fn;
-    self->observer_arg = arg;
 }
 
 void
@@ -226,13 +293,49 @@ vectorizer_tokenizer (vectorizer_t *self, const char *language)
     return s_lang (self, language)->tokenizer;
 }
 
-typedef struct {
-    vectorizer_t *self;
-    s_lang_t *lang;
-    float weight;               //  Count of one occurrence
-    bool in_headline;
-    int32_t prev;               //  Previous stem's uid, -1 at a break
-} s_text_ctx_t;
+lexicon_t *
+vectorizer_lexicon (vectorizer_t *self)
+{
+    if (lexicon_trim (self->lexicon, VECTORIZER_CACHE)) {
+        //  Stem ids start again too: forget them and the per-stem slots
+        for (int i = 0; i < self->nlangs; i++) {
+            s_lang_t *lang = &self->langs [i];
+            tokenizer_trim (lang->tokenizer, 0);
+            if (lang->size)
+                memset (lang->stamp, 0, lang->size * sizeof (uint32_t));
+        }
+    }
+    return self->lexicon;
+}
+
+//  Work out what word id means in this language
+static void
+s_memo_fill (vectorizer_t *self, s_lang_t *lang, s_memo_t *memo, const lexword_t *word)
+{
+    size_t len;
+    const char *text = lexicon_word (self->lexicon, word->id, &len);
+    int32_t stem = tokenizer_stem_word (lang->tokenizer, text, len,
+                                        (word->flags & LEX_NUMBER) != 0,
+                                        (word->flags & LEX_ASCII) != 0);
+    int32_t uid = -1;
+    if (stem >= 0) {
+        int32_t *tag = tokenizer_stem_tag (lang->tokenizer, stem);
+        if (*tag == INT32_MIN) {
+            size_t stem_len;
+            const char *stem_text = tokenizer_stem_text (lang->tokenizer, stem, &stem_len);
+            *tag = vocab_stem (self->vocab, stem_text, stem_len);
+        }
+        uid = *tag;
+    }
+    memo->stem = stem;
+    memo->uid = uid;
+    memo->unigram = uid >= 0 ? vocab_unigram (self->vocab, uid) : -1;
+    if (uid >= 0 && (size_t) uid < self->pair_uids) {
+        memo->pairs = self->pair_first [uid];
+        memo->npairs = self->pair_first [uid + 1] - self->pair_first [uid];
+    }
+    memo->known = 1;
+}
 
 static inline void
 s_count (vectorizer_t *self, int32_t index, float weight)
@@ -242,108 +345,79 @@ s_count (vectorizer_t *self, int32_t index, float weight)
     self->counts [index] += weight;
 }
 
-static int
-s_text_word (void *arg, const token_t *token)
+//  Count the content words of one text, and the bigrams of adjacent ones
+static void
+s_text (vectorizer_t *self, s_lang_t *lang, const lextext_t *text, float weight,
+        bool in_headline)
 {
-    s_text_ctx_t *ctx = (s_text_ctx_t *) arg;
-    vectorizer_t *self = ctx->self;
-    s_lang_t *lang = ctx->lang;
-    if (self->observer)
-        self->observer (self->observer_arg, token);
-    if (token->sentence)
-        ctx->prev = -1;
-    //  The surface cache first; the tokenizer and vocabulary on a miss
-    uint64_t hash = strmap_hash (token->word, token->len);
-    uint64_t prefix = 0;
-    memcpy (&prefix, token->word, token->len < 8 ? token->len : 8);
-    size_t at = hash & lang->surface_mask;
-    s_surface_t *entry = &lang->surface [at];
-    s_surface_t copy;                   //  The entry, when the table moved
-    while (entry->hash && !(entry->hash == hash && entry->len == token->len
-                            && entry->prefix == prefix)) {
-        at = (at + 1) & lang->surface_mask;
-        entry = &lang->surface [at];
-    }
-    if (!entry->hash) {
-        int32_t stem = tokenizer_stem_id (lang->tokenizer, token);
-        int32_t uid = -1;
-        if (stem >= 0) {
-            int32_t *tag = tokenizer_stem_tag (lang->tokenizer, stem);
-            if (*tag == INT32_MIN) {
-                size_t len;
-                const char *text = tokenizer_stem_text (lang->tokenizer, stem, &len);
-                *tag = vocab_stem (self->vocab, text, len);
+    //  The bigrams the previous word starts (none at a break)
+    const s_pair_t *prev = NULL;
+    uint32_t nprev = 0;
+    const lexword_t *words = text->words.items;
+    for (size_t i = 0; i < text->words.len; i++) {
+        const lexword_t *word = &words [i];
+        if (word->flags & LEX_SENTENCE)
+            nprev = 0;
+        s_memo_t *memo = &lang->memo [word->id];
+        if (!memo->known)
+            s_memo_fill (self, lang, memo, word);
+        int32_t stem = memo->stem;
+        if (stem < 0) {
+            nprev = 0;
+            continue;
+        }
+        int32_t uid = memo->uid;
+        int32_t unigram = memo->unigram;
+        //  Per-document statistics of the word
+        if ((size_t) stem >= lang->size) {
+            size_t size = lang->size ? lang->size : 1024;
+            while (size <= (size_t) stem)
+                size *= 2;
+            lang->stamp = (uint32_t *) xrealloc (lang->stamp, size * sizeof (uint32_t));
+            lang->slot = (int32_t *) xrealloc (lang->slot, size * sizeof (int32_t));
+            memset (lang->stamp + lang->size, 0, (size - lang->size) * sizeof (uint32_t));
+            lang->size = size;
+        }
+        vecterm_t *term;
+        if (lang->stamp [stem] == self->stamp)
+            term = &self->terms.items [lang->slot [stem]];
+        else {
+            lang->stamp [stem] = self->stamp;
+            lang->slot [stem] = (int32_t) self->terms.len;
+            term = vec_push (&self->terms);
+            term->uid = uid;
+            term->tokenizer = lang->tokenizer;
+            term->stem = stem;
+            term->first = word->offset;
+            term->length = word->length;
+            term->in_headline = in_headline;
+        }
+        term->tf += weight;
+        if (uid >= 0) {
+            if (unigram >= 0)
+                s_count (self, unigram, weight);
+            if (nprev) {
+                int32_t bigram = s_pair_find (prev, nprev, uid);
+                if (bigram >= 0)
+                    s_count (self, bigram, weight);
             }
-            uid = *tag;
+            prev = self->pairs + memo->pairs;
+            nprev = memo->npairs;
         }
-        entry->hash = hash;
-        entry->prefix = prefix;
-        entry->len = (uint32_t) token->len;
-        entry->stem = stem;
-        entry->uid = uid;
-        entry->unigram = uid >= 0 ? vocab_unigram (self->vocab, uid) : -1;
-        if (++lang->surface_count * 2 > lang->surface_mask + 1) {
-            //  Grow: rehash every entry
-            size_t size = (lang->surface_mask + 1) * 2;
-            s_surface_t *slots = (s_surface_t *) xcalloc (size, sizeof (s_surface_t));
-            copy = *entry;
-            for (size_t i = 0; i <= lang->surface_mask; i++) {
-                if (!lang->surface [i].hash)
-                    continue;
-                size_t to = lang->surface [i].hash & (size - 1);
-                while (slots [to].hash)
-                    to = (to + 1) & (size - 1);
-                slots [to] = lang->surface [i];
-            }
-            free (lang->surface);
-            lang->surface = slots;
-            lang->surface_mask = size - 1;
-            entry = &copy;
-        }
+        else
+            nprev = 0;
     }
-    int32_t stem = entry->stem;
-    if (stem < 0) {
-        ctx->prev = -1;
-        return 0;
+}
+
+float
+vectorizer_log1 (const vectorizer_t *self, float count)
+{
+    if (count >= 1 && count < VECTORIZER_LOGS) {
+        int whole = (int) count;
+        if ((float) whole == count)
+            return self->logs [whole];
     }
-    int32_t uid = entry->uid;
-    int32_t unigram = entry->unigram;
-    //  Per-document statistics of the word
-    if ((size_t) stem >= lang->size) {
-        size_t size = lang->size ? lang->size : 1024;
-        while (size <= (size_t) stem)
-            size *= 2;
-        lang->stamp = (uint32_t *) xrealloc (lang->stamp, size * sizeof (uint32_t));
-        lang->slot = (int32_t *) xrealloc (lang->slot, size * sizeof (int32_t));
-        memset (lang->stamp + lang->size, 0, (size - lang->size) * sizeof (uint32_t));
-        lang->size = size;
-    }
-    vecterm_t *term;
-    if (lang->stamp [stem] == self->stamp)
-        term = &self->terms.items [lang->slot [stem]];
-    else {
-        lang->stamp [stem] = self->stamp;
-        lang->slot [stem] = (int32_t) self->terms.len;
-        term = vec_push (&self->terms);
-        term->uid = uid;
-        term->tokenizer = lang->tokenizer;
-        term->stem = stem;
-        term->first = (uint32_t) token->offset;
-        term->length = (uint16_t) (token->length > UINT16_MAX ? UINT16_MAX : token->length);
-        term->in_headline = ctx->in_headline;
-    }
-    term->tf += ctx->weight;
-    if (uid >= 0) {
-        if (unigram >= 0)
-            s_count (self, unigram, ctx->weight);
-        if (ctx->prev >= 0) {
-            int32_t bigram = vocab_bigram (self->vocab, ctx->prev, uid);
-            if (bigram >= 0)
-                s_count (self, bigram, ctx->weight);
-        }
-    }
-    ctx->prev = uid;
-    return 0;
+    return 1.0f + logf (count);
 }
 
 static int
@@ -354,45 +428,40 @@ s_int_compare (const void *a, const void *b)
 }
 
 void
-vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
-                 const char *language, featv_t *out)
+vectorizer_words (vectorizer_t *self, const lextext_t *headline, const lextext_t *body,
+                  const char *language, featv_t *out)
 {
     out->len = 0;
     self->terms.len = 0;
     s_lang_t *lang = s_lang (self, language);
-    if (tokenizer_trim (lang->tokenizer, VECTORIZER_CACHE)) {
-        //  Stem ids start again: forget the per-stem slots and the cache
-        if (lang->size)
-            memset (lang->stamp, 0, lang->size * sizeof (uint32_t));
-        memset (lang->surface, 0, (lang->surface_mask + 1) * sizeof (s_surface_t));
-        lang->surface_count = 0;
-    }
+    lexicon_memo (self->lexicon, (void **) &lang->memo, &lang->memo_size, sizeof (s_memo_t),
+                  &lang->memo_epoch);
     if (++self->stamp == 0) {
         for (int i = 0; i < self->nlangs; i++)
             if (self->langs [i].size)
                 memset (self->langs [i].stamp, 0, self->langs [i].size * sizeof (uint32_t));
         self->stamp = 1;
     }
-    s_text_ctx_t ctx = { self, lang, (float) self->headline_weight, true, -1 };
     if (headline)
-        tokenize (headline, strlen (headline), s_text_word, &ctx);
-    ctx.weight = 1;
-    ctx.in_headline = false;
-    ctx.prev = -1;
-    if (self->observer)
-        self->observer (self->observer_arg, NULL);
+        s_text (self, lang, headline, (float) self->headline_weight, true);
     if (body)
-        tokenize (body, strlen (body), s_text_word, &ctx);
+        s_text (self, lang, body, 1, false);
 
     //  Sublinear tf-idf, sorted by index, L2-normalised
     if (!self->unsorted)
         qsort (self->touched.items, self->touched.len, sizeof (int32_t), s_int_compare);
+    size_t need = out->len + self->touched.len;
+    if (need > out->cap) {
+        out->cap = need + 64;
+        out->items = (feat_t *) xrealloc (out->items, out->cap * sizeof (feat_t));
+    }
     double norm = 0;
     for (size_t i = 0; i < self->touched.len; i++) {
         int32_t index = self->touched.items [i];
-        float value = (1.0f + logf (self->counts [index])) * vocab_idf (self->vocab, index);
+        float value = vectorizer_log1 (self, self->counts [index])
+                    * vocab_idf (self->vocab, index);
         self->counts [index] = 0;
-        feat_t *feat = vec_push (out);
+        feat_t *feat = &out->items [out->len++];
         feat->index = index;
         feat->value = value;
         norm += (double) value * value;
@@ -405,31 +474,58 @@ vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
     }
 }
 
+void
+vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
+                 const char *language, featv_t *out)
+{
+    lexicon_t *lexicon = vectorizer_lexicon (self);
+    lexicon_read (lexicon, headline, headline ? strlen (headline) : 0, &self->headline);
+    lexicon_read (lexicon, body, body ? strlen (body) : 0, &self->body);
+    vectorizer_words (self, &self->headline, &self->body, language, out);
+}
+
 char *
 vectorizer_story_body (const story_t *story)
 {
     buf_t buf;
     buf_init (&buf);
+    char *text = xstrdup (vectorizer_story_text (story, &buf, NULL));
+    buf_free (&buf);
+    return text;
+}
+
+const char *
+vectorizer_story_text (const story_t *story, buf_t *buf, size_t *body_from)
+{
+    buf_clear (buf);
+    bool descriptions = false;
     for (size_t i = 0; i < story->descriptions.len; i++) {
         if (!str_empty (story->descriptions.items [i].value)) {
-            buf_puts (&buf, story->descriptions.items [i].value);
-            buf_puts (&buf, "\n\n");
+            buf_puts (buf, story->descriptions.items [i].value);
+            buf_puts (buf, "\n\n");
+            descriptions = true;
         }
     }
     const char *body = story_body (story);
     if (!body && story->bodies.len)
         body = story->bodies.items [0].value;
+    if (body_from)
+        *body_from = buf->size;
+    if (!descriptions)
+        return body ? body : "";
     if (body)
-        buf_puts (&buf, body);
-    return buf_detach (&buf);
+        buf_puts (buf, body);
+    return buf->data;
 }
 
 void
 vectorizer_story (vectorizer_t *self, const story_t *story, featv_t *out)
 {
-    char *body = vectorizer_story_body (story);
+    buf_t buf;
+    buf_init (&buf);
+    const char *body = vectorizer_story_text (story, &buf, NULL);
     vectorizer_text (self, story_headline (story), body, story->language, out);
-    free (body);
+    buf_free (&buf);
 }
 
 const vectermv_t *

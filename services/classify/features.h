@@ -13,7 +13,7 @@
 #ifndef COPYDESK_FEATURES_H
 #define COPYDESK_FEATURES_H
 
-#include "classify/tokenize.h"
+#include "classify/lexicon.h"
 
 //  One non-zero feature
 typedef struct {
@@ -84,10 +84,17 @@ void
 void
     vectorizer_text (vectorizer_t *self, const char *headline, const char *body,
                      const char *language, featv_t *out);
-//  Call fn (arg, token) for every word the vectorizer reads, stop words
-//  included, and fn (arg, NULL) between headline and body (fn NULL: none).
+//  The lexicon the vectorizer reads words into (owned by the vectorizer).
+//  Call between documents only: when the lexicon holds more than 400,000
+//  words it forgets them all first (and the tokenizers their stems).
+lexicon_t *
+    vectorizer_lexicon (vectorizer_t *self);
+//  Vectorize texts already read with lexicon_read into vectorizer_lexicon
+//  (headline and body; either may be NULL) in language, into out, as
+//  vectorizer_text does. vectorizer_text reads the texts, then calls this.
 void
-    vectorizer_set_observer (vectorizer_t *self, token_fn *fn, void *arg);
+    vectorizer_words (vectorizer_t *self, const lextext_t *headline, const lextext_t *body,
+                      const char *language, featv_t *out);
 //  Whether vectors come out sorted by index (default true; liblinear needs
 //  it, scoring does not).
 void
@@ -95,6 +102,9 @@ void
 //  Vectorize a story: its main headline, descriptions and main body.
 void
     vectorizer_story (vectorizer_t *self, const story_t *story, featv_t *out);
+//  1 + ln count, as the vectorizer computes it (whole counts from a table)
+float
+    vectorizer_log1 (const vectorizer_t *self, float count);
 //  Content words of the last vectorized text. Offsets are into the
 //  headline when in_headline, else into the body.
 const vectermv_t *
@@ -106,5 +116,11 @@ tokenizer_t *
 //  first body, descriptions prepended. Caller frees.
 char *
     vectorizer_story_body (const story_t *story);
+//  The same text without a copy when the story has no descriptions: the
+//  story's body itself ("" if none), else the text built in buf. Valid
+//  while the story and buf are. *body_from (if not NULL) is where the main
+//  body starts in it.
+const char *
+    vectorizer_story_text (const story_t *story, buf_t *buf, size_t *body_from);
 
 #endif

@@ -3,7 +3,7 @@
 
 #include "common.h"
 #include "classify/strmap.h"
-#include "classify/tokenize.h"
+#include "classify/lexicon.h"
 #include "classify/gazetteer.h"
 
 #define GAZ_MAX_WORDS   12      //  Longest name, in words
@@ -35,15 +35,63 @@ typedef struct {
     int16_t successor;          //  Index of today's code, or itself
 } s_country_t;
 
+//  What a word of the lexicon is to the gazetteer (a memo: zero until known)
+typedef struct {
+    int32_t word1;              //  Gazetteer word id + 1, 0 if in no name
+    int32_t first1;             //  Node of the names it starts + 1, 0 if none
+    uint8_t title;              //  A person title (when capitalised)
+    uint8_t alpha;              //  Starts with an ASCII letter
+    uint8_t known;              //  1 once worked out
+} s_memo_t;
+
+//  One word of the story, as the place finder sees it
+typedef struct {
+    int32_t word1;              //  Gazetteer word id + 1, 0 if in no name
+    int32_t first1;             //  Node of the names it starts + 1, 0 if none
+    uint16_t len;               //  Bytes in the folded word
+    uint8_t text;               //  0 dateline, 1 headline, 2 body
+    bool capital;               //  Starts with a capital
+    bool upper;                 //  All capitals
+    bool sentence;              //  Starts a sentence
+    bool comma;                 //  A comma between the previous word and this one
+    bool title;                 //  Mr, Mrs, President... (person titles)
+    bool alpha;                 //  Starts with an ASCII letter
+} s_word_t;
+
+typedef struct {
+    size_t start, end;          //  Word range [start, end)
+    int32_t def;                //  Name
+    int16_t code;               //  Resolved country, -1 none
+    uint8_t kind;               //  Kind of the resolved sense
+    uint8_t flags;              //  Flags of the resolved sense
+    bool forced;                //  Resolved by a qualifier
+    bool block;                 //  A block name
+    bool dropped;               //  Not a place after all
+} s_match_t;
+
 struct _gazetteer_t {
     strmap_t *names;            //  Folded words joined by ' ' -> name index
-    strmap_t *prefixes;         //  Proper prefixes of names
+    strmap_t *words;            //  Folded words of names -> gazetteer word id (index)
+    u64map_t *trie;             //  (node << 32 | word id) -> node; node 0 is the root
+    VEC (int32_t) node_def;     //  Node -> name (def) its words spell, -1 if none
+    VEC (uint8_t) node_more;    //  Node -> 1 if some longer name goes on from it
     VEC (s_name_t) defs;        //  Names
     VEC (s_sense_t) senses;     //  Senses
     VEC (s_country_t) countries;
     strmap_t *codes;            //  Code -> country index (value)
     strmap_t *reuters;          //  Reuters code -> country index (value)
     bool lower_first;           //  Some name starts with a lower-case word
+    void *memo;                 //  Lexicon word id -> what it is to the gazetteer
+    size_t memo_size;           //  Entries in memo
+    uint64_t memo_epoch;        //  Lexicon epoch of memo
+    lexicon_t *lexicon;         //  Own lexicon, for gazetteer_places
+    VEC (s_word_t) words_scratch;  //  Scratch: the story's words
+    VEC (s_match_t) matches_scratch;   //  Scratch: names found
+    VEC (uint8_t) in_match;     //  Scratch: word in a match
+    float *evidence;            //  Scratch, per country
+    float *score;               //  Scratch, per country
+    int *mentions;              //  Scratch, per country
+    uint8_t *where;             //  Scratch, per country
 };
 
 //  --------------------------------------------------------------------------
@@ -183,15 +231,24 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
     buf_t key;
     buf_init (&key);
     uint16_t capmask = 0;
+    int32_t node = 0;
     for (size_t i = 0; i < words.len; i++) {
-        if (i) {
-            //  Every proper prefix is a prefix
-            strmap_intern (self->prefixes, key.data, key.size, NULL);
+        if (i)
             buf_putc (&key, ' ');
-        }
         buf_puts (&key, words.items [i].word);
         if (words.items [i].capital)
             capmask |= (uint16_t) (1u << i);
+        //  The trie of names by words
+        const char *word = words.items [i].word;
+        int32_t gw = strmap_intern (self->words, word, strlen (word), NULL);
+        int32_t *child = u64map_ref (self->trie, (uint64_t) node << 32 | (uint32_t) gw, -1);
+        if (*child < 0) {
+            *child = (int32_t) self->node_def.len;
+            *vec_push (&self->node_def) = -1;
+            *vec_push (&self->node_more) = 0;
+        }
+        self->node_more.items [node] = 1;
+        node = *child;
     }
     if (!(capmask & 1))
         self->lower_first = true;
@@ -203,6 +260,7 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
         def->words = (uint8_t) words.len;
         *strmap_value (self->names, index) = (int32_t) (self->defs.len - 1);
     }
+    self->node_def.items [node] = *strmap_value (self->names, index);
     s_name_t *def = &self->defs.items [*strmap_value (self->names, index)];
     def->capmask |= capmask;
     s_sense_t *sense = vec_push (&self->senses);
@@ -226,7 +284,10 @@ gazetteer_parse (const char *text, size_t len, const char *origin, char *err, si
 {
     gazetteer_t *self = (gazetteer_t *) xcalloc (1, sizeof (gazetteer_t));
     self->names = strmap_new ();
-    self->prefixes = strmap_new ();
+    self->words = strmap_new ();
+    self->trie = u64map_new ();
+    *vec_push (&self->node_def) = -1;           //  The root
+    *vec_push (&self->node_more) = 0;
     self->codes = strmap_new ();
     self->reuters = strmap_new ();
     static const char *kinds [] = {
@@ -346,6 +407,11 @@ gazetteer_parse (const char *text, size_t len, const char *origin, char *err, si
         gazetteer_destroy (&self);
         return NULL;
     }
+    size_t ncountries = self->countries.len + 1;
+    self->evidence = (float *) xcalloc (ncountries, sizeof (float));
+    self->score = (float *) xcalloc (ncountries, sizeof (float));
+    self->mentions = (int *) xcalloc (ncountries, sizeof (int));
+    self->where = (uint8_t *) xcalloc (ncountries, 1);
     return self;
 }
 
@@ -371,7 +437,19 @@ gazetteer_destroy (gazetteer_t **self_p)
     if (!self)
         return;
     strmap_destroy (&self->names);
-    strmap_destroy (&self->prefixes);
+    strmap_destroy (&self->words);
+    u64map_destroy (&self->trie);
+    free (self->node_def.items);
+    free (self->node_more.items);
+    free (self->memo);
+    lexicon_destroy (&self->lexicon);
+    free (self->words_scratch.items);
+    free (self->matches_scratch.items);
+    free (self->in_match.items);
+    free (self->evidence);
+    free (self->score);
+    free (self->mentions);
+    free (self->where);
     strmap_destroy (&self->codes);
     strmap_destroy (&self->reuters);
     for (size_t c = 0; c < self->countries.len; c++)
@@ -459,49 +537,108 @@ gazetteer_place_word (gazetteer_t *self, const char *word, size_t len)
 //  --------------------------------------------------------------------------
 //  Finding places
 
-typedef struct {
-    size_t start, end;          //  Word range [start, end)
-    int32_t def;                //  Name
-    int16_t code;               //  Resolved country, -1 none
-    uint8_t kind;               //  Kind of the resolved sense
-    uint8_t flags;              //  Flags of the resolved sense
-    bool forced;                //  Resolved by a qualifier
-    bool block;                 //  A block name
-    bool dropped;               //  Not a place after all
-} s_match_t;
-typedef VEC (s_match_t) s_matchv_t;
+//  Work out what a word of lexicon is to the gazetteer
+static void
+s_memo_fill (gazetteer_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *memo)
+{
+    size_t len;
+    const char *word = lexicon_word (lexicon, id, &len);
+    int32_t gw = strmap_find (self->words, word, len);
+    memo->word1 = gw + 1;
+    memo->first1 = gw >= 0 ? u64map_get (self->trie, (uint32_t) gw) + 1 : 0;
+    memo->title = len <= 9 && bsearch (word, s_titles, sizeof s_titles / sizeof s_titles [0],
+                                       sizeof (char *), s_title_compare) != NULL;
+    memo->alpha = isalpha ((unsigned char) word [0]) != 0;
+    memo->known = 1;
+}
+
+//  The memo for a lexicon, covering its every word
+static s_memo_t *
+s_memo (gazetteer_t *self, const lexicon_t *lexicon)
+{
+    lexicon_memo (lexicon, &self->memo, &self->memo_size, sizeof (s_memo_t), &self->memo_epoch);
+    return (s_memo_t *) self->memo;
+}
+
+//  Append the words of a text from byte offset from on (which = 0
+//  dateline, 1 headline, 2 body)
+static void
+s_add_words (gazetteer_t *self, const lexicon_t *lexicon, s_memo_t *memos,
+             const lextext_t *text, uint8_t which, size_t from)
+{
+    if (!text || !text->text)
+        return;
+    size_t first = 0;
+    while (first < text->words.len && text->words.items [first].offset < from)
+        first++;
+    size_t need = self->words_scratch.len + text->words.len - first;
+    if (need > self->words_scratch.cap) {
+        self->words_scratch.cap = need + 256;
+        self->words_scratch.items = (s_word_t *) xrealloc (self->words_scratch.items,
+            self->words_scratch.cap * sizeof (s_word_t));
+    }
+    for (size_t i = first; i < text->words.len; i++) {
+        const lexword_t *lw = &text->words.items [i];
+        s_memo_t *memo = &memos [lw->id];
+        if (!memo->known)
+            s_memo_fill (self, lexicon, lw->id, memo);
+        s_word_t *word = &self->words_scratch.items [self->words_scratch.len++];
+        word->word1 = memo->word1;
+        word->first1 = memo->first1;
+        word->len = lw->len;
+        word->text = which;
+        word->capital = (lw->flags & LEX_CAPITAL) != 0;
+        word->upper = (lw->flags & LEX_UPPER) != 0;
+        word->sentence = (lw->flags & LEX_SENTENCE) != 0;
+        word->comma = (lw->flags & LEX_COMMA) != 0;
+        word->title = word->capital && memo->title;
+        word->alpha = memo->alpha;
+        if (i == first && from > 0) {
+            //  A comma counts from where this text starts
+            word->comma = false;
+            for (size_t k = from; k < lw->offset; k++)
+                if (text->text [k] == ',')
+                    word->comma = true;
+        }
+    }
+}
 
 //  Longest name starting at word i; fills *m and returns true if found
 static bool
-s_match_at (gazetteer_t *self, s_tokv_t *toks, size_t i, bool *caps, buf_t *key, s_match_t *m)
+s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
 {
-    buf_clear (key);
+    const s_word_t *words = self->words_scratch.items;
+    size_t count = self->words_scratch.len;
+    int32_t node = words [i].first1 - 1;
+    if (node < 0)
+        return false;
     int32_t found = -1;
     size_t found_end = 0;
-    for (size_t j = i; j < toks->len && j - i < GAZ_MAX_WORDS; j++) {
-        s_tok_t *tok = &toks->items [j];
-        if (j > i) {
-            //  A name never spans texts or a comma
-            if (tok->text != toks->items [i].text || tok->comma)
-                break;
-            buf_putc (key, ' ');
-        }
-        buf_puts (key, tok->word);
-        int32_t def = strmap_get (self->names, key->data, key->size);
+    for (size_t j = i;;) {
+        //  node is where words i..j lead
+        int32_t def = self->node_def.items [node];
         if (def >= 0) {
             //  Capitalisation as in the gazetteer (all-capital texts pass)
             s_name_t *name = &self->defs.items [def];
             bool ok = true;
             for (size_t k = i; k <= j && ok; k++)
-                if ((name->capmask & (1u << (k - i))) && !toks->items [k].capital
-                &&  !caps [toks->items [k].text])
+                if ((name->capmask & (1u << (k - i))) && !words [k].capital
+                &&  !caps [words [k].text])
                     ok = false;
             if (ok) {
                 found = def;
                 found_end = j + 1;
             }
         }
-        if (strmap_find (self->prefixes, key->data, key->size) < 0)
+        if (!self->node_more.items [node])
+            break;
+        j++;
+        //  A name never spans texts or a comma
+        if (j >= count || j - i >= GAZ_MAX_WORDS || words [j].text != words [i].text
+        ||  words [j].comma || !words [j].word1)
+            break;
+        node = u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (words [j].word1 - 1));
+        if (node < 0)
             break;
     }
     if (found < 0)
@@ -518,68 +655,92 @@ static const float s_text_weight [3] = { 3.0f, 2.0f, 1.0f };
 
 //  Is word k a capitalised name word that is not a place and not a small word?
 static bool
-s_name_word (s_tokv_t *toks, size_t k, const bool *in_match)
+s_name_word (const s_word_t *words, size_t k, const uint8_t *in_match)
 {
-    s_tok_t *tok = &toks->items [k];
-    return tok->capital && !tok->upper && !in_match [k] && !tok->title && strlen (tok->word) > 1;
+    const s_word_t *word = &words [k];
+    return word->capital && !word->upper && !in_match [k] && !word->title && word->len > 1;
+}
+
+const char *
+gazetteer_lookup_words (gazetteer_t *self, const lexicon_t *lexicon, const lexword_t *words,
+                        size_t count)
+{
+    if (count == 0 || count > GAZ_MAX_WORDS)
+        return NULL;
+    s_memo_t *memos = s_memo (self, lexicon);
+    int32_t node = 0;
+    for (size_t i = 0; i < count && node >= 0; i++) {
+        s_memo_t *memo = &memos [words [i].id];
+        if (!memo->known)
+            s_memo_fill (self, lexicon, words [i].id, memo);
+        if (!memo->word1)
+            return NULL;
+        node = i == 0 ? memo->first1 - 1
+             : u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (memo->word1 - 1));
+    }
+    if (node < 0 || self->node_def.items [node] < 0)
+        return NULL;
+    s_sense_t *sense = &self->senses.items [self->defs.items [self->node_def.items [node]].first];
+    return sense->code >= 0 ? self->countries.items [sense->code].code : NULL;
 }
 
 int
-gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, placev_t *out)
+gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lextext_t *dateline,
+                        const lextext_t *headline, const lextext_t *body, size_t body_from,
+                        float threshold, placev_t *out)
 {
     out->len = 0;
-    s_tokv_t toks = { 0 };
-    buf_t arena;
-    buf_init (&arena);
-    const char *dateline = story->dateline.place ? story->dateline.place
-                         : story->located ? story->located : story->dateline.text;
-    s_tokens (&toks, dateline, 0, &arena);
-    s_tokens (&toks, story_headline (story), 1, &arena);
-    const char *body = story_body (story);
-    if (!body && story->bodies.len)
-        body = story->bodies.items [0].value;
-    s_tokens (&toks, body, 2, &arena);
-    s_tokens_fix (&toks, &arena);
+    s_memo_t *memos = s_memo (self, lexicon);
+    self->words_scratch.len = 0;
+    s_add_words (self, lexicon, memos, dateline, 0, 0);
+    s_add_words (self, lexicon, memos, headline, 1, 0);
+    s_add_words (self, lexicon, memos, body, 2, body_from);
+    const s_word_t *words = self->words_scratch.items;
+    size_t count = self->words_scratch.len;
     //  Texts written in capitals (datelines, 1980s headlines)
     bool caps [3];
     size_t letters [3] = { 0 }, upper [3] = { 0 };
-    for (size_t i = 0; i < toks.len; i++) {
-        s_tok_t *tok = &toks.items [i];
-        if (tok->capital || tok->upper || isalpha ((unsigned char) tok->word [0])) {
-            letters [tok->text]++;
-            upper [tok->text] += tok->upper;
+    for (size_t i = 0; i < count; i++) {
+        const s_word_t *word = &words [i];
+        if (word->capital || word->upper || word->alpha) {
+            letters [word->text]++;
+            upper [word->text] += word->upper;
         }
     }
     for (int t = 0; t < 3; t++)
         caps [t] = letters [t] > 0 && upper [t] * 10 >= letters [t] * 8;
 
     //  A: longest matches, left to right
-    s_matchv_t matches = { 0 };
-    buf_t key;
-    buf_init (&key);
-    bool *in_match = (bool *) xcalloc (toks.len + 1, sizeof (bool));
-    for (size_t i = 0; i < toks.len; ) {
+    VEC (s_match_t) matches = { 0 };
+    matches.items = self->matches_scratch.items;
+    matches.cap = self->matches_scratch.cap;
+    if (self->in_match.cap < count + 1) {
+        self->in_match.cap = count + 256;
+        self->in_match.items = (uint8_t *) xrealloc (self->in_match.items, self->in_match.cap);
+    }
+    uint8_t *in_match = self->in_match.items;
+    memset (in_match, 0, count + 1);
+    for (size_t i = 0; i < count; ) {
         s_match_t m;
         //  Names start with a capital: a lower-case word starts none
-        if (!toks.items [i].capital && !caps [toks.items [i].text] && !self->lower_first) {
+        if (!words [i].capital && !caps [words [i].text] && !self->lower_first) {
             i++;
             continue;
         }
-        if (s_match_at (self, &toks, i, caps, &key, &m)) {
+        if (s_match_at (self, i, caps, &m)) {
             *vec_push (&matches) = m;
             for (size_t k = m.start; k < m.end; k++)
-                in_match [k] = true;
+                in_match [k] = 1;
             i = m.end;
         }
         else
             i++;
     }
-    buf_free (&key);
 
     //  B: blocks, and abbreviations only after "City, "
     for (size_t n = 0; n < matches.len; n++) {
         s_match_t *m = &matches.items [n];
-        s_tok_t *first = &toks.items [m->start];
+        const s_word_t *first = &words [m->start];
         bool abbrev_ok = first->comma && (first->text == 0
                       || (n > 0 && matches.items [n - 1].end == m->start));
         bool any = false;
@@ -596,7 +757,7 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
     //  C: qualifiers: "Paris, Texas", "SAN JOSE, Calif."
     for (size_t n = 0; n + 1 < matches.len; n++) {
         s_match_t *m = &matches.items [n], *q = &matches.items [n + 1];
-        if (q->dropped || m->block || q->start != m->end || !toks.items [q->start].comma)
+        if (q->dropped || m->block || q->start != m->end || !words [q->start].comma)
             continue;
         s_sense_t *qs = &self->senses.items [self->defs.items [q->def].first];
         for (int32_t s = self->defs.items [q->def].first; s >= 0; s = self->senses.items [s].next)
@@ -618,7 +779,11 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
     }
     //  D: evidence from unambiguous, unflagged names
     size_t ncountries = self->countries.len;
-    float *evidence = (float *) xcalloc (ncountries + 1, sizeof (float));
+    float *evidence = self->evidence;
+    float *score = self->score;
+    int *mentions = self->mentions;
+    uint8_t *where = self->where;
+    memset (evidence, 0, (ncountries + 1) * sizeof (float));
     for (size_t n = 0; n < matches.len; n++) {
         s_match_t *m = &matches.items [n];
         if (m->dropped || m->forced)
@@ -646,7 +811,7 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
         s_sense_t *best = NULL;
         for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next) {
             s_sense_t *sense = &self->senses.items [s];
-            if (sense->kind == KIND_ABBREV && !toks.items [m->start].comma)
+            if (sense->kind == KIND_ABBREV && !words [m->start].comma)
                 continue;
             if (!best || evidence [sense->code] > evidence [best->code])
                 best = sense;
@@ -658,22 +823,22 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
         m->code = best->code;
         m->kind = best->kind;
         m->flags = best->flags;
-        s_tok_t *first = &toks.items [m->start];
+        const s_word_t *first = &words [m->start];
         bool capitals = caps [first->text];
         bool supported = evidence [m->code] > 0;
         if (m->flags & FLAG_PERSON) {
             bool person = false;
-            if (m->start > 0 && toks.items [m->start - 1].text == first->text) {
-                s_tok_t *prev = &toks.items [m->start - 1];
+            if (m->start > 0 && words [m->start - 1].text == first->text) {
+                const s_word_t *prev = &words [m->start - 1];
                 if (prev->title)
                     person = true;
                 else
                 if (!capitals && !first->sentence && !first->comma
-                &&  s_name_word (&toks, m->start - 1, in_match))
+                &&  s_name_word (words, m->start - 1, in_match))
                     person = true;
             }
-            if (!capitals && m->end < toks.len && toks.items [m->end].text == first->text
-            &&  !toks.items [m->end].comma && s_name_word (&toks, m->end, in_match))
+            if (!capitals && m->end < count && words [m->end].text == first->text
+            &&  !words [m->end].comma && s_name_word (words, m->end, in_match))
                 person = true;
             if (person || (capitals && !supported))
                 m->dropped = true;
@@ -682,35 +847,37 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
             m->dropped = true;
     }
     //  Scores per country
-    float *score = (float *) xcalloc (ncountries + 1, sizeof (float));
-    int *mentions = (int *) xcalloc (ncountries + 1, sizeof (int));
-    uint8_t *where = (uint8_t *) xcalloc (ncountries + 1, 1);
+    memset (score, 0, (ncountries + 1) * sizeof (float));
+    memset (mentions, 0, (ncountries + 1) * sizeof (int));
+    memset (where, 0, ncountries + 1);
     for (size_t n = 0; n < matches.len; n++) {
         s_match_t *m = &matches.items [n];
         if (m->dropped || m->code < 0)
             continue;
-        uint8_t text = toks.items [m->start].text;
+        uint8_t text = words [m->start].text;
         float weight = m->kind == KIND_DEMONYM ? 0.6f : 1.0f;
         score [m->code] += weight * s_text_weight [text];
         mentions [m->code]++;
         where [m->code] |= (uint8_t) (1u << text);
     }
     int kept = 0;
-    for (size_t c = 0; c < ncountries; c++) {
-        if (mentions [c] == 0)
+    for (size_t n = 0; n < matches.len; n++) {
+        int16_t c = matches.items [n].code;
+        if (matches.items [n].dropped || c < 0 || mentions [c] == 0)
             continue;
-        if (threshold > 0 && score [c] < threshold)
-            continue;
-        place_t *place = vec_push (out);
-        snprintf (place->code, sizeof place->code, "%s", self->countries.items [c].code);
-        place->name = self->countries.items [c].name;
-        place->score = score [c];
-        place->mentions = mentions [c];
-        place->dateline = where [c] & 1;
-        place->headline = (where [c] >> 1) & 1;
-        kept++;
+        if (!(threshold > 0 && score [c] < threshold)) {
+            place_t *place = vec_push (out);
+            snprintf (place->code, sizeof place->code, "%s", self->countries.items [c].code);
+            place->name = self->countries.items [c].name;
+            place->score = score [c];
+            place->mentions = mentions [c];
+            place->dateline = where [c] & 1;
+            place->headline = (where [c] >> 1) & 1;
+            kept++;
+        }
+        mentions [c] = 0;           //  Once per country
     }
-    //  Best first (stable by code for ties)
+    //  Best first (ties by code: the same order whatever the matches' order)
     for (size_t i = 1; i < out->len; i++)
         for (size_t j = i; j > 0 && (out->items [j].score > out->items [j - 1].score
                 || (out->items [j].score == out->items [j - 1].score
@@ -719,12 +886,30 @@ gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, plac
             out->items [j] = out->items [j - 1];
             out->items [j - 1] = t;
         }
-    free (score);
-    free (mentions);
-    free (where);
-    free (evidence);
-    free (in_match);
-    free (matches.items);
-    s_tokens_free (&toks, &arena);
+    self->matches_scratch.items = matches.items;
+    self->matches_scratch.cap = matches.cap;
+    return kept;
+}
+
+int
+gazetteer_places (gazetteer_t *self, const story_t *story, float threshold, placev_t *out)
+{
+    if (!self->lexicon)
+        self->lexicon = lexicon_new ();
+    lexicon_trim (self->lexicon, 100000);
+    const char *dateline = story->dateline.place ? story->dateline.place
+                         : story->located ? story->located : story->dateline.text;
+    const char *headline = story_headline (story);
+    const char *body = story_body (story);
+    if (!body && story->bodies.len)
+        body = story->bodies.items [0].value;
+    lextext_t texts [3] = { { 0 } };
+    lexicon_read (self->lexicon, dateline, dateline ? strlen (dateline) : 0, &texts [0]);
+    lexicon_read (self->lexicon, headline, headline ? strlen (headline) : 0, &texts [1]);
+    lexicon_read (self->lexicon, body, body ? strlen (body) : 0, &texts [2]);
+    int kept = gazetteer_places_words (self, self->lexicon, &texts [0], &texts [1], &texts [2],
+                                       0, threshold, out);
+    for (int t = 0; t < 3; t++)
+        lextext_free (&texts [t]);
     return kept;
 }

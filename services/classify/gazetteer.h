@@ -23,6 +23,8 @@
 #ifndef COPYDESK_GAZETTEER_H
 #define COPYDESK_GAZETTEER_H
 
+#include "classify/lexicon.h"
+
 typedef struct _gazetteer_t gazetteer_t;
 
 //  One country found in a story
@@ -72,5 +74,19 @@ bool
 int
     gazetteer_places (gazetteer_t *self, const story_t *story, float threshold,
                       placev_t *out);
+//  The same on texts already read into lexicon: the dateline, headline and
+//  body, of which only the words from byte body_from on count (a body read
+//  with descriptions before it: where the story's own body starts). What
+//  each word is to the gazetteer is worked out once per lexicon epoch.
+int
+    gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon,
+                            const lextext_t *dateline, const lextext_t *headline,
+                            const lextext_t *body, size_t body_from, float threshold,
+                            placev_t *out);
+//  gazetteer_lookup of words already read into lexicon: the default country
+//  code of the name they spell, or NULL.
+const char *
+    gazetteer_lookup_words (gazetteer_t *self, const lexicon_t *lexicon,
+                            const lexword_t *words, size_t count);
 
 #endif

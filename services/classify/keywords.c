@@ -9,44 +9,41 @@ typedef struct {
     float score;
 } s_candidate_t;
 
-static int
-s_compare (const void *a, const void *b)
+//  Is candidate a before b (higher score, then earlier term)?
+static inline bool
+s_before (const s_candidate_t *a, const s_candidate_t *b)
 {
-    const s_candidate_t *x = (const s_candidate_t *) a, *y = (const s_candidate_t *) b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return x->term < y->term ? -1 : x->term > y->term;
+    if (a->score != b->score)
+        return a->score > b->score;
+    return a->term < b->term;
 }
 
-//  Is text mostly upper case (a 1980s headline)?
+//  Is a text mostly upper case (a 1980s headline)?
 static bool
-s_shouting (const char *text)
+s_shouting (const lextext_t *text)
 {
-    size_t upper = 0, lower = 0;
-    for (const char *p = text; p && *p; p++)
-        if (isupper ((unsigned char) *p))
-            upper++;
-        else
-        if (islower ((unsigned char) *p))
-            lower++;
-    return upper > 4 * lower;
+    return text && text->upper > 4 * text->lower;
 }
 
 int
-keywords_pick (vectorizer_t *vectorizer, const model_t *model, const char *headline,
-               const char *body, int max, strv_t *out)
+keywords_pick (vectorizer_t *vectorizer, const model_t *model, const lextext_t *headline,
+               const lextext_t *body, int max, strv_t *out)
 {
     const vectermv_t *terms = vectorizer_terms (vectorizer);
     if (max <= 0 || terms->len == 0)
         return 0;
     float idf_max = (float) (log ((model->ndocs + 1.0) / 1.0) + 1.0);
-    s_candidate_t *candidates = (s_candidate_t *) xmalloc (terms->len * sizeof (s_candidate_t));
+    s_candidate_t stack [256];
+    s_candidate_t *candidates = terms->len <= 256 ? stack
+        : (s_candidate_t *) xmalloc (terms->len * sizeof (s_candidate_t));
     size_t n = 0;
     for (size_t i = 0; i < terms->len; i++) {
         const vecterm_t *t = &terms->items [i];
+        if (t->length < 3)
+            continue;
         size_t len;
         tokenizer_stem_text (t->tokenizer, t->stem, &len);
-        if (len < 3 || t->length < 3)
+        if (len < 3)
             continue;
         int32_t index = t->uid >= 0 ? vocab_unigram (model->vocab, t->uid) : -1;
         float idf;
@@ -58,36 +55,48 @@ keywords_pick (vectorizer_t *vectorizer, const model_t *model, const char *headl
             idf = idf_max;
         }
         candidates [n].term = i;
-        candidates [n].score = (1.0f + logf (t->tf)) * idf;
+        candidates [n].score = vectorizer_log1 (vectorizer, t->tf) * idf;
         //  A word said once in passing is weaker than one repeated or
         //  in the headline
         if (t->tf < 2 && !t->in_headline)
             candidates [n].score *= 0.5f;
         n++;
     }
-    qsort (candidates, n, sizeof *candidates, s_compare);
     bool loud_headline = s_shouting (headline), loud_body = s_shouting (body);
     int added = 0;
-    for (size_t k = 0; k < n && added < max; k++) {
-        const vecterm_t *t = &terms->items [candidates [k].term];
-        const char *text = t->in_headline ? headline : body;
-        if (!text || t->first + t->length > strlen (text))
+    //  Best first: pick the best remaining candidate until enough are added
+    //  (cheaper than sorting them all for the few we keep)
+    while (n > 0 && added < max) {
+        size_t best = 0;
+        for (size_t k = 1; k < n; k++)
+            if (s_before (&candidates [k], &candidates [best]))
+                best = k;
+        const vecterm_t *t = &terms->items [candidates [best].term];
+        candidates [best] = candidates [--n];
+        const lextext_t *where = t->in_headline ? headline : body;
+        const char *text = where ? where->text : NULL;
+        if (!text || (size_t) t->first + t->length > where->size)
             continue;
-        char *word = xstrndup (text + t->first, t->length);
+        char word [TOKEN_MAX * 4 + 8];
+        char *copy = t->length < sizeof word ? word : (char *) xmalloc (t->length + 1u);
+        memcpy (copy, text + t->first, t->length);
+        copy [t->length] = 0;
         bool loud = t->in_headline ? loud_headline : loud_body;
-        bool name = !loud && isupper ((unsigned char) word [0]) && t->first > 0
+        bool name = !loud && isupper ((unsigned char) copy [0]) && t->first > 0
                  && text [t->first - 1] == ' ' && t->first > 1 && text [t->first - 2] != '.';
         if (!name)
-            for (char *p = word; *p; p++)
+            for (char *p = copy; *p; p++)
                 *p = (char) tolower ((unsigned char) *p);
         //  Trim a trailing period of an initialism
-        size_t wl = strlen (word);
-        if (wl && word [wl - 1] == '.')
-            word [wl - 1] = 0;
-        if (strv_add_unique (out, word))
+        size_t wl = strlen (copy);
+        if (wl && copy [wl - 1] == '.')
+            copy [wl - 1] = 0;
+        if (strv_add_unique (out, copy))
             added++;
-        free (word);
+        if (copy != word)
+            free (copy);
     }
-    free (candidates);
+    if (candidates != stack)
+        free (candidates);
     return added;
 }

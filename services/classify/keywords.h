@@ -15,9 +15,9 @@
 
 //  Pick up to max keywords of the story last vectorized by vectorizer
 //  (over model's vocabulary) into out. headline and body are the texts it
-//  read. Returns the number added.
+//  read (either may be NULL). Returns the number added.
 int
-    keywords_pick (vectorizer_t *vectorizer, const model_t *model, const char *headline,
-                   const char *body, int max, strv_t *out);
+    keywords_pick (vectorizer_t *vectorizer, const model_t *model, const lextext_t *headline,
+                   const lextext_t *body, int max, strv_t *out);
 
 #endif

@@ -6,7 +6,10 @@
 //  reaches its threshold (chosen by cross-validation at training time).
 //  Weights are stored feature-major (for each term, the categories it
 //  weighs on), quantized to 16 bits with one scale per category, which is
-//  both compact and fast: scoring a story touches only its own terms.
+//  both compact and fast: scoring a story touches only its own terms. In
+//  memory, the terms with weights on many categories also get a dense row
+//  (a weight for every category), added with vector instructions; the
+//  sums are the same, bit for bit, as over the sparse list.
 //
 //  File format, little-endian:
 //      "CDMODEL\0"  magic, 8 bytes
@@ -49,6 +52,13 @@ typedef struct {
     uint32_t positives;         //  Training stories in the category
 } model_cat_t;
 
+//  Where scoring finds a term's weights (in memory only)
+typedef struct {
+    uint32_t at;                //  First in packed, or row of dense
+    uint16_t count;             //  Weights in packed (sparse terms)
+    uint16_t dense;             //  1 if the term has a dense row
+} model_term_t;
+
 typedef struct {
     char *scheme;               //  Literal scheme, e.g. "reuters"
     char *language;             //  Language of the vocabulary (BCP 47)
@@ -62,6 +72,12 @@ typedef struct {
     int16_t *wq;                //  Quantized weight
     float *wf;                  //  Weight (wq * scale of its category)
     size_t nweights;            //  Weights stored
+    model_term_t *layout;       //  Term -> where scoring finds its weights
+    size_t layout_terms;        //  Terms in layout
+    uint32_t *packed;           //  Sparse weights: category << 16 | quantized weight
+    int16_t *dense;             //  Dense rows: every category's quantized weight
+    size_t stride;              //  Entries per dense row (categories, rounded up to 16)
+    float *scale;               //  Category -> scale (stride floats, 0 past the last)
 } model_t;
 
 //  Create an empty model. Caller owns it.

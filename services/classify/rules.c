@@ -3,7 +3,7 @@
 
 #include "common.h"
 #include "classify/strmap.h"
-#include "classify/tokenize.h"
+#include "classify/lexicon.h"
 #include "classify/rules.h"
 
 #define RULES_MAX_DEPTH 64      //  Parentheses and NOTs nested at most
@@ -33,8 +33,6 @@ typedef struct {
     VEC (uint32_t) seen;        //  Word id -> stamp of the last document that had it
     VEC (uint32_t) prefixed;    //  Prefix id -> stamp likewise
     VEC (s_hit_t) hits;         //  Positions of rule words, in order
-    int32_t position;           //  Words read so far
-    struct _rules_t *rules;
 } s_doc_t;
 
 struct _rules_t {
@@ -43,6 +41,11 @@ struct _rules_t {
     strmap_t *words;            //  Every word of every term -> word id (value)
     strv_t prefixes;            //  Prefix terms, by prefix id
     s_doc_t doc;                //  Scratch: the document being matched
+    void *memo;                 //  Word id -> what it is to the rules
+    size_t memo_size;           //  Entries in memo
+    uint64_t memo_epoch;        //  Lexicon epoch of memo
+    VEC (int32_t) pool;         //  Prefix ids of the memo's words
+    lexicon_t *lexicon;         //  Own lexicon, for rules_match
 };
 
 //  --------------------------------------------------------------------------
@@ -349,6 +352,9 @@ rules_destroy (rules_t **self_p)
     free (self->doc.seen.items);
     free (self->doc.prefixed.items);
     free (self->doc.hits.items);
+    free (self->memo);
+    free (self->pool.items);
+    lexicon_destroy (&self->lexicon);
     free (self);
     *self_p = NULL;
 }
@@ -374,30 +380,53 @@ rules_name (rules_t *self, size_t i)
 //  --------------------------------------------------------------------------
 //  Evaluation
 
-//  Each word of the document: note the rule words and prefixes it is
-static int
-s_doc_word (void *arg, const token_t *token)
+//  What a word of the lexicon is to the rules (a memo: zero until known)
+typedef struct {
+    int32_t word1;              //  Rule word id + 1, 0 if none
+    uint32_t prefixes;          //  First of its prefix ids in the pool
+    uint16_t nprefixes;         //  Prefix terms it matches
+    uint16_t known;             //  1 once worked out
+} s_memo_t;
+
+//  Work out what word id of lexicon is to the rules
+static void
+s_memo_fill (rules_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *memo)
 {
-    s_doc_t *doc = (s_doc_t *) arg;
-    rules_t *self = doc->rules;
-    if (!token) {
-        doc->position++;            //  A break: no phrase spans it
-        return 0;
-    }
-    int32_t id = strmap_find (self->words, token->word, token->len);
-    if (id >= 0) {
-        doc->seen.items [id] = doc->stamp;
-        s_hit_t *hit = vec_push (&doc->hits);
-        hit->position = doc->position;
-        hit->id = id;
-    }
-    for (size_t k = 0; k < self->prefixes.len; k++) {
+    size_t len;
+    const char *word = lexicon_word (lexicon, id, &len);
+    memo->word1 = strmap_find (self->words, word, len) + 1;
+    memo->prefixes = (uint32_t) self->pool.len;
+    for (size_t k = 0; k < self->prefixes.len && memo->nprefixes < UINT16_MAX; k++) {
         const char *prefix = self->prefixes.items [k];
-        if (prefix [0] == token->word [0] && str_starts (token->word, prefix))
-            doc->prefixed.items [k] = doc->stamp;
+        if (prefix [0] == word [0] && str_starts (word, prefix)) {
+            *vec_push (&self->pool) = (int32_t) k;
+            memo->nprefixes++;
+        }
     }
-    doc->position++;
-    return 0;
+    memo->known = 1;
+}
+
+//  Note the rule words and prefixes of one text's words, from position on
+static int32_t
+s_doc_text (rules_t *self, const lexicon_t *lexicon, const lextext_t *text, int32_t position)
+{
+    s_doc_t *doc = &self->doc;
+    s_memo_t *memos = (s_memo_t *) self->memo;
+    for (size_t i = 0; i < text->words.len; i++, position++) {
+        int32_t id = text->words.items [i].id;
+        s_memo_t *memo = &memos [id];
+        if (!memo->known)
+            s_memo_fill (self, lexicon, id, memo);
+        if (memo->word1) {
+            doc->seen.items [memo->word1 - 1] = doc->stamp;
+            s_hit_t *hit = vec_push (&doc->hits);
+            hit->position = position;
+            hit->id = memo->word1 - 1;
+        }
+        for (uint32_t k = 0; k < memo->nprefixes; k++)
+            doc->prefixed.items [self->pool.items [memo->prefixes + k]] = doc->stamp;
+    }
+    return position;
 }
 
 static bool
@@ -435,11 +464,13 @@ s_eval (rules_t *self, int index, s_doc_t *doc)
     return false;
 }
 
-void
-rules_begin (rules_t *self)
+int
+rules_words (rules_t *self, const lexicon_t *lexicon, const lextext_t *headline,
+             const lextext_t *body, rulehitv_t *out)
 {
+    if (self->rules.len == 0)
+        return 0;
     s_doc_t *doc = &self->doc;
-    doc->rules = self;
     size_t nwords = strmap_size (self->words);
     while (doc->seen.len < nwords)
         *vec_push (&doc->seen) = 0;
@@ -451,21 +482,19 @@ rules_begin (rules_t *self)
         doc->stamp = 1;
     }
     doc->hits.len = 0;
-    doc->position = 0;
-}
-
-int
-rules_word (void *self, const token_t *token)
-{
-    return s_doc_word (&((rules_t *) self)->doc, token);
-}
-
-int
-rules_end (rules_t *self, rulehitv_t *out)
-{
+    uint64_t epoch = self->memo_epoch;
+    lexicon_memo (lexicon, &self->memo, &self->memo_size, sizeof (s_memo_t), &self->memo_epoch);
+    if (epoch != self->memo_epoch)
+        self->pool.len = 0;
+    int32_t position = 0;
+    if (headline)
+        position = s_doc_text (self, lexicon, headline, position);
+    position++;                     //  A break: no phrase spans it
+    if (body)
+        s_doc_text (self, lexicon, body, position);
     int matched = 0;
     for (size_t r = 0; r < self->rules.len; r++)
-        if (s_eval (self, self->rules.items [r].root, &self->doc)) {
+        if (s_eval (self, self->rules.items [r].root, doc)) {
             *vec_push (out) = r;
             matched++;
         }
@@ -477,11 +506,14 @@ rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *
 {
     if (self->rules.len == 0)
         return 0;
-    rules_begin (self);
-    if (headline)
-        tokenize (headline, strlen (headline), s_doc_word, &self->doc);
-    s_doc_word (&self->doc, NULL);
-    if (body)
-        tokenize (body, strlen (body), s_doc_word, &self->doc);
-    return rules_end (self, out);
+    if (!self->lexicon)
+        self->lexicon = lexicon_new ();
+    lexicon_trim (self->lexicon, 100000);
+    lextext_t h = { 0 }, b = { 0 };
+    lexicon_read (self->lexicon, headline, headline ? strlen (headline) : 0, &h);
+    lexicon_read (self->lexicon, body, body ? strlen (body) : 0, &b);
+    int matched = rules_words (self, self->lexicon, &h, &b, out);
+    lextext_free (&h);
+    lextext_free (&b);
+    return matched;
 }

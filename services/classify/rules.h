@@ -16,7 +16,7 @@
 #ifndef COPYDESK_RULES_H
 #define COPYDESK_RULES_H
 
-#include "classify/tokenize.h"
+#include "classify/lexicon.h"
 
 typedef struct _rules_t rules_t;
 typedef VEC (size_t) rulehitv_t;
@@ -44,14 +44,11 @@ const char *
 int
     rules_match (rules_t *self, const char *headline, const char *body, rulehitv_t *out);
 
-//  The same in steps, for a caller that tokenizes the text anyway:
-//  rules_begin, then rules_word for every word in order (a NULL token
-//  between headline and body: no phrase spans them), then rules_end.
-void
-    rules_begin (rules_t *self);
+//  The same on texts already read into lexicon (headline, body; either may
+//  be NULL): for a caller that reads the words anyway. What each word is to
+//  the rules is worked out once per lexicon epoch.
 int
-    rules_word (void *self, const token_t *token);
-int
-    rules_end (rules_t *self, rulehitv_t *out);
+    rules_words (rules_t *self, const lexicon_t *lexicon, const lextext_t *headline,
+                 const lextext_t *body, rulehitv_t *out);
 
 #endif

@@ -4,7 +4,7 @@
 #include "common.h"
 #include "classify/strmap.h"
 #include "classify/tokenize.h"
-#include <utf8proc.h>
+#include "classify/split.h"
 #include <libstemmer.h>
 
 struct _tokenizer_t {
@@ -100,20 +100,6 @@ static s_stoplist_t s_stoplists [] = {
     { "nl", s_stop_nl }, { NULL, NULL }
 };
 
-//  Abbreviations whose final '.' does not end a sentence (sorted: bsearch)
-static const char *s_abbreviations [] = {
-    "adm", "approx", "apr", "aug", "bros", "capt", "cie", "cmdr", "co", "col", "corp",
-    "dec", "dept", "dr", "est", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr",
-    "jul", "jun", "lt", "ltd", "mar", "messrs", "mr", "mrs", "ms", "mt", "no", "nov",
-    "oct", "plc", "prof", "rep", "rev", "sen", "sep", "sept", "sgt", "sr", "st", "vs"
-};
-
-static int
-s_str_compare (const void *key, const void *item)
-{
-    return strcmp ((const char *) key, *(const char *const *) item);
-}
-
 char *
 tokenizer_language_primary (const char *language, char *out, size_t size)
 {
@@ -127,215 +113,36 @@ tokenizer_language_primary (const char *language, char *out, size_t size)
 }
 
 //  --------------------------------------------------------------------------
-//  Word splitting
+//  Word splitting (split.h)
 
-typedef struct {
-    int32_t cp;                 //  Code point, -1 if invalid
-    int size;                   //  Bytes
-    int kind;                   //  0 other, 1 letter, 2 mark, 3 digit
-    bool upper;                 //  Upper- or title-case letter
-} s_char_t;
-
-static inline void
-s_decode (const uint8_t *p, size_t avail, s_char_t *c)
+uint64_t
+tokenize_hash (const char *word, size_t len)
 {
-    if (p [0] < 0x80) {
-        int b = p [0];
-        c->cp = b;
-        c->size = 1;
-        c->upper = b >= 'A' && b <= 'Z';
-        c->kind = (c->upper || (b >= 'a' && b <= 'z')) ? 1 : (b >= '0' && b <= '9') ? 3 : 0;
-        return;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v;
+        memcpy (&v, word + i, 8);
+        h = split_hash_step (h, v);
     }
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = utf8proc_iterate (p, (utf8proc_ssize_t) (avail > 4 ? 4 : avail), &cp);
-    if (n <= 0) {
-        c->cp = -1;
-        c->size = 1;
-        c->kind = 0;
-        c->upper = false;
-        return;
+    if (i < len) {
+        uint64_t v = 0;
+        memcpy (&v, word + i, len - i);
+        h = split_hash_step (h, v);
     }
-    c->cp = cp;
-    c->size = (int) n;
-    utf8proc_category_t cat = utf8proc_category (cp);
-    c->upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
-    if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO)
-        c->kind = 1;
-    else
-    if (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME)
-        c->kind = 2;
-    else
-    if (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO)
-        c->kind = 3;
-    else
-        c->kind = 0;
+    return split_hash_final (h);
 }
-
-static inline void
-s_peek (const uint8_t *text, size_t len, size_t pos, s_char_t *c)
-{
-    if (pos >= len) {
-        c->cp = 0;
-        c->size = 0;
-        c->kind = 0;
-        c->upper = false;
-    }
-    else
-        s_decode (text + pos, len - pos, c);
-}
-
-static bool
-s_is_abbreviation (const char *word)
-{
-    return bsearch (word, s_abbreviations, sizeof s_abbreviations / sizeof s_abbreviations [0],
-                    sizeof (char *), s_str_compare) != NULL;
-}
-
-//  --------------------------------------------------------------------------
-//  Split text into words and report each folded word.
 
 size_t
 tokenize (const char *text, size_t len, token_fn *fn, void *arg)
 {
-    const uint8_t *p = (const uint8_t *) text;
-    char raw [TOKEN_MAX * 2 + 8];
-    size_t pos = 0, count = 0;
-    bool sentence = true;
-    int newlines = 0;
-    s_char_t c, n, nn;
-    while (pos < len) {
-        s_decode (p + pos, len - pos, &c);
-        if (c.kind == 0 || c.kind == 2) {
-            if (c.cp == '.' || c.cp == '!' || c.cp == '?')
-                sentence = true;
-            if (c.cp == '\n' && ++newlines >= 2)
-                sentence = true;
-            else
-            if (c.cp != '\n' && c.cp != ' ' && c.cp != '\r')
-                newlines = 0;
-            pos += c.size;
-            continue;
-        }
-        newlines = 0;
-        //  A word starts here
-        size_t start = pos, rawlen = 0;
-        bool letters = false, digits = false, upper = true, capital = c.upper;
-        bool ascii = true, overflow = false, initialism = false;
-        size_t segment = 0;             //  Characters since start or last '.'
-        while (pos < len) {
-            s_decode (p + pos, len - pos, &c);
-            if (c.kind != 0) {
-                if (c.kind == 1) {
-                    letters = true;
-                    if (!c.upper)
-                        upper = false;
-                }
-                else
-                if (c.kind == 3)
-                    digits = true;
-                if (c.cp >= 0x80)
-                    ascii = false;
-                if (rawlen + c.size < sizeof raw - 1)
-                    memcpy (raw + rawlen, p + pos, c.size);
-                else
-                    overflow = true;
-                rawlen += c.size;
-                pos += c.size;
-                segment++;
-                continue;
-            }
-            //  A connector inside a word?
-            s_peek (p, len, pos + c.size, &n);
-            bool prev_digit = rawlen > 0 && isdigit ((unsigned char) raw [rawlen - 1]);
-            bool prev_letter = rawlen > 0 && !prev_digit;
-            if (c.cp == '.' && prev_digit && n.kind == 3) {
-                if (rawlen < sizeof raw - 1)
-                    raw [rawlen] = '.';
-                rawlen++;
-                pos += 1;
-                segment = 0;
-                continue;
-            }
-            if (c.cp == ',' && prev_digit && n.kind == 3) {
-                pos += 1;           //  Thousands separator: dropped
-                continue;
-            }
-            if (c.cp == '.' && prev_letter && segment == 1 && n.kind == 1) {
-                s_peek (p, len, pos + 1 + n.size, &nn);
-                if (nn.cp == '.' || nn.kind == 0) {
-                    if (rawlen < sizeof raw - 1)
-                        raw [rawlen] = '.';
-                    rawlen++;
-                    pos += 1;
-                    segment = 0;
-                    initialism = true;
-                    continue;
-                }
-            }
-            if ((c.cp == '\'' || c.cp == 0x2019) && prev_letter && n.kind == 1) {
-                s_peek (p, len, pos + c.size + n.size, &nn);
-                if ((n.cp == 's' || n.cp == 'S') && nn.kind == 0) {
-                    pos += c.size + n.size;     //  Possessive 's: dropped
-                    break;
-                }
-                if (rawlen < sizeof raw - 1)
-                    raw [rawlen] = '\'';
-                rawlen++;
-                pos += c.size;
-                continue;
-            }
-            if (c.cp == '&' && prev_letter && n.kind == 1 && segment <= 3) {
-                if (rawlen < sizeof raw - 1)
-                    raw [rawlen] = '&';
-                rawlen++;
-                pos += 1;
-                continue;
-            }
-            break;
-        }
-        if (initialism && pos < len && p [pos] == '.')
-            pos++;              //  "U.S." keeps its final period out of sentence ends
-        if (overflow || rawlen > TOKEN_MAX)
-            continue;
-        raw [rawlen] = 0;
-        token_t token = {
-            .offset = start, .length = pos - start, .capital = capital,
-            .upper = letters && upper, .number = digits && !letters,
-            .sentence = sentence, .ascii = ascii
-        };
-        char folded [TOKEN_MAX * 4 + 8];
-        if (ascii) {
-            for (size_t i = 0; i < rawlen; i++)
-                folded [i] = (char) tolower ((unsigned char) raw [i]);
-            folded [rawlen] = 0;
-            token.word = folded;
-            token.len = rawlen;
-        }
-        else {
-            utf8proc_uint8_t *mapped = NULL;
-            utf8proc_ssize_t mlen = utf8proc_map ((const utf8proc_uint8_t *) raw,
-                (utf8proc_ssize_t) rawlen, &mapped,
-                UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE);
-            if (mlen <= 0 || (size_t) mlen >= sizeof folded) {
-                free (mapped);
-                continue;
-            }
-            memcpy (folded, mapped, (size_t) mlen);
-            folded [mlen] = 0;
-            free (mapped);
-            token.word = folded;
-            token.len = (size_t) mlen;
-        }
-        sentence = false;
-        count++;
-        if (fn (arg, &token))
-            break;
-        //  "Mr." and "Inc." do not end a sentence
-        if (pos < len && p [pos] == '.' && token.len <= 6 && s_is_abbreviation (folded))
-            pos++;
-    }
-    return count;
+    return split_text (text, len, fn, arg, NULL);
+}
+
+size_t
+tokenize_counted (const char *text, size_t len, token_fn *fn, void *arg, tokenize_stats_t *stats)
+{
+    return split_text (text, len, fn, arg, stats);
 }
 
 //  --------------------------------------------------------------------------
@@ -438,25 +245,31 @@ tokenizer_stem_id (tokenizer_t *self, const token_t *token)
     int32_t *value = strmap_value (self->surface, index);
     if (!added)
         return *value;
-    //  New surface word: decide whether it is a content term, then stem
-    int32_t id = -1;
-    size_t chars = 0;
-    for (size_t i = 0; i < token->len; i++)
-        if ((token->word [i] & 0xC0) != 0x80)
-            chars++;
-    bool content = !token->number
-        && (chars >= 2 || !token->ascii)
-        && !tokenizer_is_stopword (self, token->word, token->len);
-    if (content) {
-        char *stem = tokenizer_stem (self, token->word, token->len);
-        bool fresh;
-        id = strmap_intern (self->stems, stem, strlen (stem), &fresh);
-        if (fresh)
-            *strmap_value (self->stems, id) = INT32_MIN;
-        free (stem);
-    }
+    int32_t id = tokenizer_stem_word (self, token->word, token->len, token->number, token->ascii);
     //  The stems map may have grown, but the surface value pointer is ours
     *strmap_value (self->surface, index) = id;
+    return id;
+}
+
+//  --------------------------------------------------------------------------
+//  Decide whether a word is a content term, then stem and intern it.
+
+int32_t
+tokenizer_stem_word (tokenizer_t *self, const char *word, size_t len, bool number, bool ascii)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++)
+        if ((word [i] & 0xC0) != 0x80)
+            chars++;
+    bool content = !number && (chars >= 2 || !ascii) && !tokenizer_is_stopword (self, word, len);
+    if (!content)
+        return -1;
+    char *stem = tokenizer_stem (self, word, len);
+    bool fresh;
+    int32_t id = strmap_intern (self->stems, stem, strlen (stem), &fresh);
+    if (fresh)
+        *strmap_value (self->stems, id) = INT32_MIN;
+    free (stem);
     return id;
 }
 

@@ -22,7 +22,8 @@
 #define TOKEN_MAX 64
 
 typedef struct {
-    const char *word;           //  Folded word, NUL-terminated (valid during the callback)
+    const char *word;           //  Folded word, followed by 8 NUL bytes (valid
+                                //  during the callback)
     size_t len;                 //  Bytes in word
     size_t offset;              //  Byte offset of the word in the text
     size_t length;              //  Bytes of the word in the text
@@ -31,15 +32,32 @@ typedef struct {
     bool number;                //  Digits (and separators) only
     bool sentence;              //  First word of the text or after . ! ? or a blank line
     bool ascii;                 //  Only ASCII bytes
+    uint64_t hash;              //  tokenize_hash of word
+    uint64_t head [2];          //  The first 16 bytes of word, zero padded
 } token_t;
 
 //  Called for each word; return 0 to go on, -1 to stop.
 typedef int (token_fn) (void *arg, const token_t *token);
 
+//  What tokenize_counted sees of a text besides its words
+typedef struct {
+    size_t upper;               //  ASCII upper-case letters (A-Z) in the text
+    size_t lower;               //  ASCII lower-case letters (a-z)
+} tokenize_stats_t;
+
 //  Split len bytes of UTF-8 text into words. Invalid bytes separate words.
 //  Returns the number of words reported.
 size_t
     tokenize (const char *text, size_t len, token_fn *fn, void *arg);
+//  The same, also counting into stats (zeroed first) what the text holds
+//  besides words (stats may be NULL).
+size_t
+    tokenize_counted (const char *text, size_t len, token_fn *fn, void *arg,
+                      tokenize_stats_t *stats);
+//  The hash of a folded word that tokenize reports as token->hash (64 bits,
+//  word at a time; not for hostile-collision-proof uses: compare keys too).
+uint64_t
+    tokenize_hash (const char *word, size_t len);
 
 typedef struct _tokenizer_t tokenizer_t;
 
@@ -67,6 +85,12 @@ int32_t
 //  Stem a folded word without caching. Returns a new string (caller frees).
 char *
     tokenizer_stem (tokenizer_t *self, const char *word, size_t len);
+//  Stem id of a folded word, as tokenizer_stem_id gives it for a token of
+//  that word and shape, without the surface cache (for callers that keep
+//  their own per-word memo).
+int32_t
+    tokenizer_stem_word (tokenizer_t *self, const char *word, size_t len, bool number,
+                         bool ascii);
 //  Text of a stem id (owned by the tokenizer; valid until the next call
 //  that may add stems).
 const char *
