@@ -515,6 +515,34 @@ s_peak_rss_kb (long pid)
     return hwm;
 }
 
+//  Commits of the store workers, from the counters each logs when it stops
+//  ("store: stopping ... commits=N"); 0 if none were found
+static long
+s_store_commits (const char *home)
+{
+    char *pattern = xasprintf ("%s/logs/store*.log", home);
+    glob_t found;
+    long total = 0;
+    if (glob (pattern, 0, NULL, &found) == 0) {
+        for (size_t i = 0; i < found.gl_pathc; i++) {
+            FILE *f = fopen (found.gl_pathv [i], "r");
+            char line [1024];
+            long commits = 0;
+            while (f && fgets (line, sizeof line, f)) {
+                char *at = strstr (line, " commits=");
+                if (at && strstr (line, "stopping"))
+                    commits = atol (at + 9);
+            }
+            if (f)
+                fclose (f);
+            total += commits;
+        }
+        globfree (&found);
+    }
+    free (pattern);
+    return total;
+}
+
 static void
 s_usage (void)
 {
@@ -694,6 +722,12 @@ main (int argc, char **argv)
     fflush (stdout);
     char *down [] = { copydesk, "--home", home, "down", NULL };
     s_run (down);
+    //  The store's commits, from its "stopping" line: stories per transaction
+    long commits = s_store_commits (home);
+    if (commits > 0)
+        printf ("store_commits=%ld stories_per_commit=%.1f\n", commits,
+                (double) follow.stored / (double) commits);
+    fflush (stdout);
     zmq_close (tap);
     zmq_ctx_term (ctx);
     if (!options.keep)
