@@ -1,16 +1,21 @@
 //  SPDX-License-Identifier: MIT
-//  lang - language detection (script, libexttextcat n-grams, function
-//  words) and language tag cleaning
+//  lang - language detection (script, n-gram profiles, function words)
+//  and language tag cleaning
+//
+//  The n-gram step is Cavnar and Trenkle's out-of-place measure over the
+//  language profiles libexttextcat ships (<lang>.lm: the 400 commonest
+//  n-grams of 1-5 characters of a language, commonest first), scored here
+//  in one pass: every n-gram of every profile sits in one hash table with
+//  its rank in each profile, so the sample's 400 commonest n-grams are
+//  each looked up once instead of being merged against 31 sorted lists.
 
 #include "common.h"
 #include "lang.h"
 #include <utf8proc.h>
-#include <libexttextcat/textcat.h>
-#include <libexttextcat/constants.h>
 
 #define LANG_DEFAULT_DATA   "/usr/share/libexttextcat"
 #define LANG_MAX_SAMPLE     1024    //  Bytes of text looked at
-#define LANG_NGRAM_SAMPLE   512     //  Bytes of it given to libexttextcat
+#define LANG_NGRAM_SAMPLE   512     //  Bytes of it profiled by n-grams
 #define LANG_MIN_LETTERS    25      //  Fewer letters: unsure
 #define LANG_SHORT_LETTERS  120     //  Fewer letters: both methods must agree
 
@@ -23,13 +28,49 @@ typedef struct {
     uint32_t languages;         //  Bit l: s_stopwords [l] has the word
 } lang_word_t;
 
+//  N-gram profiles
+#define LANG_NGRAMS         400     //  N-grams in a profile
+#define LANG_NGRAM_CHARS    5       //  Longest n-gram, characters
+#define LANG_NGRAM_BYTES    20      //  Longest n-gram, bytes
+#define LANG_OUT_OF_PLACE   400     //  Cost of an n-gram a profile lacks
+#define LANG_THRESHOLD      1.03    //  Candidates score within 3% of the best
+#define LANG_CANDIDATES     5       //  More candidates than this: unsure
+#define LANG_MODELS_MAX     32      //  Profiles loaded at most
+#define LANG_SAMPLE_SLOTS   8192    //  Hash slots for the sample's n-grams (over
+                                    //  twice the most a sample can hold)
+
+//  One n-gram of the profiles, with its ranks
+typedef struct {
+    uint32_t hash;              //  0 = empty slot
+    uint32_t first;             //  First of its postings
+    uint16_t count;             //  Postings: profiles that hold it
+    uint8_t len;                //  Bytes
+    char text [LANG_NGRAM_BYTES];
+} lang_gram_t;
+
+//  One n-gram of the sample being profiled
+typedef struct {
+    uint32_t hash;              //  0 = empty slot
+    uint16_t start;             //  Offset in the prepared sample
+    uint16_t count;             //  Occurrences
+    uint8_t len;                //  Bytes
+    uint8_t chars;              //  Characters
+} lang_seen_t;
+
 struct _lang_t {
-    void *textcat;              //  libexttextcat handle, NULL if not loaded
-    candidate_t *candidates;    //  Its output buffer
     lang_word_t words [LANG_WORDS_SLOTS];   //  Function words of every language
+    int models;                 //  Profiles loaded (0: function words only)
+    const char *codes [LANG_MODELS_MAX];    //  Our code for each profile
+    lang_gram_t *grams;         //  Hash table of every profile's n-grams
+    uint32_t gram_mask;         //  Slots - 1
+    uint16_t *postings;         //  Per n-gram: profile << 9 | rank
+    lang_seen_t seen [LANG_SAMPLE_SLOTS];   //  The sample's n-grams
+    uint16_t order [LANG_SAMPLE_SLOTS];     //  Slots used, first seen first
+    uint16_t ranked [LANG_SAMPLE_SLOTS];    //  Slots by count, commonest first
+    char prepared [LANG_NGRAM_SAMPLE + 4];  //  "_word_word_" of the sample
 };
 
-//  Latin-script languages given to libexttextcat: model file, our code
+//  Latin-script languages profiled by n-grams: model file, our code
 static const struct {
     const char *model;
     const char *code;
@@ -130,6 +171,138 @@ s_words_load (lang_t *self)
     }
 }
 
+//  FNV-1a, extended byte by byte as an n-gram grows
+static inline uint32_t
+s_fnv (uint32_t hash, const char *bytes, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ (uint8_t) bytes [i]) * 16777619u;
+    return hash;
+}
+
+#define LANG_FNV_BASIS 2166136261u
+
+//  Hash of an n-gram as the tables keep it: never 0 (the empty slot)
+static inline uint32_t
+s_gram_hash (uint32_t fnv)
+{
+    return fnv ? fnv : 1;
+}
+
+//  The profile slot of an n-gram: where it is, or the empty slot where it
+//  would go
+static lang_gram_t *
+s_gram_slot (lang_t *self, const char *text, size_t len, uint32_t hash)
+{
+    uint32_t i = hash & self->gram_mask;
+    while (self->grams [i].hash
+       && (self->grams [i].hash != hash || self->grams [i].len != len
+           || memcmp (self->grams [i].text, text, len) != 0))
+        i = (i + 1) & self->gram_mask;
+    return &self->grams [i];
+}
+
+//  One profile file as read: its n-grams, commonest first
+typedef struct {
+    char *data;                 //  File contents, n-grams cut in place
+    const char *grams [LANG_NGRAMS];
+    int count;
+} lang_profile_t;
+
+//  Read a profile: one n-gram per line, then its count; lines whose
+//  n-gram is longer than LANG_NGRAM_BYTES are skipped. Returns -1 if the
+//  file cannot be read or holds nothing.
+static int
+s_profile_read (const char *path, lang_profile_t *profile)
+{
+    uint8_t *data = NULL;
+    size_t size = 0;
+    profile->count = 0;
+    profile->data = NULL;
+    if (file_read (path, 1024 * 1024, &data, &size) != 0)
+        return -1;
+    profile->data = (char *) data;
+    char *line = profile->data;
+    while (line && *line && profile->count < LANG_NGRAMS) {
+        char *next = strchr (line, '\n');
+        if (next)
+            *next++ = 0;
+        while (isspace ((unsigned char) *line))
+            line++;
+        size_t len = strcspn (line, " \t\r\n");
+        line [len] = 0;
+        if (len > 0 && len <= LANG_NGRAM_BYTES)
+            profile->grams [profile->count++] = line;
+        line = next;
+    }
+    return profile->count > 0 ? 0 : -1;
+}
+
+//  Load the profiles of s_models from dir into one table of n-grams with
+//  their ranks per profile
+static void
+s_profiles_load (lang_t *self, const char *dir)
+{
+    lang_profile_t *profiles = (lang_profile_t *) xcalloc (LANG_MODELS_MAX,
+                                                            sizeof (lang_profile_t));
+    size_t total = 0;
+    for (int i = 0; s_models [i].model && self->models < LANG_MODELS_MAX; i++) {
+        char path [1024];
+        snprintf (path, sizeof path, "%s/%s.lm", dir, s_models [i].model);
+        if (s_profile_read (path, &profiles [self->models]) == 0) {
+            self->codes [self->models] = s_models [i].code;
+            total += (size_t) profiles [self->models].count;
+            self->models++;
+        }
+        else
+            free (profiles [self->models].data);
+    }
+    if (self->models > 0) {
+        //  Slots: a power of two at least twice the postings
+        size_t slots = 1024;
+        while (slots < total * 2)
+            slots *= 2;
+        self->grams = (lang_gram_t *) xcalloc (slots, sizeof (lang_gram_t));
+        self->gram_mask = (uint32_t) (slots - 1);
+        self->postings = (uint16_t *) xcalloc (total, sizeof (uint16_t));
+        //  Count the postings of each n-gram, then lay them out
+        for (int m = 0; m < self->models; m++)
+            for (int r = 0; r < profiles [m].count; r++) {
+                const char *text = profiles [m].grams [r];
+                size_t len = strlen (text);
+                uint32_t hash = s_gram_hash (s_fnv (LANG_FNV_BASIS, text, len));
+                lang_gram_t *gram = s_gram_slot (self, text, len, hash);
+                if (!gram->hash) {
+                    gram->hash = hash;
+                    gram->len = (uint8_t) len;
+                    memcpy (gram->text, text, len);
+                }
+                gram->count++;
+            }
+        uint32_t next = 0;
+        for (size_t i = 0; i < slots; i++)
+            if (self->grams [i].hash) {
+                self->grams [i].first = next;
+                next += self->grams [i].count;
+                self->grams [i].count = 0;
+            }
+        for (int m = 0; m < self->models; m++)
+            for (int r = 0; r < profiles [m].count; r++) {
+                const char *text = profiles [m].grams [r];
+                size_t len = strlen (text);
+                uint32_t hash = s_gram_hash (s_fnv (LANG_FNV_BASIS, text, len));
+                lang_gram_t *gram = s_gram_slot (self, text, len, hash);
+                if (gram->count > 0
+                &&  (self->postings [gram->first + gram->count - 1] >> 9) == m)
+                    continue;   //  The same n-gram twice in one profile
+                self->postings [gram->first + gram->count++] = (uint16_t) (m << 9 | r);
+            }
+    }
+    for (int m = 0; m < self->models; m++)
+        free (profiles [m].data);
+    free (profiles);
+}
+
 //  --------------------------------------------------------------------------
 //  Load the models. Never fails: without them, Latin text is judged by
 //  function words alone (more often unsure).
@@ -140,33 +313,8 @@ lang_new (const char *datadir)
     lang_t *self = (lang_t *) xcalloc (1, sizeof (lang_t));
     s_words_load (self);
     const char *dir = datadir && *datadir ? datadir : LANG_DEFAULT_DATA;
-    //  libexttextcat reads its list of models from a file: write one
-    char conf [] = "/tmp/copydesk-lang-XXXXXX";
-    int fd = mkstemp (conf);
-    if (fd < 0) {
-        fprintf (stderr, "lang: cannot write a model list: %s\n", strerror (errno));
-        return self;
-    }
-    FILE *file = fdopen (fd, "w");
-    int models = 0;
-    for (int i = 0; s_models [i].model; i++) {
-        char path [1024];
-        snprintf (path, sizeof path, "%s/%s.lm", dir, s_models [i].model);
-        if (access (path, R_OK) == 0) {
-            fprintf (file, "%s.lm %s\n", s_models [i].model, s_models [i].code);
-            models++;
-        }
-    }
-    fclose (file);
-    if (models > 0) {
-        char prefix [1024];
-        snprintf (prefix, sizeof prefix, "%s/", dir);
-        self->textcat = special_textcat_Init (conf, prefix);
-    }
-    unlink (conf);
-    if (self->textcat)
-        self->candidates = textcat_GetClassifyFullOutput (self->textcat);
-    else
+    s_profiles_load (self, dir);
+    if (self->models == 0)
         fprintf (stderr, "lang: no language models in %s; detection by function words only\n", dir);
     return self;
 }
@@ -181,12 +329,161 @@ lang_destroy (lang_t **self_p)
     lang_t *self = *self_p;
     if (!self)
         return;
-    if (self->textcat) {
-        textcat_ReleaseClassifyFullOutput (self->textcat, self->candidates);
-        textcat_Done (self->textcat);
-    }
+    free (self->grams);
+    free (self->postings);
     free (self);
     *self_p = NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  Rank the profiles against text (valid UTF-8, len bytes): the
+//  candidates within LANG_THRESHOLD of the best score, best first, into
+//  codes. Returns how many, or 0 when there are none or too many to say.
+
+//  Bytes that separate words for the n-grams: white space and digits
+static inline bool
+s_gram_break (uint8_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '0' && c <= '9');
+}
+
+//  Bytes of the UTF-8 character starting with c
+static inline size_t
+s_char_len (uint8_t c)
+{
+    return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+static int
+s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes)
+{
+    //  The sample as words between single underscores: "_word_word_"
+    char *prepared = self->prepared;
+    size_t size = 0;
+    bool in_word = false;
+    for (size_t i = 0; i < len && size < LANG_NGRAM_SAMPLE + 1; i++) {
+        uint8_t c = (uint8_t) text [i];
+        if (s_gram_break (c)) {
+            in_word = false;
+            continue;
+        }
+        if (!in_word)
+            prepared [size++] = '_';
+        in_word = true;
+        prepared [size++] = (char) c;
+    }
+    if (size == 0)
+        return 0;
+    prepared [size++] = '_';
+
+    //  Count every n-gram of 1-5 characters; an underscore only at either end
+    int distinct = 0;
+    int max_count = 0;
+    size_t at = 0;
+    while (at < size) {
+        uint32_t fnv = LANG_FNV_BASIS;
+        size_t end = at;
+        for (int chars = 0; chars < LANG_NGRAM_CHARS && end < size; chars++) {
+            size_t n = s_char_len ((uint8_t) prepared [end]);
+            if (end + n > size || end + n - at > LANG_NGRAM_BYTES)
+                break;
+            fnv = s_fnv (fnv, prepared + end, n);
+            end += n;
+            uint32_t hash = s_gram_hash (fnv);
+            size_t gram_len = end - at;
+            uint32_t slot = hash & (LANG_SAMPLE_SLOTS - 1);
+            lang_seen_t *seen;
+            while (true) {
+                seen = &self->seen [slot];
+                if (!seen->hash)
+                    break;
+                if (seen->hash == hash && seen->len == gram_len) {
+                    size_t k = 0;
+                    while (k < gram_len && prepared [seen->start + k] == prepared [at + k])
+                        k++;
+                    if (k == gram_len)
+                        break;
+                }
+                slot = (slot + 1) & (LANG_SAMPLE_SLOTS - 1);
+            }
+            if (!seen->hash) {
+                if (distinct >= LANG_SAMPLE_SLOTS / 2)
+                    goto counted;       //  Cannot happen with the sample bound
+                seen->hash = hash;
+                seen->start = (uint16_t) at;
+                seen->len = (uint8_t) gram_len;
+                seen->chars = (uint8_t) (chars + 1);
+                seen->count = 0;
+                self->order [distinct++] = (uint16_t) slot;
+            }
+            if (++seen->count > max_count)
+                max_count = seen->count;
+            if (chars > 0 && prepared [end - 1] == '_')
+                break;          //  The word ended
+        }
+        at += s_char_len ((uint8_t) prepared [at]);
+    }
+counted:;
+    //  Commonest first; among equals the shortest, then the first seen (a
+    //  counting sort on count and length)
+    int start [(LANG_NGRAM_SAMPLE + 8) * LANG_NGRAM_CHARS];
+    int keys = (max_count + 1) * LANG_NGRAM_CHARS + 1;
+    memset (start, 0, sizeof (int) * (size_t) keys);
+    for (int i = 0; i < distinct; i++) {
+        lang_seen_t *seen = &self->seen [self->order [i]];
+        start [(max_count - seen->count) * LANG_NGRAM_CHARS + seen->chars]++;
+    }
+    for (int k = 1; k < keys; k++)
+        start [k] += start [k - 1];
+    for (int i = 0; i < distinct; i++) {
+        uint16_t slot = self->order [i];
+        lang_seen_t *seen = &self->seen [slot];
+        self->ranked [start [(max_count - seen->count) * LANG_NGRAM_CHARS + seen->chars - 1]++]
+            = slot;
+    }
+
+    //  Out-of-place distance of each profile from the sample's commonest
+    //  n-grams: the difference of ranks, LANG_OUT_OF_PLACE when missing
+    int ranked = distinct < LANG_NGRAMS ? distinct : LANG_NGRAMS;
+    int64_t scores [LANG_MODELS_MAX];
+    for (int m = 0; m < self->models; m++)
+        scores [m] = (int64_t) ranked * LANG_OUT_OF_PLACE;
+    for (int rank = 0; rank < ranked; rank++) {
+        lang_seen_t *seen = &self->seen [self->ranked [rank]];
+        lang_gram_t *gram = s_gram_slot (self, prepared + seen->start, seen->len, seen->hash);
+        for (uint32_t p = 0; p < gram->count; p++) {
+            uint16_t posting = self->postings [gram->first + p];
+            int distance = (posting & 511) - rank;
+            scores [posting >> 9] += (distance < 0 ? -distance : distance) - LANG_OUT_OF_PLACE;
+        }
+    }
+    for (int i = 0; i < distinct; i++)
+        self->seen [self->order [i]].hash = 0;
+
+    //  Candidates: within the threshold of the best, best first
+    int64_t best = INT64_MAX;
+    for (int m = 0; m < self->models; m++)
+        if (scores [m] < best)
+            best = scores [m];
+    int64_t threshold = (int64_t) ((double) best * LANG_THRESHOLD);
+    int chosen [LANG_MODELS_MAX];
+    int count = 0;
+    for (int m = 0; m < self->models; m++)
+        if (scores [m] < threshold || scores [m] == best) {
+            if (count == LANG_CANDIDATES)
+                return 0;       //  Too many alike: no verdict
+            chosen [count++] = m;
+        }
+    //  Insertion sort by score (few candidates), ties in profile order
+    for (int i = 1; i < count; i++)
+        for (int j = i; j > 0 && scores [chosen [j]] < scores [chosen [j - 1]]; j--) {
+            int swap = chosen [j];
+            chosen [j] = chosen [j - 1];
+            chosen [j - 1] = swap;
+        }
+    for (int i = 0; i < count; i++)
+        codes [i] = self->codes [chosen [i]];
+    return count;
 }
 
 //  --------------------------------------------------------------------------
@@ -211,6 +508,15 @@ s_census (const char *text, size_t len, census_t *c)
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
     size_t i = 0;
     while (i < len) {
+        if (p [i] < 0x80) {
+            //  ASCII: letters are Latin
+            if ((unsigned) ((p [i] | 0x20) - 'a') < 26) {
+                c->letters++;
+                c->latin++;
+            }
+            i++;
+            continue;
+        }
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate (p + i, (utf8proc_ssize_t) (len - i), &cp);
         if (n <= 0) {
@@ -346,6 +652,18 @@ s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits)
     size_t wlen = 0;
     while (i <= len) {
         utf8proc_int32_t cp = ' ';
+        if (i < len && (unsigned) ((p [i] | 0x20) - 'a') < 26) {
+            //  ASCII letter: lower case
+            if (wlen + 3 < sizeof word)
+                word [1 + wlen++] = (char) (p [i] | 0x20);
+            else
+                wlen = sizeof word;
+            i++;
+            continue;
+        }
+        if (i < len && p [i] < 0x80)
+            i++;                //  ASCII, not a letter: ends a word
+        else
         if (i < len) {
             utf8proc_ssize_t n = utf8proc_iterate (p + i, (utf8proc_ssize_t) (len - i), &cp);
             if (n <= 0) {
@@ -384,16 +702,6 @@ s_stop_index (const char *code)
         if (strcmp (s_stopwords [l].code, code) == 0)
             return l;
     return -1;
-}
-
-//  Static copy of a code from our tables
-static const char *
-s_static_code (const char *code)
-{
-    for (int i = 0; s_models [i].model; i++)
-        if (strcmp (s_models [i].code, code) == 0)
-            return s_models [i].code;
-    return NULL;
 }
 
 //  --------------------------------------------------------------------------
@@ -438,8 +746,12 @@ lang_detect (lang_t *self, const char *text)
     if (top_hits >= 3 && (top_hits >= 2 * second_hits || top_hits >= second_hits + 2))
         by_words = s_stopwords [best_stop].code;
 
-    if (!self->textcat)
+    if (self->models == 0)
         return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
+    //  Short text is decided only when the function words agree with the
+    //  n-grams: without a verdict from them, the n-grams need not run
+    if (census.latin < LANG_SHORT_LETTERS && !by_words)
+        return NULL;
 
     //  N-grams of the first LANG_NGRAM_SAMPLE bytes are enough to rank the
     //  candidates (their cost grows with the text); the function words
@@ -450,17 +762,16 @@ lang_detect (lang_t *self, const char *text)
         while (ngram_len > 0 && ((unsigned char) text [ngram_len] & 0xC0) == 0x80)
             ngram_len--;
     }
-    int count = textcat_ClassifyFull (self->textcat, text, ngram_len, self->candidates);
+    const char *ranked [LANG_CANDIDATES];
+    int count = s_profile_rank (self, text, ngram_len, ranked);
     if (count <= 0)
         return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
-    //  Candidates within libexttextcat's threshold of the best: the same
-    //  language under two models (nb, nn) counts once
-    const char *codes [MAXCANDIDATES];
+    //  Candidates within the threshold of the best: the same language
+    //  under two profiles (nb, nn) counts once
+    const char *codes [LANG_CANDIDATES];
     int distinct = 0;
-    for (int i = 0; i < count && i < MAXCANDIDATES; i++) {
-        const char *code = s_static_code (self->candidates [i].name);
-        if (!code)
-            continue;
+    for (int i = 0; i < count; i++) {
+        const char *code = ranked [i];
         bool seen = false;
         for (int j = 0; j < distinct; j++)
             if (codes [j] == code)

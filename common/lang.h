@@ -3,9 +3,10 @@
 //
 //  Detection first looks at the script: CJK, Hangul, Arabic, Cyrillic,
 //  Greek, Hebrew, Thai and Devanagari text is decided by its letters. Latin
-//  script text goes to libexttextcat (the n-gram identifier behind
-//  LibreOffice) restricted to the languages of the wire, and the verdict is
-//  checked against a count of each language's commonest function words.
+//  script text is ranked against the n-gram profiles of libexttextcat (the
+//  identifier behind LibreOffice) for the languages of the wire, scored
+//  in-process, and the verdict is checked against a count of each
+//  language's commonest function words.
 //  When the text is short or the two disagree, the answer is NULL: a
 //  story without a language is better than one with a wrong language.
 
@@ -14,8 +15,8 @@
 
 typedef struct _lang_t lang_t;
 
-//  Load the n-gram models from datadir (NULL: the libexttextcat data folder
-//  of the system). Never fails: without models (a message on stderr says
+//  Load the n-gram profiles (<lang>.lm) from datadir (NULL: the
+//  libexttextcat data folder of the system). Never fails: without models (a message on stderr says
 //  so) Latin-script text is judged by function words alone, and is more
 //  often left undecided. Caller owns the detector.
 lang_t *
