@@ -791,6 +791,10 @@ lang_detect (lang_t *self, const char *text)
         //  lists of names): n-grams of names say little about language
         if (index >= 0 && hits [index] < 3)
             return NULL;
+        //  The same for a language without a list of its own: prose in
+        //  any language on the wire holds some of the listed words
+        if (index < 0 && top_hits < 3)
+            return NULL;
         //  Longer text: unless the function words say otherwise (close
         //  pairs such as cs/sk and da/no share most n-grams; their
         //  function words tell them apart)
