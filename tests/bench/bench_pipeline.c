@@ -28,8 +28,8 @@
 //    submit_p99_ms=…] rss_<process>_kb=… cpu_<process>_s=… …
 //
 //  Usage: bench_pipeline --bin DIR [--expect N] [--rate R --count N]
-//         [--workers SPEC] [--format F] [--source S] [--timeout S] [--keep]
-//         FILE...
+//         [--workers SPEC] [--set KEY=VALUE] [--format F] [--source S]
+//         [--timeout S] [--keep] FILE...
 
 #include "common.h"
 #include "publisher.h"
@@ -47,6 +47,7 @@ typedef struct {
     long count;                 //  Paced: documents to publish
     int timeout;                //  Seconds of tap silence before giving up
     bool keep;                  //  Keep the temp home
+    strv_t sets;                //  KEY=VALUE settings for the home's copydesk.cfg
     char **files;
     int nfiles;
 } options_t;
@@ -515,6 +516,35 @@ s_peak_rss_kb (long pid)
     return hwm;
 }
 
+//  Write the --set KEY=VALUE settings (section/.../name=value) into the
+//  home's copydesk.cfg, one ZPL path each. 0 or -1.
+static int
+s_write_config (const char *home, strv_t *sets)
+{
+    char *path = xasprintf ("%s/copydesk.cfg", home);
+    FILE *file = fopen (path, "w");
+    free (path);
+    if (!file)
+        return -1;
+    for (size_t i = 0; i < sets->len; i++) {
+        char *copy = xstrdup (sets->items [i]);
+        char *eq = strchr (copy, '=');
+        *eq = 0;
+        int depth = 0;
+        char *save = NULL;
+        char *parts [16];
+        int n = 0;
+        for (char *part = strtok_r (copy, "/", &save); part && n < 16; part = strtok_r (NULL, "/", &save))
+            parts [n++] = part;
+        for (depth = 0; depth < n - 1; depth++)
+            fprintf (file, "%*s%s\n", depth * 4, "", parts [depth]);
+        if (n > 0)
+            fprintf (file, "%*s%s = %s\n", depth * 4, "", parts [n - 1], eq + 1);
+        free (copy);
+    }
+    return fclose (file) == 0 ? 0 : -1;
+}
+
 //  Commits of the store workers, from the counters each logs when it stops
 //  ("store: stopping ... commits=N"); 0 if none were found
 static long
@@ -547,12 +577,13 @@ static void
 s_usage (void)
 {
     fprintf (stderr,
-        "usage: bench_pipeline --bin DIR [--expect N | --rate R [--count N]] [--workers SPEC]\n"
+        "usage: bench_pipeline --bin DIR [--expect N | --rate R [--count N]] [--workers SPEC] [--set K=V]\n"
         "                      [--format F] [--source S] [--timeout S] [--keep] FILE...\n"
         "  --expect N     saturated: push the files at once, wait for N stories\n"
         "  --rate R       paced: one document per story, R per second (open loop)\n"
         "  --count N      paced: documents to publish (default 5000)\n"
         "  --workers SPEC copydesk up --workers (e.g. normalize=2,classify=1)\n"
+        "  --set K=V      a setting for the temp home's copydesk.cfg (store/linger_ms=0)\n"
         "  --timeout S    give up after S seconds without a tap event (default 30)\n");
 }
 
@@ -601,6 +632,9 @@ main (int argc, char **argv)
             else
             if (streq (arg, "--timeout"))
                 options.timeout = atoi (value);
+            else
+            if (streq (arg, "--set") && strchr (value, '=') && strchr (value, '/'))
+                strv_push (&options.sets, value);
             else {
                 s_usage ();
                 return 2;
@@ -622,6 +656,10 @@ main (int argc, char **argv)
         return 2;
     }
     char *copydesk = xasprintf ("%s/copydesk", options.bin);
+    if (options.sets.len && s_write_config (home, &options.sets)) {
+        fprintf (stderr, "bench_pipeline: cannot write %s/copydesk.cfg\n", home);
+        return 1;
+    }
 
     //  Start the pipeline
     char *up [9] = { copydesk, "--home", home, "up", "--timeout", "60", NULL, NULL, NULL };
@@ -735,6 +773,7 @@ main (int argc, char **argv)
     else
         fprintf (stderr, "bench_pipeline: home kept in %s\n", home);
     s_follow_free (&follow);
+    strv_free (&options.sets);
     free (tap_endpoint);
     free (broker_endpoint);
     free (copydesk);
