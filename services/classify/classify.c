@@ -323,8 +323,8 @@ s_places (classify_t *self, lexicon_t *lexicon, story_t *story)
                             &self->body, self->body_from, self->place_threshold, &self->places);
     for (size_t i = 0; i < self->places.len; i++) {
         place_t *place = &self->places.items [i];
-        char literal [16];
-        snprintf (literal, sizeof literal, "iso3166:%s", place->code);
+        char literal [16] = "iso3166:";
+        memcpy (literal + 8, place->code, sizeof place->code);     //  NUL-terminated
         if (story_find_concept (&story->places, literal))
             continue;
         story_concept_t *c = story_add_concept (&story->places, place->name);

@@ -27,11 +27,6 @@ struct _entities_t {
     void *memo;                 //  Lexicon word id -> what it is to the finder
     size_t memo_size;           //  Entries in memo
     uint64_t memo_epoch;        //  Lexicon epoch of memo
-    uint32_t *lower;            //  Lexicon word id -> stamp of a text that has
-                                //  it in lower case
-    size_t lower_size;          //  Entries in lower
-    uint64_t lower_epoch;       //  Lexicon epoch of lower
-    uint32_t stamp;             //  Stamp of the current text
     lexicon_t *lexicon;         //  Own lexicon, for entities_find
 };
 
@@ -328,7 +323,6 @@ entities_destroy (entities_t **self_p)
     free (self->node_org.items);
     free (self->node_more.items);
     free (self->memo);
-    free (self->lower);
     lexicon_destroy (&self->lexicon);
     strmap_destroy (&self->acronyms);
     strmap_destroy (&self->words);
@@ -373,17 +367,19 @@ typedef struct {
     const char *text;           //  The text (NUL-terminated)
     const lexword_t *w;         //  Its words
     size_t count;               //  Words
-    s_memo_t *memos;            //  Word id -> memo (filled for every word)
+    s_memo_t *memos;            //  Word id -> memo (see s_memo_at)
     entityv_t *out;
     VEC (int32_t) surnames;     //  Word ids of surnames of people found
     VEC (int) surname_entity;   //  Entity index of each surname
     int people, orgs;           //  Counts (for the caps)
     size_t skip;                //  Words before this one were read already
-    uint32_t stamp;             //  Words seen in lower case have it in self->lower
+    uint64_t lower [16];        //  Filter of the ids of lower-case words
+    bool lower_ready;           //  lower is filled
 } s_ctx_t;
 
-//  The memo of word k
-#define M(k)        (&ctx->memos [ctx->w [k].id])
+//  The memo of word k (worked out when first needed: most words are never
+//  looked at, and reading the memo of a rare word is a cache miss)
+#define M(k)        s_memo_at (ctx, k)
 #define CAPITAL(k)  ((ctx->w [k].flags & LEX_CAPITAL) != 0)
 #define UPPER(k)    ((ctx->w [k].flags & LEX_UPPER) != 0)
 #define NUMBER(k)   ((ctx->w [k].flags & LEX_NUMBER) != 0)
@@ -406,6 +402,15 @@ s_memo_fill (entities_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *m
     memo->plural = len > 3 && word [len - 1] == 's'
                 && (s_class (self, word, len - 1) & (W_TITLE | W_ROLE));
     memo->known = 1;
+}
+
+static inline s_memo_t *
+s_memo_at (s_ctx_t *ctx, size_t k)
+{
+    s_memo_t *memo = &ctx->memos [ctx->w [k].id];
+    if (!memo->known)
+        s_memo_fill (ctx->self, ctx->lexicon, ctx->w [k].id, memo);
+    return memo;
 }
 
 //  Only spaces (and at most one '&' or '-') between words a and a+1?
@@ -509,11 +514,27 @@ s_add_org (s_ctx_t *ctx, int32_t index)
            org->acronym ? strlen (org->acronym) : 0, true);
 }
 
-//  Does the folded word appear in lower case elsewhere in the text?
+//  Does the folded word appear in lower case elsewhere in the text? (Asked
+//  of a few sentence-initial words: a scan costs less than marking every
+//  lower-case word of every story.)
 static bool
 s_lower_elsewhere (s_ctx_t *ctx, size_t k)
 {
-    return ctx->self->lower [ctx->w [k].id] == ctx->stamp;
+    if (!ctx->lower_ready) {
+        //  A 1024-bit filter of the lower-case words' ids: most words
+        //  asked about are names, which it rules out at once
+        for (size_t i = 0; i < ctx->count; i++)
+            if (!(ctx->w [i].flags & LEX_CAPITAL))
+                ctx->lower [(ctx->w [i].id >> 6) & 15] |= 1ULL << (ctx->w [i].id & 63);
+        ctx->lower_ready = true;
+    }
+    int32_t id = ctx->w [k].id;
+    if (!(ctx->lower [(id >> 6) & 15] & (1ULL << (id & 63))))
+        return false;
+    for (size_t i = 0; i < ctx->count; i++)
+        if (ctx->w [i].id == id && !(ctx->w [i].flags & LEX_CAPITAL))
+            return true;
+    return false;
 }
 
 //  A known organisation name starting at word a: its end (exclusive) or 0
@@ -773,22 +794,8 @@ entities_find_words (entities_t *self, const lexicon_t *lexicon, const lextext_t
     if (letters == 0 || upper * 10 >= letters * 8)
         return 0;
     lexicon_memo (lexicon, &self->memo, &self->memo_size, sizeof (s_memo_t), &self->memo_epoch);
-    lexicon_memo (lexicon, (void **) &self->lower, &self->lower_size, sizeof (uint32_t),
-                  &self->lower_epoch);
     s_memo_t *memos = (s_memo_t *) self->memo;
-    if (++self->stamp == 0) {
-        memset (self->lower, 0, self->lower_size * sizeof (uint32_t));
-        self->stamp = 1;
-    }
-    for (size_t i = 0; i < count; i++) {
-        s_memo_t *memo = &memos [w [i].id];
-        if (!memo->known)
-            s_memo_fill (self, lexicon, w [i].id, memo);
-        if (!(w [i].flags & LEX_CAPITAL))
-            self->lower [w [i].id] = self->stamp;
-    }
     s_ctx_t ctx = { self, lexicon, text->text, w, count, memos, out };
-    ctx.stamp = self->stamp;
     size_t before = out->len;
     for (size_t i = 0; i < count; ) {
         if (!(w [i].flags & LEX_CAPITAL) || (w [i].flags & LEX_NUMBER)) {
@@ -803,7 +810,7 @@ entities_find_words (entities_t *self, const lexicon_t *lexicon, const lextext_t
                 j++;
                 continue;
             }
-            if ((memos [n->id].cls & W_CONNECT) && j + 2 < count
+            if ((s_memo_at (&ctx, j + 1)->cls & W_CONNECT) && j + 2 < count
             &&  (w [j + 2].flags & LEX_CAPITAL) && s_joined (&ctx, j + 1)) {
                 j += 2;
                 continue;

@@ -122,8 +122,15 @@ typedef struct {
     int32_t unigram;            //  Unigram term index, -1 if none
     uint32_t pairs;             //  First of the bigrams it starts, in pairs
     uint32_t npairs;            //  Bigrams it starts
-    int32_t known;              //  1 once worked out
+    uint16_t stem_len;          //  Bytes in the stem
+    uint16_t known;             //  1 once worked out
 } s_memo_t;
+
+//  A term's count in the document, beside its idf (one cache line for both)
+typedef struct {
+    float count;                //  Weighted occurrences
+    float idf;                  //  The vocabulary's idf
+} s_term_t;
 
 //  A bigram of the vocabulary, listed under its first stem
 typedef struct {
@@ -151,7 +158,7 @@ struct _vectorizer_t {
     lextext_t body;             //  Scratch: and of its body
     s_lang_t langs [VECTORIZER_LANGS];
     int nlangs;                 //  Languages in use
-    float *counts;              //  Term index -> weighted count
+    s_term_t *counts;           //  Term index -> weighted count and idf
     VEC (int32_t) touched;      //  Terms counted in this document
     vectermv_t terms;           //  Content words of this document
     uint32_t stamp;             //  Current document stamp
@@ -226,7 +233,10 @@ vectorizer_new (const vocab_t *vocab, const char *language, int headline_weight)
     self->vocab = vocab;
     tokenizer_language_primary (language ? language : "en", self->language, sizeof self->language);
     self->headline_weight = headline_weight > 0 ? headline_weight : 1;
-    self->counts = (float *) xcalloc (vocab_size (vocab) + 1, sizeof (float));
+    size_t nterms = vocab_size (vocab);
+    self->counts = (s_term_t *) xcalloc (nterms + 1, sizeof (s_term_t));
+    for (size_t t = 0; t < nterms; t++)
+        self->counts [t].idf = vocab_idf (vocab, (int32_t) t);
     self->lexicon = lexicon_new ();
     for (int k = 1; k < VECTORIZER_LOGS; k++)
         self->logs [k] = 1.0f + logf ((float) k);
@@ -319,6 +329,9 @@ s_memo_fill (vectorizer_t *self, s_lang_t *lang, s_memo_t *memo, const lexword_t
                                         (word->flags & LEX_ASCII) != 0);
     int32_t uid = -1;
     if (stem >= 0) {
+        size_t stem_len;
+        tokenizer_stem_text (lang->tokenizer, stem, &stem_len);
+        memo->stem_len = (uint16_t) (stem_len > UINT16_MAX ? UINT16_MAX : stem_len);
         int32_t *tag = tokenizer_stem_tag (lang->tokenizer, stem);
         if (*tag == INT32_MIN) {
             size_t stem_len;
@@ -340,9 +353,15 @@ s_memo_fill (vectorizer_t *self, s_lang_t *lang, s_memo_t *memo, const lexword_t
 static inline void
 s_count (vectorizer_t *self, int32_t index, float weight)
 {
-    if (self->counts [index] == 0)
-        *vec_push (&self->touched) = index;
-    self->counts [index] += weight;
+    if (self->counts [index].count == 0) {
+        if (self->touched.len == self->touched.cap) {
+            self->touched.cap = self->touched.cap ? self->touched.cap * 2 : 256;
+            self->touched.items = (int32_t *) xrealloc (self->touched.items,
+                                                        self->touched.cap * sizeof (int32_t));
+        }
+        self->touched.items [self->touched.len++] = index;
+    }
+    self->counts [index].count += weight;
 }
 
 //  Count the content words of one text, and the bigrams of adjacent ones
@@ -354,8 +373,24 @@ s_text (vectorizer_t *self, s_lang_t *lang, const lextext_t *text, float weight,
     const s_pair_t *prev = NULL;
     uint32_t nprev = 0;
     const lexword_t *words = text->words.items;
-    for (size_t i = 0; i < text->words.len; i++) {
+    size_t count = text->words.len;
+    //  Prefetch ahead: the memo of the word 8 on, and what the memo of the
+    //  word 4 on points at (so that the cache misses overlap)
+    for (size_t i = 0; i < count && i < 8; i++)
+        __builtin_prefetch (&lang->memo [words [i].id]);
+    for (size_t i = 0; i < count; i++) {
         const lexword_t *word = &words [i];
+        if (i + 8 < count)
+            __builtin_prefetch (&lang->memo [words [i + 8].id]);
+        if (i + 4 < count) {
+            const s_memo_t *ahead = &lang->memo [words [i + 4].id];
+            if (ahead->known && ahead->stem >= 0) {
+                if ((size_t) ahead->stem < lang->size)
+                    __builtin_prefetch (&lang->stamp [ahead->stem]);
+                if (ahead->unigram >= 0)
+                    __builtin_prefetch (&self->counts [ahead->unigram]);
+            }
+        }
         if (word->flags & LEX_SENTENCE)
             nprev = 0;
         s_memo_t *memo = &lang->memo [word->id];
@@ -384,12 +419,20 @@ s_text (vectorizer_t *self, s_lang_t *lang, const lextext_t *text, float weight,
         else {
             lang->stamp [stem] = self->stamp;
             lang->slot [stem] = (int32_t) self->terms.len;
-            term = vec_push (&self->terms);
+            if (self->terms.len == self->terms.cap) {
+                self->terms.cap = self->terms.cap ? self->terms.cap * 2 : 256;
+                self->terms.items = (vecterm_t *) xrealloc (self->terms.items,
+                                                            self->terms.cap * sizeof (vecterm_t));
+            }
+            term = &self->terms.items [self->terms.len++];
             term->uid = uid;
             term->tokenizer = lang->tokenizer;
             term->stem = stem;
+            term->unigram = unigram;
+            term->tf = 0;
             term->first = word->offset;
             term->length = word->length;
+            term->stem_len = memo->stem_len;
             term->in_headline = in_headline;
         }
         term->tf += weight;
@@ -458,9 +501,8 @@ vectorizer_words (vectorizer_t *self, const lextext_t *headline, const lextext_t
     double norm = 0;
     for (size_t i = 0; i < self->touched.len; i++) {
         int32_t index = self->touched.items [i];
-        float value = vectorizer_log1 (self, self->counts [index])
-                    * vocab_idf (self->vocab, index);
-        self->counts [index] = 0;
+        float value = vectorizer_log1 (self, self->counts [index].count) * self->counts [index].idf;
+        self->counts [index].count = 0;
         feat_t *feat = &out->items [out->len++];
         feat->index = index;
         feat->value = value;

@@ -64,9 +64,11 @@ typedef struct {
     int32_t uid;                //  Stem id in the vocabulary, -1 if unknown
     tokenizer_t *tokenizer;     //  Tokenizer that made stem
     int32_t stem;               //  Stem id in that tokenizer
+    int32_t unigram;            //  Its unigram's term index, -1 if none
     float tf;                   //  Occurrences (headline weighted)
     uint32_t first;             //  Byte offset of the first occurrence
     uint16_t length;            //  Its length in bytes
+    uint16_t stem_len;          //  Bytes in the stem (at most 65535)
     bool in_headline;           //  First seen in the headline
 } vecterm_t;
 typedef VEC (vecterm_t) vectermv_t;

@@ -40,23 +40,28 @@ typedef struct {
     int32_t word1;              //  Gazetteer word id + 1, 0 if in no name
     int32_t first1;             //  Node of the names it starts + 1, 0 if none
     uint8_t title;              //  A person title (when capitalised)
-    uint8_t alpha;              //  Starts with an ASCII letter
     uint8_t known;              //  1 once worked out
 } s_memo_t;
 
 //  One word of the story, as the place finder sees it
 typedef struct {
-    int32_t word1;              //  Gazetteer word id + 1, 0 if in no name
-    int32_t first1;             //  Node of the names it starts + 1, 0 if none
+    int32_t id;                 //  Lexicon word id
     uint16_t len;               //  Bytes in the folded word
     uint8_t text;               //  0 dateline, 1 headline, 2 body
-    bool capital;               //  Starts with a capital
-    bool upper;                 //  All capitals
-    bool sentence;              //  Starts a sentence
-    bool comma;                 //  A comma between the previous word and this one
-    bool title;                 //  Mr, Mrs, President... (person titles)
-    bool alpha;                 //  Starts with an ASCII letter
+    uint8_t flags;              //  LEX_CAPITAL, LEX_UPPER, LEX_SENTENCE, LEX_COMMA,
+                                //  and G_TITLE, G_ALPHA
 } s_word_t;
+
+#define G_TITLE     0x40        //  Mr, Mrs, President... (person titles)
+#define G_ALPHA     0x80        //  Starts with an ASCII letter
+#define G_KEEP      (LEX_CAPITAL | LEX_UPPER | LEX_SENTENCE | LEX_COMMA)
+
+//  The shape of a word
+#define CAPITAL(w)  (((w)->flags & LEX_CAPITAL) != 0)
+#define UPPER(w)    (((w)->flags & LEX_UPPER) != 0)
+#define SENTENCE(w) (((w)->flags & LEX_SENTENCE) != 0)
+#define COMMA(w)    (((w)->flags & LEX_COMMA) != 0)
+#define TITLE(w)    (((w)->flags & G_TITLE) != 0)
 
 typedef struct {
     size_t start, end;          //  Word range [start, end)
@@ -85,6 +90,7 @@ struct _gazetteer_t {
     size_t memo_size;           //  Entries in memo
     uint64_t memo_epoch;        //  Lexicon epoch of memo
     lexicon_t *lexicon;         //  Own lexicon, for gazetteer_places
+    const lexicon_t *reading;   //  The lexicon of the story being read
     VEC (s_word_t) words_scratch;  //  Scratch: the story's words
     VEC (s_match_t) matches_scratch;   //  Scratch: names found
     VEC (uint8_t) in_match;     //  Scratch: word in a match
@@ -548,7 +554,6 @@ s_memo_fill (gazetteer_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *
     memo->first1 = gw >= 0 ? u64map_get (self->trie, (uint32_t) gw) + 1 : 0;
     memo->title = len <= 9 && bsearch (word, s_titles, sizeof s_titles / sizeof s_titles [0],
                                        sizeof (char *), s_title_compare) != NULL;
-    memo->alpha = isalpha ((unsigned char) word [0]) != 0;
     memo->known = 1;
 }
 
@@ -579,28 +584,41 @@ s_add_words (gazetteer_t *self, const lexicon_t *lexicon, s_memo_t *memos,
     }
     for (size_t i = first; i < text->words.len; i++) {
         const lexword_t *lw = &text->words.items [i];
-        s_memo_t *memo = &memos [lw->id];
-        if (!memo->known)
-            s_memo_fill (self, lexicon, lw->id, memo);
         s_word_t *word = &self->words_scratch.items [self->words_scratch.len++];
-        word->word1 = memo->word1;
-        word->first1 = memo->first1;
+        word->id = lw->id;
         word->len = lw->len;
         word->text = which;
-        word->capital = (lw->flags & LEX_CAPITAL) != 0;
-        word->upper = (lw->flags & LEX_UPPER) != 0;
-        word->sentence = (lw->flags & LEX_SENTENCE) != 0;
-        word->comma = (lw->flags & LEX_COMMA) != 0;
-        word->title = word->capital && memo->title;
-        word->alpha = memo->alpha;
+        uint8_t flags = lw->flags & G_KEEP;
+        if (lw->flags & LEX_ALPHA)
+            flags |= G_ALPHA;
+        if (flags & LEX_CAPITAL) {
+            //  Only a capitalised word can be a title: the memo of the
+            //  others is not read (each read of a rare word's is a miss)
+            s_memo_t *memo = &memos [lw->id];
+            if (!memo->known)
+                s_memo_fill (self, lexicon, lw->id, memo);
+            if (memo->title)
+                flags |= G_TITLE;
+        }
+        word->flags = flags;
         if (i == first && from > 0) {
             //  A comma counts from where this text starts
-            word->comma = false;
+            word->flags &= (uint8_t) ~LEX_COMMA;
             for (size_t k = from; k < lw->offset; k++)
                 if (text->text [k] == ',')
-                    word->comma = true;
+                    word->flags |= LEX_COMMA;
         }
     }
+}
+
+//  The memo of a word of the story being read
+static inline s_memo_t *
+s_memo_of (gazetteer_t *self, const s_word_t *word)
+{
+    s_memo_t *memo = &((s_memo_t *) self->memo) [word->id];
+    if (!memo->known)
+        s_memo_fill (self, self->reading, word->id, memo);
+    return memo;
 }
 
 //  Longest name starting at word i; fills *m and returns true if found
@@ -609,7 +627,7 @@ s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
 {
     const s_word_t *words = self->words_scratch.items;
     size_t count = self->words_scratch.len;
-    int32_t node = words [i].first1 - 1;
+    int32_t node = s_memo_of (self, &words [i])->first1 - 1;
     if (node < 0)
         return false;
     int32_t found = -1;
@@ -622,7 +640,7 @@ s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
             s_name_t *name = &self->defs.items [def];
             bool ok = true;
             for (size_t k = i; k <= j && ok; k++)
-                if ((name->capmask & (1u << (k - i))) && !words [k].capital
+                if ((name->capmask & (1u << (k - i))) && !CAPITAL (&words [k])
                 &&  !caps [words [k].text])
                     ok = false;
             if (ok) {
@@ -635,9 +653,12 @@ s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
         j++;
         //  A name never spans texts or a comma
         if (j >= count || j - i >= GAZ_MAX_WORDS || words [j].text != words [i].text
-        ||  words [j].comma || !words [j].word1)
+        ||  COMMA (&words [j]))
             break;
-        node = u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (words [j].word1 - 1));
+        int32_t word1 = s_memo_of (self, &words [j])->word1;
+        if (!word1)
+            break;
+        node = u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (word1 - 1));
         if (node < 0)
             break;
     }
@@ -658,7 +679,7 @@ static bool
 s_name_word (const s_word_t *words, size_t k, const uint8_t *in_match)
 {
     const s_word_t *word = &words [k];
-    return word->capital && !word->upper && !in_match [k] && !word->title && word->len > 1;
+    return CAPITAL (word) && !UPPER (word) && !in_match [k] && !TITLE (word) && word->len > 1;
 }
 
 const char *
@@ -691,6 +712,7 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
 {
     out->len = 0;
     s_memo_t *memos = s_memo (self, lexicon);
+    self->reading = lexicon;
     self->words_scratch.len = 0;
     s_add_words (self, lexicon, memos, dateline, 0, 0);
     s_add_words (self, lexicon, memos, headline, 1, 0);
@@ -702,9 +724,9 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
     size_t letters [3] = { 0 }, upper [3] = { 0 };
     for (size_t i = 0; i < count; i++) {
         const s_word_t *word = &words [i];
-        if (word->capital || word->upper || word->alpha) {
+        if (word->flags & (LEX_CAPITAL | LEX_UPPER | G_ALPHA)) {
             letters [word->text]++;
-            upper [word->text] += word->upper;
+            upper [word->text] += UPPER (word);
         }
     }
     for (int t = 0; t < 3; t++)
@@ -723,7 +745,7 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
     for (size_t i = 0; i < count; ) {
         s_match_t m;
         //  Names start with a capital: a lower-case word starts none
-        if (!words [i].capital && !caps [words [i].text] && !self->lower_first) {
+        if (!CAPITAL (&words [i]) && !caps [words [i].text] && !self->lower_first) {
             i++;
             continue;
         }
@@ -741,7 +763,7 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
     for (size_t n = 0; n < matches.len; n++) {
         s_match_t *m = &matches.items [n];
         const s_word_t *first = &words [m->start];
-        bool abbrev_ok = first->comma && (first->text == 0
+        bool abbrev_ok = COMMA (first) && (first->text == 0
                       || (n > 0 && matches.items [n - 1].end == m->start));
         bool any = false;
         for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next) {
@@ -757,7 +779,7 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
     //  C: qualifiers: "Paris, Texas", "SAN JOSE, Calif."
     for (size_t n = 0; n + 1 < matches.len; n++) {
         s_match_t *m = &matches.items [n], *q = &matches.items [n + 1];
-        if (q->dropped || m->block || q->start != m->end || !words [q->start].comma)
+        if (q->dropped || m->block || q->start != m->end || !COMMA (&words [q->start]))
             continue;
         s_sense_t *qs = &self->senses.items [self->defs.items [q->def].first];
         for (int32_t s = self->defs.items [q->def].first; s >= 0; s = self->senses.items [s].next)
@@ -811,7 +833,7 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
         s_sense_t *best = NULL;
         for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next) {
             s_sense_t *sense = &self->senses.items [s];
-            if (sense->kind == KIND_ABBREV && !words [m->start].comma)
+            if (sense->kind == KIND_ABBREV && !COMMA (&words [m->start]))
                 continue;
             if (!best || evidence [sense->code] > evidence [best->code])
                 best = sense;
@@ -830,15 +852,15 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
             bool person = false;
             if (m->start > 0 && words [m->start - 1].text == first->text) {
                 const s_word_t *prev = &words [m->start - 1];
-                if (prev->title)
+                if (TITLE (prev))
                     person = true;
                 else
-                if (!capitals && !first->sentence && !first->comma
+                if (!capitals && !SENTENCE (first) && !COMMA (first)
                 &&  s_name_word (words, m->start - 1, in_match))
                     person = true;
             }
             if (!capitals && m->end < count && words [m->end].text == first->text
-            &&  !words [m->end].comma && s_name_word (words, m->end, in_match))
+            &&  !COMMA (&words [m->end]) && s_name_word (words, m->end, in_match))
                 person = true;
             if (person || (capitals && !supported))
                 m->dropped = true;

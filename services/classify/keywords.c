@@ -7,6 +7,8 @@
 typedef struct {
     size_t term;                //  Index in the vectorizer's terms
     float score;
+    uint32_t at;                //  Index in the candidates
+    bool picked;                //  Taken already
 } s_candidate_t;
 
 //  Is candidate a before b (higher score, then earlier term)?
@@ -39,13 +41,9 @@ keywords_pick (vectorizer_t *vectorizer, const model_t *model, const lextext_t *
     size_t n = 0;
     for (size_t i = 0; i < terms->len; i++) {
         const vecterm_t *t = &terms->items [i];
-        if (t->length < 3)
+        if (t->length < 3 || t->stem_len < 3)
             continue;
-        size_t len;
-        tokenizer_stem_text (t->tokenizer, t->stem, &len);
-        if (len < 3)
-            continue;
-        int32_t index = t->uid >= 0 ? vocab_unigram (model->vocab, t->uid) : -1;
+        int32_t index = t->unigram;
         float idf;
         if (index >= 0)
             idf = vocab_idf (model->vocab, index);
@@ -55,6 +53,8 @@ keywords_pick (vectorizer_t *vectorizer, const model_t *model, const lextext_t *
             idf = idf_max;
         }
         candidates [n].term = i;
+        candidates [n].at = (uint32_t) n;
+        candidates [n].picked = false;
         candidates [n].score = vectorizer_log1 (vectorizer, t->tf) * idf;
         //  A word said once in passing is weaker than one repeated or
         //  in the headline
@@ -64,37 +64,54 @@ keywords_pick (vectorizer_t *vectorizer, const model_t *model, const lextext_t *
     }
     bool loud_headline = s_shouting (headline), loud_body = s_shouting (body);
     int added = 0;
-    //  Best first: pick the best remaining candidate until enough are added
-    //  (cheaper than sorting them all for the few we keep)
-    while (n > 0 && added < max) {
-        size_t best = 0;
-        for (size_t k = 1; k < n; k++)
-            if (s_before (&candidates [k], &candidates [best]))
-                best = k;
-        const vecterm_t *t = &terms->items [candidates [best].term];
-        candidates [best] = candidates [--n];
-        const lextext_t *where = t->in_headline ? headline : body;
-        const char *text = where ? where->text : NULL;
-        if (!text || (size_t) t->first + t->length > where->size)
-            continue;
-        char word [TOKEN_MAX * 4 + 8];
-        char *copy = t->length < sizeof word ? word : (char *) xmalloc (t->length + 1u);
-        memcpy (copy, text + t->first, t->length);
-        copy [t->length] = 0;
-        bool loud = t->in_headline ? loud_headline : loud_body;
-        bool name = !loud && isupper ((unsigned char) copy [0]) && t->first > 0
-                 && text [t->first - 1] == ' ' && t->first > 1 && text [t->first - 2] != '.';
-        if (!name)
-            for (char *p = copy; *p; p++)
-                *p = (char) tolower ((unsigned char) *p);
-        //  Trim a trailing period of an initialism
-        size_t wl = strlen (copy);
-        if (wl && copy [wl - 1] == '.')
-            copy [wl - 1] = 0;
-        if (strv_add_unique (out, copy))
-            added++;
-        if (copy != word)
-            free (copy);
+    //  Best first: the few we keep are picked by partial selection (the
+    //  best max - added of those left), not by sorting them all; a word
+    //  the story has already makes another round
+    size_t left = n;
+    while (left > 0 && added < max) {
+        size_t want = (size_t) (max - added), got = 0;
+        s_candidate_t best [64];
+        if (want > 64)
+            want = 64;
+        for (size_t k = 0; k < n; k++) {
+            if (candidates [k].picked
+            ||  (got == want && !s_before (&candidates [k], &best [got - 1])))
+                continue;
+            size_t at = got < want ? got++ : got - 1;
+            while (at > 0 && s_before (&candidates [k], &best [at - 1])) {
+                best [at] = best [at - 1];
+                at--;
+            }
+            best [at] = candidates [k];
+        }
+        for (size_t b = 0; b < got; b++)
+            candidates [best [b].at].picked = true;
+        left -= got;
+        for (size_t b = 0; b < got && added < max; b++) {
+            const vecterm_t *t = &terms->items [best [b].term];
+            const lextext_t *where = t->in_headline ? headline : body;
+            const char *text = where ? where->text : NULL;
+            if (!text || (size_t) t->first + t->length > where->size)
+                continue;
+            char word [TOKEN_MAX * 4 + 8];
+            char *copy = t->length < sizeof word ? word : (char *) xmalloc (t->length + 1u);
+            memcpy (copy, text + t->first, t->length);
+            copy [t->length] = 0;
+            bool loud = t->in_headline ? loud_headline : loud_body;
+            bool name = !loud && isupper ((unsigned char) copy [0]) && t->first > 0
+                     && text [t->first - 1] == ' ' && t->first > 1 && text [t->first - 2] != '.';
+            if (!name)
+                for (char *p = copy; *p; p++)
+                    *p = (char) tolower ((unsigned char) *p);
+            //  Trim a trailing period of an initialism
+            size_t wl = strlen (copy);
+            if (wl && copy [wl - 1] == '.')
+                copy [wl - 1] = 0;
+            if (strv_add_unique (out, copy))
+                added++;
+            if (copy != word)
+                free (copy);
+        }
     }
     if (candidates != stack)
         free (candidates);

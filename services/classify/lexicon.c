@@ -6,35 +6,27 @@
 #include "classify/split.h"
 #include <stdatomic.h>
 
-//  One slot of the table: 16 bytes, so four share a cache line
+//  One slot of the table: 32 bytes, two to a cache line, with the first 16
+//  bytes of the word inline, so that most look-ups read one line (words
+//  come Zipf-distributed: the slots of the few hundred that make most of a
+//  story stay in the cache; a rare word costs one miss, not two)
 typedef struct {
+    uint64_t key [2];           //  The first 16 bytes of the word, zero padded
     uint32_t tag;               //  High 32 bits of the hash
     uint32_t len;               //  Bytes in the word
     uint32_t offset;            //  Word in the arena
     int32_t id1;                //  Id + 1, 0 = empty slot
 } s_slot_t;
 
-//  The hot cache: direct-mapped by hash, one slot a word of at most 16
-//  bytes, its key inline. Words come Zipf-distributed (a few hundred make
-//  most of a story), so most look-ups end here, in one cache line, instead
-//  of missing twice (table slot, then arena) in a table of megabytes.
-#define LEXICON_HOT 4096
-
-typedef struct {
-    uint64_t hash;              //  Full hash
-    uint64_t key [2];           //  The word, zero padded
-    uint32_t len;               //  Its bytes, 0 = empty slot
-    int32_t id;                 //  Its id
-} s_hot_t;
-
 struct _lexicon_t {
-    s_hot_t *hot;               //  Hot cache (LEXICON_HOT slots)
     s_slot_t *slots;            //  Open addressing, linear probing
     size_t mask;                //  Slots - 1
     VEC (uint32_t) offsets;     //  Id -> word in the arena
     VEC (uint32_t) lens;        //  Id -> bytes in the word
     buf_t arena;                //  Words, each followed by 8 NUL bytes
     uint64_t epoch;             //  Current epoch
+    VEC (struct _s_pending_t) pending;  //  Scratch: words of the text being read
+    buf_t longer;               //  Scratch: their words of more than 16 bytes
 };
 
 //  Epochs are handed out process-wide, so no two lexicons share one
@@ -55,8 +47,8 @@ lexicon_new (void)
     lexicon_t *self = (lexicon_t *) xcalloc (1, sizeof (lexicon_t));
     self->mask = 1023;
     self->slots = (s_slot_t *) xcalloc (self->mask + 1, sizeof (s_slot_t));
-    self->hot = (s_hot_t *) xcalloc (LEXICON_HOT, sizeof (s_hot_t));
     buf_init (&self->arena);
+    buf_init (&self->longer);
     self->epoch = s_new_epoch ();
     return self;
 }
@@ -69,10 +61,11 @@ lexicon_destroy (lexicon_t **self_p)
     if (!self)
         return;
     free (self->slots);
-    free (self->hot);
     free (self->offsets.items);
     free (self->lens.items);
     buf_free (&self->arena);
+    free (self->pending.items);
+    buf_free (&self->longer);
     free (self);
     *self_p = NULL;
 }
@@ -98,38 +91,30 @@ s_grow (lexicon_t *self)
     self->mask = size - 1;
 }
 
-//  Are len bytes at a (in the arena: 8 zero bytes follow) equal to word?
-//  padded: word too is followed by 8 readable zero bytes (a token's word),
-//  so short words compare as one or two 64-bit loads
-static inline bool
-s_equal (const char *a, const char *word, size_t len, bool padded)
+//  The first 16 bytes of a word, zero padded
+static inline void
+s_head (const char *word, size_t len, uint64_t head [2])
 {
-    if (padded && len <= 16) {
-        uint64_t x, y;
-        memcpy (&x, a, 8);
-        memcpy (&y, word, 8);
-        if (x != y)
-            return false;
-        if (len <= 8)
-            return true;
-        memcpy (&x, a + 8, 8);
-        memcpy (&y, word + 8, 8);
-        return x == y;
-    }
-    return memcmp (a, word, len) == 0;
+    head [0] = head [1] = 0;
+    memcpy (head, word, len < 16 ? len : 16);
 }
 
-//  The slot of a word: its own, or the empty one where it would go
+//  The slot of a word (head: its first 16 bytes, zero padded): its own, or
+//  the empty one where it would go
 static inline s_slot_t *
-s_probe (const lexicon_t *self, const char *word, size_t len, uint64_t hash, bool padded)
+s_probe (const lexicon_t *self, const char *word, size_t len, uint64_t hash,
+         const uint64_t head [2])
 {
     uint32_t tag = (uint32_t) (hash >> 32);
     size_t at = hash & self->mask;
     for (;;) {
         s_slot_t *slot = &self->slots [at];
-        if (!slot->id1
-        ||  (slot->tag == tag && slot->len == len
-          && s_equal (self->arena.data + slot->offset, word, len, padded)))
+        if (!slot->id1)
+            return slot;
+        if (slot->tag == tag && slot->len == len
+        &&  slot->key [0] == head [0] && slot->key [1] == head [1]
+        &&  (len <= 16
+          || memcmp (self->arena.data + slot->offset + 16, word + 16, len - 16) == 0))
             return slot;
         at = (at + 1) & self->mask;
     }
@@ -137,14 +122,16 @@ s_probe (const lexicon_t *self, const char *word, size_t len, uint64_t hash, boo
 
 //  The id of a word, added if new
 static inline int32_t
-s_intern (lexicon_t *self, const char *word, size_t len, uint64_t hash, bool padded)
+s_intern (lexicon_t *self, const char *word, size_t len, uint64_t hash, const uint64_t head [2])
 {
-    s_slot_t *slot = s_probe (self, word, len, hash, padded);
+    s_slot_t *slot = s_probe (self, word, len, hash, head);
     if (slot->id1)
         return slot->id1 - 1;
     assert (self->arena.size + len + 8 < UINT32_MAX);
     assert (self->offsets.len < INT32_MAX - 1);
     int32_t id = (int32_t) self->offsets.len;
+    slot->key [0] = head [0];
+    slot->key [1] = head [1];
     slot->tag = (uint32_t) (hash >> 32);
     slot->len = (uint32_t) len;
     slot->offset = (uint32_t) self->arena.size;
@@ -154,7 +141,8 @@ s_intern (lexicon_t *self, const char *word, size_t len, uint64_t hash, bool pad
     static const char zeros [8] = { 0 };
     buf_append (&self->arena, word, len);
     buf_append (&self->arena, zeros, 8);
-    if (self->offsets.len * 2 > self->mask + 1)
+    //  Grown at 70% full: linear probing stays short, and slots stay dense
+    if (self->offsets.len * 10 > (self->mask + 1) * 7)
         s_grow (self);
     return id;
 }
@@ -162,13 +150,17 @@ s_intern (lexicon_t *self, const char *word, size_t len, uint64_t hash, bool pad
 int32_t
 lexicon_intern (lexicon_t *self, const char *word, size_t len, uint64_t hash)
 {
-    return s_intern (self, word, len, hash, false);
+    uint64_t head [2];
+    s_head (word, len, head);
+    return s_intern (self, word, len, hash, head);
 }
 
 int32_t
 lexicon_find (const lexicon_t *self, const char *word, size_t len)
 {
-    s_slot_t *slot = s_probe (self, word, len, tokenize_hash (word, len), false);
+    uint64_t head [2];
+    s_head (word, len, head);
+    s_slot_t *slot = s_probe (self, word, len, tokenize_hash (word, len), head);
     return slot->id1 - 1;
 }
 
@@ -199,7 +191,6 @@ lexicon_trim (lexicon_t *self, size_t max)
     if (self->offsets.len <= max)
         return false;
     memset (self->slots, 0, (self->mask + 1) * sizeof (s_slot_t));
-    memset (self->hot, 0, LEXICON_HOT * sizeof (s_hot_t));
     self->offsets.len = 0;
     self->lens.len = 0;
     buf_clear (&self->arena);
@@ -210,43 +201,56 @@ lexicon_trim (lexicon_t *self, size_t max)
 //  --------------------------------------------------------------------------
 //  Reading a text
 
+//  A word read, waiting for its id
+typedef struct _s_pending_t {
+    uint64_t head [2];          //  Its first 16 bytes, zero padded
+    uint64_t hash;              //  Its hash
+    uint32_t at;                //  Longer than 16 bytes: where it is in longer
+    uint32_t len;               //  Its bytes
+} s_pending_t;
+
 typedef struct {
     lexicon_t *self;
     lextext_t *out;
     size_t prev_end;            //  End of the previous word
 } s_read_t;
 
+//  A word of the text: its place and shape now, its id once the text is
+//  read (its slot is prefetched meanwhile)
 static inline int
 s_read_word (void *arg, const token_t *token)
 {
     s_read_t *ctx = (s_read_t *) arg;
+    lexicon_t *self = ctx->self;
     lextext_t *out = ctx->out;
     lexwordv_t *words = &out->words;
     if (words->len == words->cap) {
         words->cap = words->cap ? words->cap * 2 : 256;
         words->items = (lexword_t *) xrealloc (words->items, words->cap * sizeof (lexword_t));
     }
-    lexword_t *word = &words->items [words->len++];
-    s_hot_t *hot = &ctx->self->hot [token->hash & (LEXICON_HOT - 1)];
-    if (hot->hash == token->hash && hot->len == token->len
-    &&  hot->key [0] == token->head [0] && hot->key [1] == token->head [1])
-        word->id = hot->id;
-    else {
-        word->id = s_intern (ctx->self, token->word, token->len, token->hash, true);
-        if (token->len <= 16) {
-            hot->hash = token->hash;
-            hot->key [0] = token->head [0];
-            hot->key [1] = token->head [1];
-            hot->len = (uint32_t) token->len;
-            hot->id = word->id;
-        }
+    if (words->len == self->pending.cap) {
+        self->pending.cap = self->pending.cap ? self->pending.cap * 2 : 256;
+        self->pending.items = (s_pending_t *) xrealloc (self->pending.items,
+                                                        self->pending.cap * sizeof (s_pending_t));
     }
+    s_pending_t *pending = &self->pending.items [words->len];
+    pending->head [0] = token->head [0];
+    pending->head [1] = token->head [1];
+    pending->hash = token->hash;
+    pending->len = (uint32_t) token->len;
+    if (token->len > 16) {
+        pending->at = (uint32_t) self->longer.size;
+        buf_append (&self->longer, token->word, token->len);
+    }
+    __builtin_prefetch (&self->slots [token->hash & self->mask]);
+    lexword_t *word = &words->items [words->len++];
     word->offset = (uint32_t) token->offset;
     word->length = (uint16_t) (token->length > UINT16_MAX ? UINT16_MAX : token->length);
     word->len = (uint16_t) token->len;
     uint8_t flags = (token->capital ? LEX_CAPITAL : 0) | (token->upper ? LEX_UPPER : 0)
                   | (token->number ? LEX_NUMBER : 0) | (token->sentence ? LEX_SENTENCE : 0)
-                  | (token->ascii ? LEX_ASCII : 0);
+                  | (token->ascii ? LEX_ASCII : 0)
+                  | ((unsigned) ((token->word [0] | 0x20) - 'a') < 26 ? LEX_ALPHA : 0);
     const char *text = out->text;
     for (size_t i = ctx->prev_end; i < token->offset; i++)
         if (text [i] == ',') {
@@ -271,11 +275,21 @@ lexicon_read (lexicon_t *self, const char *text, size_t len, lextext_t *out)
     //  Word offsets are 32 bits: a text is read up to 4 GB (none is that big)
     if (len > UINT32_MAX - 1)
         len = UINT32_MAX - 1;
+    //  First the words (issuing a prefetch of each one's slot), then their
+    //  ids: the slots' cache misses overlap instead of coming one by one
+    buf_clear (&self->longer);
     s_read_t ctx = { self, out, 0 };
     tokenize_stats_t stats;
     split_text (text, len, s_read_word, &ctx, &stats);
     out->upper = stats.upper;
     out->lower = stats.lower;
+    for (size_t i = 0; i < out->words.len; i++) {
+        s_pending_t *pending = &self->pending.items [i];
+        const char *word = pending->len <= 16 ? (const char *) pending->head
+                                              : self->longer.data + pending->at;
+        out->words.items [i].id = s_intern (self, word, pending->len, pending->hash,
+                                            pending->head);
+    }
 }
 
 void

@@ -32,6 +32,7 @@ typedef struct _lexicon_t lexicon_t;
 #define LEX_ASCII       0x10    //  Only ASCII bytes
 #define LEX_COMMA       0x20    //  A ',' between the previous word (or the
                                 //  start of the text) and this one
+#define LEX_ALPHA       0x40    //  The folded word starts with an ASCII letter
 
 //  One word of a text
 typedef struct {

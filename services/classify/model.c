@@ -155,13 +155,43 @@ s_dequantize (model_t *self)
     }
 }
 
+//  Prefetch where the terms of x are laid out (the misses overlap)
+static inline void
+s_prefetch (const model_t *self, const featv_t *x)
+{
+    for (size_t i = 0; i < x->len; i++) {
+        int32_t t = x->items [i].index;
+        if (t >= 0 && (size_t) t < self->layout_terms)
+            __builtin_prefetch (&self->layout [t]);
+    }
+}
+
+//  Prefetch the weights of term t (its layout entry is in the cache by now)
+static inline void
+s_prefetch_weights (const model_t *self, int32_t t)
+{
+    if (t < 0 || (size_t) t >= self->layout_terms)
+        return;
+    const model_term_t *term = &self->layout [t];
+    if (term->dense) {
+        const char *row = (const char *) (self->dense + (size_t) term->at * self->stride);
+        for (size_t b = 0; b < self->stride * sizeof (int16_t); b += 64)
+            __builtin_prefetch (row + b);
+    }
+    else
+        __builtin_prefetch (self->packed + term->at);
+}
+
 //  The scores of x into scores; dense rows with SSE2 (or plain C)
 static void
 s_scores (const model_t *self, const featv_t *x, float *scores)
 {
     size_t ncats = self->cats.len;
     const float *scale = self->scale;
+    s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
+        if (i + 4 < x->len)
+            s_prefetch_weights (self, x->items [i + 4].index);
         int32_t t = x->items [i].index;
         if (t < 0 || (size_t) t >= self->layout_terms)
             continue;
@@ -205,7 +235,10 @@ s_scores_avx2 (const model_t *self, const featv_t *x, float *scores)
 {
     size_t ncats = self->cats.len;
     const float *scale = self->scale;
+    s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
+        if (i + 4 < x->len)
+            s_prefetch_weights (self, x->items [i + 4].index);
         int32_t t = x->items [i].index;
         if (t < 0 || (size_t) t >= self->layout_terms)
             continue;

@@ -23,6 +23,14 @@ typedef struct {
     int root;                   //  Node index
 } s_rule_t;
 
+//  A node as evaluation reads it: no pointers to chase
+typedef struct {
+    int32_t op;                 //  s_op_t
+    int32_t a, b;               //  Children
+    uint32_t ids;               //  First word or prefix id in the id pool
+    uint32_t nids;              //  Ids
+} s_flat_t;
+
 typedef struct {
     int32_t position;           //  Word position in the document
     int32_t id;                 //  Rule word id
@@ -44,8 +52,14 @@ struct _rules_t {
     void *memo;                 //  Word id -> what it is to the rules
     size_t memo_size;           //  Entries in memo
     uint64_t memo_epoch;        //  Lexicon epoch of memo
+    uint8_t *states;            //  Word id -> 0 not known yet, 1 in no rule,
+                                //  2 see memo
+    size_t states_size;         //  Entries in states
+    uint64_t states_epoch;      //  Lexicon epoch of states
     VEC (int32_t) pool;         //  Prefix ids of the memo's words
     lexicon_t *lexicon;         //  Own lexicon, for rules_match
+    VEC (s_flat_t) flat;        //  The nodes, flat
+    VEC (int32_t) ids;          //  Word and prefix ids of the flat nodes
 };
 
 //  --------------------------------------------------------------------------
@@ -311,6 +325,17 @@ rules_parse (const char *text, const char *origin, char *err, size_t errsize)
             return NULL;
         }
     }
+    for (size_t i = 0; i < self->nodes.len; i++) {
+        s_node_t *node = &self->nodes.items [i];
+        s_flat_t *flat = vec_push (&self->flat);
+        flat->op = (int32_t) node->op;
+        flat->a = node->a;
+        flat->b = node->b;
+        flat->ids = (uint32_t) self->ids.len;
+        flat->nids = (uint32_t) node->ids.len;
+        for (size_t k = 0; k < node->ids.len; k++)
+            *vec_push (&self->ids) = node->ids.items [k];
+    }
     return self;
 }
 
@@ -353,7 +378,10 @@ rules_destroy (rules_t **self_p)
     free (self->doc.prefixed.items);
     free (self->doc.hits.items);
     free (self->memo);
+    free (self->states);
     free (self->pool.items);
+    free (self->flat.items);
+    free (self->ids.items);
     lexicon_destroy (&self->lexicon);
     free (self);
     *self_p = NULL;
@@ -412,11 +440,20 @@ s_doc_text (rules_t *self, const lexicon_t *lexicon, const lextext_t *text, int3
 {
     s_doc_t *doc = &self->doc;
     s_memo_t *memos = (s_memo_t *) self->memo;
+    uint8_t *states = self->states;
     for (size_t i = 0; i < text->words.len; i++, position++) {
         int32_t id = text->words.items [i].id;
+        //  One byte a word says whether the rules care (most words are in
+        //  no rule: their memos are not read)
+        if (states [id] == 1)
+            continue;
         s_memo_t *memo = &memos [id];
-        if (!memo->known)
+        if (!states [id]) {
             s_memo_fill (self, lexicon, id, memo);
+            states [id] = memo->word1 || memo->nprefixes ? 2 : 1;
+            if (states [id] == 1)
+                continue;
+        }
         if (memo->word1) {
             doc->seen.items [memo->word1 - 1] = doc->stamp;
             s_hit_t *hit = vec_push (&doc->hits);
@@ -432,21 +469,22 @@ s_doc_text (rules_t *self, const lexicon_t *lexicon, const lextext_t *text, int3
 static bool
 s_eval (rules_t *self, int index, s_doc_t *doc)
 {
-    s_node_t *node = &self->nodes.items [index];
-    switch (node->op) {
+    const s_flat_t *node = &self->flat.items [index];
+    const int32_t *ids = self->ids.items + node->ids;
+    switch ((s_op_t) node->op) {
         case N_WORD:
-            return doc->seen.items [node->ids.items [0]] == doc->stamp;
+            return doc->seen.items [ids [0]] == doc->stamp;
         case N_PREFIX:
-            return doc->prefixed.items [node->ids.items [0]] == doc->stamp;
+            return doc->prefixed.items [ids [0]] == doc->stamp;
         case N_PHRASE: {
-            for (size_t k = 0; k < node->ids.len; k++)
-                if (doc->seen.items [node->ids.items [k]] != doc->stamp)
+            for (size_t k = 0; k < node->nids; k++)
+                if (doc->seen.items [ids [k]] != doc->stamp)
                     return false;
             //  Consecutive positions among the hits
-            size_t n = node->ids.len;
+            size_t n = node->nids;
             for (size_t i = 0; i + n <= doc->hits.len; i++) {
                 size_t k = 0;
-                while (k < n && doc->hits.items [i + k].id == node->ids.items [k]
+                while (k < n && doc->hits.items [i + k].id == ids [k]
                    &&  doc->hits.items [i + k].position == doc->hits.items [i].position + (int32_t) k)
                     k++;
                 if (k == n)
@@ -484,6 +522,7 @@ rules_words (rules_t *self, const lexicon_t *lexicon, const lextext_t *headline,
     doc->hits.len = 0;
     uint64_t epoch = self->memo_epoch;
     lexicon_memo (lexicon, &self->memo, &self->memo_size, sizeof (s_memo_t), &self->memo_epoch);
+    lexicon_memo (lexicon, (void **) &self->states, &self->states_size, 1, &self->states_epoch);
     if (epoch != self->memo_epoch)
         self->pool.len = 0;
     int32_t position = 0;
