@@ -136,42 +136,138 @@ s_separator (text_walk_t *self, const char *separator)
     s_write (self, separator, strlen (separator));
 }
 
-//  Text node: collapse white space unless inside <pre>
+//  Text (len bytes): collapse white space unless inside <pre>
 static void
-s_text (text_walk_t *self, const char *s)
+s_text (text_walk_t *self, const char *s, size_t len)
 {
+    const char *end = s + len;
     if (self->pre) {
         //  Keep lines; a break owed before them is paid by the first line
         const char *p = s;
-        while (*p) {
-            const char *nl = strchr (p, '\n');
-            size_t len = nl ? (size_t) (nl - p) : strlen (p);
-            if (len && p [len - 1] == '\r')
-                len--;
-            s_write (self, p, len);
+        while (p < end) {
+            const char *nl = (const char *) memchr (p, '\n', (size_t) (end - p));
+            size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
+            if (n && p [n - 1] == '\r')
+                n--;
+            s_write (self, p, n);
             if (!nl)
                 break;
-            if (self->at_start)
-                ;
-            else
+            if (!self->at_start)
                 s_want (self, 2);
             p = nl + 1;
         }
         return;
     }
     const char *p = s;
-    while (*p) {
+    while (p < end) {
         if (isspace ((unsigned char) *p)) {
             s_want (self, 1);
-            while (isspace ((unsigned char) *p))
+            while (p < end && isspace ((unsigned char) *p))
                 p++;
             continue;
         }
         const char *start = p;
-        while (*p && !isspace ((unsigned char) *p))
+        while (p < end && !isspace ((unsigned char) *p))
             p++;
         s_write (self, start, (size_t) (p - start));
     }
+}
+
+//  What an element did on the way in, to undo on the way out
+typedef struct {
+    bool row;                   //  A table row
+    bool cell;                  //  A table cell
+    bool block;                 //  A block element
+    bool pre;                   //  Preformatted
+    bool outer_row;             //  Row state of an enclosing table
+} text_frame_t;
+
+//  A line break (<br>)
+static void
+s_text_br (text_walk_t *self)
+{
+    if (self->cell)
+        s_want (self, 1);
+    else
+    if (!self->at_start) {
+        //  Two <br> in a row are a paragraph break
+        if (self->pending >= 2)
+            self->pending = 3;
+        else
+            self->pending = 2;
+    }
+}
+
+//  Into an element (not br, not dropped): the breaks and markers before
+//  its content. number: a list item's position in an <ol>, else 0.
+static void
+s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *frame)
+{
+    memset (frame, 0, sizeof *frame);
+    if (xmlStrcasecmp (name, (const xmlChar *) "tr") == 0) {
+        frame->row = true;
+        if (self->cell) {
+            s_separator (self, " /");       //  Row of a nested table
+            s_want (self, 1);
+        }
+        else
+            s_want (self, 3);
+        frame->outer_row = self->row_started;
+        self->row_started = false;
+        return;
+    }
+    if (xmlStrcasecmp (name, (const xmlChar *) "td") == 0
+    ||  xmlStrcasecmp (name, (const xmlChar *) "th") == 0) {
+        frame->cell = true;
+        if (self->row_started)
+            s_separator (self, " |");
+        else
+        if (!self->cell)
+            self->row_break = true;
+        s_want (self, 1);
+        self->row_started = true;
+        self->cell++;
+        return;
+    }
+    frame->block = s_is (s_blocks, name);
+    frame->pre = xmlStrcasecmp (name, (const xmlChar *) "pre") == 0
+              || xmlStrcasecmp (name, (const xmlChar *) "listing") == 0
+              || xmlStrcasecmp (name, (const xmlChar *) "xmp") == 0
+              || xmlStrcasecmp (name, (const xmlChar *) "plaintext") == 0;
+    if (frame->block)
+        s_want (self, self->cell ? 1 : 3);
+    if (xmlStrcasecmp (name, (const xmlChar *) "li") == 0 && !self->cell) {
+        if (number > 0) {
+            char marker [16];
+            snprintf (marker, sizeof marker, "%d.", number);
+            s_write (self, marker, strlen (marker));
+        }
+        else
+            s_write (self, "-", 1);
+        s_want (self, 1);
+    }
+    if (frame->pre)
+        self->pre++;
+}
+
+//  Out of an element opened with s_text_open
+static void
+s_text_close (text_walk_t *self, const text_frame_t *frame)
+{
+    if (frame->row) {
+        self->row_started = frame->outer_row;
+        if (!self->cell)
+            s_want (self, 3);
+        return;
+    }
+    if (frame->cell) {
+        self->cell--;
+        return;
+    }
+    if (frame->pre)
+        self->pre--;
+    if (frame->block)
+        s_want (self, self->cell ? 1 : 3);
 }
 
 static void
@@ -180,7 +276,7 @@ s_text_walk (text_walk_t *self, xmlNode *node, int depth)
     for (; node; node = node->next) {
         if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
             if (node->content)
-                s_text (self, (const char *) node->content);
+                s_text (self, (const char *) node->content, strlen ((const char *) node->content));
             continue;
         }
         if (node->type != XML_ELEMENT_NODE || !node->name)
@@ -190,74 +286,332 @@ s_text_walk (text_walk_t *self, xmlNode *node, int depth)
         if (depth >= HTML_MAX_DEPTH)
             continue;
         if (s_named (node, "br")) {
-            if (self->cell)
-                s_want (self, 1);
-            else
-            if (!self->at_start) {
-                //  Two <br> in a row are a paragraph break
-                if (self->pending >= 2)
-                    self->pending = 3;
-                else
-                    self->pending = 2;
-            }
+            s_text_br (self);
             continue;
         }
-        if (s_named (node, "tr")) {
-            if (self->cell) {
-                s_separator (self, " /");       //  Row of a nested table
-                s_want (self, 1);
-            }
-            else
-                s_want (self, 3);
-            bool outer_row = self->row_started;
-            self->row_started = false;
-            s_text_walk (self, node->children, depth + 1);
-            self->row_started = outer_row;
-            if (!self->cell)
-                s_want (self, 3);
-            continue;
+        int number = 0;
+        if (s_named (node, "li") && node->parent && s_named (node->parent, "ol")) {
+            number = 1;
+            for (xmlNode *sib = node->parent->children; sib && sib != node; sib = sib->next)
+                if (sib->type == XML_ELEMENT_NODE && s_named (sib, "li"))
+                    number++;
         }
-        if (s_named (node, "td") || s_named (node, "th")) {
-            if (self->row_started)
-                s_separator (self, " |");
-            else
-            if (!self->cell)
-                self->row_break = true;
-            s_want (self, 1);
-            self->row_started = true;
-            self->cell++;
-            s_text_walk (self, node->children, depth + 1);
-            self->cell--;
-            continue;
-        }
-        bool block = s_is (s_blocks, node->name);
-        bool pre = s_named (node, "pre") || s_named (node, "listing") || s_named (node, "xmp")
-                || s_named (node, "plaintext");
-        if (block)
-            s_want (self, self->cell ? 1 : 3);
-        if (s_named (node, "li") && !self->cell) {
-            xmlNode *parent = node->parent;
-            if (parent && s_named (parent, "ol")) {
-                int n = 1;
-                for (xmlNode *sib = parent->children; sib && sib != node; sib = sib->next)
-                    if (sib->type == XML_ELEMENT_NODE && s_named (sib, "li"))
-                        n++;
-                char number [16];
-                snprintf (number, sizeof number, "%d.", n);
-                s_write (self, number, strlen (number));
-            }
-            else
-                s_write (self, "-", 1);
-            s_want (self, 1);
-        }
-        if (pre)
-            self->pre++;
+        text_frame_t frame;
+        s_text_open (self, node->name, number, &frame);
         s_text_walk (self, node->children, depth + 1);
-        if (pre)
-            self->pre--;
-        if (block)
-            s_want (self, self->cell ? 1 : 3);
+        s_text_close (self, &frame);
     }
+}
+
+//  ==========================================================================
+//  Markup already in the sanitized form
+//
+//  What html_sanitize writes, and what the XML parsers build from their
+//  body markup, is a strict subset of HTML: the blocks p, h2, pre, ul/ol
+//  of li and table of tr of td/th at the top; inside them text escaped
+//  with &amp; &lt; &gt; and the inline a[href], em, strong and br. Such
+//  markup is read here in one pass without libxml2: the text comes out as
+//  s_text_walk gives it from libxml2's tree, and the markup is its own
+//  sanitized form (once a &quot; in text is written as the '"' it is). Anything beyond the strictest reading of the subset
+//  (another attribute or element, an unsafe link, white-space-only text
+//  between tags, a newline right after <pre>, another entity, controls or
+//  non-characters, invalid UTF-8, nesting deeper than HTML_FAST_DEPTH)
+//  goes to libxml2 as before.
+
+#define HTML_FAST_DEPTH 32      //  Deeper markup takes the libxml2 path
+
+//  Elements of the sanitized form
+typedef enum {
+    FAST_ROOT, FAST_P, FAST_H2, FAST_PRE, FAST_UL, FAST_OL, FAST_LI, FAST_TABLE,
+    FAST_TR, FAST_TD, FAST_TH, FAST_A, FAST_EM, FAST_STRONG, FAST_BR, FAST_NONE
+} fast_kind_t;
+
+static const char *s_fast_names [] = {
+    "", "p", "h2", "pre", "ul", "ol", "li", "table", "tr", "td", "th", "a", "em",
+    "strong", "br"
+};
+
+//  The element named by len lower-case bytes at name, or FAST_NONE
+static fast_kind_t
+s_fast_kind (const char *name, size_t len)
+{
+    for (int kind = FAST_P; kind < FAST_NONE; kind++)
+        if (strlen (s_fast_names [kind]) == len && memcmp (s_fast_names [kind], name, len) == 0)
+            return (fast_kind_t) kind;
+    return FAST_NONE;
+}
+
+//  True if child may stand directly in parent (in_link: inside an <a>)
+static bool
+s_fast_fits (fast_kind_t parent, fast_kind_t child, bool in_link)
+{
+    switch (parent) {
+        case FAST_ROOT:
+            return child == FAST_P || child == FAST_H2 || child == FAST_PRE
+                || child == FAST_UL || child == FAST_OL || child == FAST_TABLE;
+        case FAST_UL:
+        case FAST_OL:
+            return child == FAST_LI;
+        case FAST_TABLE:
+            return child == FAST_TR;
+        case FAST_TR:
+            return child == FAST_TD || child == FAST_TH;
+        default:
+            //  Inline content: in p, h2, pre, li, td, th, a, em, strong
+            return child == FAST_EM || child == FAST_STRONG || child == FAST_BR
+                || (child == FAST_A && !in_link);
+    }
+}
+
+//  True if text may stand directly in parent
+static bool
+s_fast_takes_text (fast_kind_t parent)
+{
+    return parent != FAST_ROOT && parent != FAST_UL && parent != FAST_OL
+        && parent != FAST_TABLE && parent != FAST_TR;
+}
+
+//  Length of the entity at p that the sanitized form writes (&amp; &lt;
+//  &gt;, and &quot; in attributes; we also read &quot; in text), 0 for
+//  anything else; its character into *c
+static size_t
+s_fast_entity (const char *p, size_t left, char *c)
+{
+    if (left >= 5 && memcmp (p, "&amp;", 5) == 0) {
+        *c = '&';
+        return 5;
+    }
+    if (left >= 4 && memcmp (p, "&lt;", 4) == 0) {
+        *c = '<';
+        return 4;
+    }
+    if (left >= 4 && memcmp (p, "&gt;", 4) == 0) {
+        *c = '>';
+        return 4;
+    }
+    if (left >= 6 && memcmp (p, "&quot;", 6) == 0) {
+        *c = '"';
+        return 6;
+    }
+    return 0;
+}
+
+//  Length of the UTF-8 character at p when it is one the sanitized form
+//  keeps as it is (valid, not C1, not a non-character U+FFFE/U+FFFF), else
+//  0. p [0] >= 0x80.
+static size_t
+s_fast_char (const uint8_t *p, size_t left)
+{
+    uint8_t c = p [0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return left >= 2 && (p [1] & 0xC0) == 0x80 && !(c == 0xC2 && p [1] < 0xA0) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (left < 3 || (p [1] & 0xC0) != 0x80 || (p [2] & 0xC0) != 0x80
+        || (c == 0xE0 && p [1] < 0xA0) || (c == 0xED && p [1] >= 0xA0)
+        || (c == 0xEF && p [1] == 0xBF && p [2] >= 0xBE))
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (left < 4 || (p [1] & 0xC0) != 0x80 || (p [2] & 0xC0) != 0x80
+        || (p [3] & 0xC0) != 0x80 || (c == 0xF0 && p [1] < 0x90) || (c == 0xF4 && p [1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+//  True if the href value (raw, len bytes) is a link the sanitizer keeps
+//  as it is
+static bool
+s_fast_href (const char *href, size_t len)
+{
+    if (len > 4096)
+        return false;
+    if (!((len >= 7 && strncasecmp (href, "http://", 7) == 0)
+       || (len >= 8 && strncasecmp (href, "https://", 8) == 0)
+       || (len >= 7 && strncasecmp (href, "mailto:", 7) == 0)))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) href [i];
+        char decoded;
+        if (c <= 0x20 || c >= 0x7F || c == '<' || c == '>' || c == '"')
+            return false;
+        if (c == '&') {
+            size_t n = s_fast_entity (href + i, len - i, &decoded);
+            if (n == 0)
+                return false;
+            i += n - 1;
+        }
+    }
+    return true;
+}
+
+//  One open element of the fast walk
+typedef struct {
+    fast_kind_t kind;
+    int items;                  //  List items so far (in an <ol>)
+    text_frame_t frame;         //  What the text walk owes on the way out
+} fast_level_t;
+
+//  Read markup in the sanitized form, feeding the text walk (may be NULL:
+//  check only). Returns false as soon as the markup leaves the form; the
+//  walk then holds a partial result to throw away. *quotes: text holds
+//  &quot;, which the sanitized form writes as '"'.
+static bool
+s_fast_walk (const char *html, size_t len, text_walk_t *walk, bool *quotes)
+{
+    *quotes = false;
+    if (len > HTML_MAX_INPUT)
+        return false;
+    fast_level_t stack [HTML_FAST_DEPTH];
+    int depth = 0;
+    stack [0].kind = FAST_ROOT;
+    stack [0].items = 0;
+    int links = 0;
+    size_t i = 0;
+    while (i < len) {
+        fast_kind_t parent = stack [depth].kind;
+        if (html [i] == '<') {
+            bool closing = i + 1 < len && html [i + 1] == '/';
+            size_t at = i + 1 + (closing ? 1 : 0);
+            size_t n = 0;
+            while (at + n < len && ((html [at + n] >= 'a' && html [at + n] <= 'z')
+                                    || html [at + n] == '2'))
+                n++;
+            fast_kind_t kind = s_fast_kind (html + at, n);
+            if (kind == FAST_NONE)
+                return false;
+            at += n;
+            if (closing) {
+                if (depth == 0 || stack [depth].kind != kind || at >= len || html [at] != '>')
+                    return false;
+                if (walk)
+                    s_text_close (walk, &stack [depth].frame);
+                if (kind == FAST_A)
+                    links--;
+                depth--;
+                i = at + 1;
+                continue;
+            }
+            if (!s_fast_fits (parent, kind, links > 0))
+                return false;
+            if (kind == FAST_A) {
+                if (len - at < 7 || memcmp (html + at, " href=\"", 7) != 0)
+                    return false;
+                at += 7;
+                const char *quote = (const char *) memchr (html + at, '"', len - at);
+                if (!quote || !s_fast_href (html + at, (size_t) (quote - html) - at))
+                    return false;
+                at = (size_t) (quote - html) + 1;
+            }
+            if (at >= len || html [at] != '>')
+                return false;
+            i = at + 1;
+            if (kind == FAST_BR) {
+                if (walk)
+                    s_text_br (walk);
+                continue;
+            }
+            if (depth + 1 >= HTML_FAST_DEPTH)
+                return false;
+            if (kind == FAST_PRE && i < len && (html [i] == '\n' || html [i] == '\r'))
+                return false;   //  The parser would drop that newline
+            depth++;
+            stack [depth].kind = kind;
+            stack [depth].items = 0;
+            int number = 0;
+            if (kind == FAST_LI && parent == FAST_OL)
+                number = ++stack [depth - 1].items;
+            if (kind == FAST_A)
+                links++;
+            if (walk)
+                s_text_open (walk, (const xmlChar *) s_fast_names [kind], number,
+                             &stack [depth].frame);
+            continue;
+        }
+        //  Text up to the next tag, with something besides white space
+        if (!s_fast_takes_text (parent))
+            return false;
+        size_t start = i;
+        bool visible = false;
+        while (i < len && html [i] != '<') {
+            unsigned char c = (unsigned char) html [i];
+            if (c >= 0x80) {
+                size_t n = s_fast_char ((const uint8_t *) html + i, len - i);
+                if (n == 0)
+                    return false;
+                visible = true;
+                i += n;
+                continue;
+            }
+            if (c == '&') {
+                char decoded;
+                size_t n = s_fast_entity (html + i, len - i, &decoded);
+                if (n == 0)
+                    return false;
+                if (decoded == '"')
+                    *quotes = true;
+                if (walk) {
+                    s_text (walk, html + start, i - start);
+                    s_text (walk, &decoded, 1);
+                }
+                visible = true;
+                i += n;
+                start = i;
+                continue;
+            }
+            if (c == '>' || c == 0x7F || (c < 0x20 && c != '\n' && c != '\t'))
+                return false;
+            if (c != ' ' && c != '\n' && c != '\t')
+                visible = true;
+            i++;
+        }
+        if (!visible)
+            return false;
+        if (walk)
+            s_text (walk, html + start, i - start);
+    }
+    return depth == 0;
+}
+
+//  The sanitized form of markup s_fast_walk accepted: a copy, with
+//  &quot; in text written as '"' when quotes. Caller frees.
+static char *
+s_fast_safe (const char *html, size_t len, bool quotes)
+{
+    if (!quotes)
+        return xstrndup (html, len);
+    buf_t out;
+    buf_init (&out);
+    buf_reserve (&out, len + 1);
+    size_t i = 0;
+    while (i < len) {
+        if (html [i] == '<') {
+            //  A tag, as it is (its attribute has no raw '>')
+            const char *end = (const char *) memchr (html + i, '>', len - i);
+            size_t n = end ? (size_t) (end - html) + 1 - i : len - i;
+            buf_append (&out, html + i, n);
+            i += n;
+            continue;
+        }
+        if (len - i >= 6 && memcmp (html + i, "&quot;", 6) == 0) {
+            buf_putc (&out, '"');
+            i += 6;
+            continue;
+        }
+        buf_putc (&out, html [i++]);
+    }
+    return buf_detach (&out);
+}
+
+//  True if html is already in the sanitized form: html_sanitize returns
+//  it as it is
+bool
+html_is_sanitized (const char *html, size_t len)
+{
+    bool quotes;
+    return html && len && s_fast_walk (html, len, NULL, &quotes) && !quotes;
 }
 
 //  --------------------------------------------------------------------------
@@ -268,6 +622,12 @@ html_to_text (const char *html, size_t len)
 {
     if (!html || len == 0)
         return xstrdup ("");
+    text_walk_t fast = { .at_start = true };
+    buf_init (&fast.out);
+    bool quotes;
+    if (s_fast_walk (html, len, &fast, &quotes))
+        return fast.out.data ? buf_detach (&fast.out) : xstrdup ("");
+    buf_free (&fast.out);
     htmlDocPtr doc = s_parse (html, len);
     if (!doc)
         return xstrdup ("");
@@ -603,6 +963,9 @@ html_sanitize (const char *html, size_t len)
 {
     if (!html || len == 0)
         return xstrdup ("");
+    bool quotes;
+    if (s_fast_walk (html, len, NULL, &quotes))
+        return s_fast_safe (html, len, quotes);
     htmlDocPtr doc = s_parse (html, len);
     if (!doc)
         return xstrdup ("");
@@ -621,6 +984,30 @@ html_sanitize (const char *html, size_t len)
 
 void
 html_convert (const char *html, size_t len, char **text, char **safe)
+{
+    if (html && len) {
+        //  Already sanitized (bodies the XML parsers built, a second
+        //  normalize): one pass, no parse
+        text_walk_t fast = { .at_start = true };
+        buf_init (&fast.out);
+        bool quotes;
+        if (s_fast_walk (html, len, text ? &fast : NULL, &quotes)) {
+            if (text)
+                *text = fast.out.data ? buf_detach (&fast.out) : xstrdup ("");
+            if (safe)
+                *safe = s_fast_safe (html, len, quotes);
+            return;
+        }
+        buf_free (&fast.out);
+    }
+    html_convert_parsed (html, len, text, safe);
+}
+
+//  --------------------------------------------------------------------------
+//  The same through libxml2 whatever the markup. Caller frees.
+
+void
+html_convert_parsed (const char *html, size_t len, char **text, char **safe)
 {
     htmlDocPtr doc = html && len ? s_parse (html, len) : NULL;
     if (text) {

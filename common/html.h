@@ -27,6 +27,17 @@ char *
 void
     html_convert (const char *html, size_t len, char **text, char **safe);
 
+//  html_convert always through libxml2, never reading sanitized markup in
+//  one pass: for tests, which check that both ways agree.
+void
+    html_convert_parsed (const char *html, size_t len, char **text, char **safe);
+
+//  True if html (len bytes) is already in the sanitized subset, written
+//  as html_sanitize writes it: html_sanitize returns it unchanged, and
+//  html_convert reads it in one pass without parsing.
+bool
+    html_is_sanitized (const char *html, size_t len);
+
 //  True if s looks like it contains HTML markup (tags or entities).
 bool
     html_detect (const char *s);

@@ -261,9 +261,10 @@ s_same_text (const char *a, const char *b)
     return !*a && !*b;
 }
 
-//  Append text with &, <, > and " escaped for HTML.
+//  Append text with &, <, > (and in an attribute ") escaped for HTML, as
+//  html_sanitize writes it: normalize then reads the markup in one pass.
 static void
-s_html_escape (buf_t *out, const char *text, size_t size)
+s_html_escape (buf_t *out, const char *text, size_t size, bool attribute)
 {
     //  Runs of plain characters in one append
     size_t run = 0;
@@ -273,9 +274,11 @@ s_html_escape (buf_t *out, const char *text, size_t size)
             case '&': entity = "&amp;"; break;
             case '<': entity = "&lt;"; break;
             case '>': entity = "&gt;"; break;
-            case '"': entity = "&quot;"; break;
+            case '"': entity = attribute ? "&quot;" : NULL; break;
             default: continue;
         }
+        if (!entity)
+            continue;
         if (i > run)
             buf_append (out, text + run, i - run);
         buf_puts (out, entity);
@@ -428,7 +431,7 @@ s_split_teletype (bodytext_t *self, const char *raw, size_t size)
             if (text) {
                 buf_t html;
                 buf_init (&html);
-                s_html_escape (&html, text, strlen (text));
+                s_html_escape (&html, text, strlen (text), false);
                 s_block_new (self, BLOCK_PARA, text, buf_detach (&html));
             }
             buf_clear (&para);
@@ -446,7 +449,7 @@ s_split_teletype (bodytext_t *self, const char *raw, size_t size)
         if (text) {
             buf_t html;
             buf_init (&html);
-            s_html_escape (&html, text, strlen (text));
+            s_html_escape (&html, text, strlen (text), false);
             s_block_new (self, BLOCK_PARA, text, buf_detach (&html));
         }
     }
@@ -541,7 +544,7 @@ s_tabular_block (bodytext_t *self, const char *raw, size_t size)
     if (out.size) {
         buf_t html;
         buf_init (&html);
-        s_html_escape (&html, out.data, out.size);
+        s_html_escape (&html, out.data, out.size, false);
         s_block_new (self, BLOCK_PRE, buf_detach (&out), buf_detach (&html));
     }
     buf_free (&out);
@@ -618,7 +621,7 @@ s_text (bodytext_t *self, const char *text)
         text = fixed;
     size_t size = strlen (text);
     buf_append (&self->raw, text, size);
-    s_html_escape (&self->html, text, size);
+    s_html_escape (&self->html, text, size, false);
     free (fixed);
 }
 
@@ -635,7 +638,7 @@ s_table_rows (bodytext_t *self, xmlNodePtr section, int group, bool nested)
             if (text) {
                 buf_t html;
                 buf_init (&html);
-                s_html_escape (&html, text, strlen (text));
+                s_html_escape (&html, text, strlen (text), false);
                 s_block_new (self, BLOCK_PARA, text, buf_detach (&html));
             }
         }
@@ -765,7 +768,7 @@ s_walk (bodytext_t *self, xmlNodePtr node)
                 if (href && (str_starts (href, "http://") || str_starts (href, "https://")
                          ||  str_starts (href, "mailto:"))) {
                     buf_puts (&self->html, "<a href=\"");
-                    s_html_escape (&self->html, href, strlen (href));
+                    s_html_escape (&self->html, href, strlen (href), true);
                     buf_puts (&self->html, "\">");
                     tag = "a";
                 }
@@ -814,7 +817,7 @@ s_walk (bodytext_t *self, xmlNodePtr node)
                 if (end > start) {
                     buf_t html;
                     buf_init (&html);
-                    s_html_escape (&html, start, (size_t) (end - start));
+                    s_html_escape (&html, start, (size_t) (end - start), false);
                     s_block_new (self, BLOCK_PRE, xstrndup (start, (size_t) (end - start)),
                                  buf_detach (&html));
                 }
@@ -1006,7 +1009,7 @@ bodytext_add_paragraph (bodytext_t *self, const char *text)
     if (collapsed) {
         buf_t html;
         buf_init (&html);
-        s_html_escape (&html, collapsed, strlen (collapsed));
+        s_html_escape (&html, collapsed, strlen (collapsed), false);
         s_block_new (self, BLOCK_PARA, collapsed, buf_detach (&html));
     }
 }
@@ -1269,7 +1272,7 @@ s_render_html (bodytext_t *self)
                 buf_puts (&out, "<tr>");
                 for (size_t c = 0; c < block->cells.len; c++) {
                     { buf_putc (&out, '<'); buf_puts (&out, tag); buf_putc (&out, '>'); }
-                    s_html_escape (&out, block->cells.items [c], strlen (block->cells.items [c]));
+                    s_html_escape (&out, block->cells.items [c], strlen (block->cells.items [c]), false);
                     { buf_puts (&out, "</"); buf_puts (&out, tag); buf_putc (&out, '>'); }
                 }
                 buf_puts (&out, "</tr>");
