@@ -410,6 +410,27 @@ s_descriptions (story_textv_t *list)
     list->len = kept;
 }
 
+//  True when sanitized HTML surely holds readable text: outside tags and
+//  entities, a letter that no cleaning removes (not a hex digit or x of a
+//  character reference, not the M of a "^M")
+static bool
+s_html_readable (const char *safe)
+{
+    for (const char *p = safe; *p; p++) {
+        if (*p == '<' || *p == '&') {
+            const char *end = strchr (p, *p == '<' ? '>' : ';');
+            if (!end)
+                return false;
+            p = end;
+            continue;
+        }
+        char c = (char) (*p | 0x20);
+        if (c >= 'g' && c <= 'z' && c != 'x' && *p != 'M')
+            return true;
+    }
+    return false;
+}
+
 //  Bodies: HTML sanitized with a plain-text body derived from it, plain
 //  text cleaned (preformatted keeps its lines), counts on plain bodies
 static void
@@ -417,10 +438,11 @@ s_bodies (story_t *story)
 {
     story_textv_t *list = &story->bodies;
     size_t count = list->len;
-    //  Plain text derived from HTML bodies, added after the loop
-    strv_t derived = { NULL, 0, 0 };
-    strv_t derived_roles = { NULL, 0, 0 };
-    size_t kept = 0;
+    if (count == 0)
+        return;
+    bool *gone = (bool *) xcalloc (count, sizeof (bool));
+    //  Plain bodies first: whether an HTML body's role has one decides
+    //  whether its text is needed, or only whether it has any
     for (size_t i = 0; i < count; i++) {
         story_text_t *t = &list->items [i];
         s_line (&t->role);
@@ -429,63 +451,81 @@ s_bodies (story_t *story)
             t->role = xstrdup ("main");
         if (!t->contenttype)
             t->contenttype = xstrdup ("text/plain");
-        if (t->value && !s_is_html (t->contenttype) && s_has_tags (t->value)
-        &&  strcmp (t->role, "preformatted") != 0) {
+        if (!t->value) {
+            gone [i] = true;
+            continue;
+        }
+        if (s_is_html (t->contenttype))
+            continue;
+        if (s_has_tags (t->value) && strcmp (t->role, "preformatted") != 0) {
             //  HTML sent as plain text: read it as HTML
             char *text = html_to_text (t->value, strlen (t->value));
             free (t->value);
             t->value = text;
             story_add_warning (story, "html-in-plain-body");
         }
-        if (t->value && s_is_html (t->contenttype)) {
-            char *text, *safe;
-            html_convert (t->value, strlen (t->value), &text, &safe);
-            free (t->value);
-            t->value = safe;
-            str_set (&t->contenttype, "text/html");
+        s_strip_junk (t->value);
+        bool pre = strcmp (t->role, "preformatted") == 0;
+        char *clean = text_clean_body (t->value, pre);
+        free (t->value);
+        t->value = clean;
+        if (!*t->value) {
+            gone [i] = true;
+            continue;
+        }
+        t->charcount = text_char_count (t->value);
+        t->wordcount = text_word_count (t->value);
+    }
+    //  Then HTML bodies, with the plain text derived from them, added
+    //  after the loop
+    strv_t derived = { NULL, 0, 0 };
+    strv_t derived_roles = { NULL, 0, 0 };
+    for (size_t i = 0; i < count; i++) {
+        story_text_t *t = &list->items [i];
+        if (gone [i] || !s_is_html (t->contenttype))
+            continue;
+        bool have_plain = false;
+        for (size_t j = 0; j < count && !have_plain; j++)
+            have_plain = !gone [j] && !s_is_html (list->items [j].contenttype)
+                      && strcmp (list->items [j].role, t->role) == 0;
+        char *text = NULL, *safe;
+        size_t len = strlen (t->value);
+        html_convert (t->value, len, have_plain ? NULL : &text, &safe);
+        bool empty = false;
+        if (!have_plain || !s_html_readable (safe)) {
+            if (!text)
+                html_convert (t->value, len, &text, NULL);
             s_strip_junk (text);
             char *plain = text_clean_body (text, false);
             free (text);
-            if (*plain) {
+            if (*plain && !have_plain) {
                 strv_push (&derived, plain);
                 strv_push (&derived_roles, t->role);
             }
-            bool empty = !*plain;
+            empty = !*plain;
             free (plain);
-            t->charcount = -1;
-            t->wordcount = -1;
-            if (!*t->value || empty) {
-                //  Nothing readable (only images, empty markup): no body
-                free (t->role);
-                free (t->contenttype);
-                free (t->value);
-                continue;
-            }
         }
-        else
-        if (t->value) {
-            s_strip_junk (t->value);
-            bool pre = strcmp (t->role, "preformatted") == 0;
-            char *clean = text_clean_body (t->value, pre);
-            free (t->value);
-            t->value = clean;
-            if (!*t->value) {
-                free (t->role);
-                free (t->contenttype);
-                free (t->value);
-                continue;
-            }
-            t->charcount = text_char_count (t->value);
-            t->wordcount = text_word_count (t->value);
-        }
-        else {
+        free (t->value);
+        t->value = safe;
+        str_set (&t->contenttype, "text/html");
+        t->charcount = -1;
+        t->wordcount = -1;
+        if (!*t->value || empty)
+            gone [i] = true;    //  Nothing readable (only images, empty markup): no body
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        story_text_t *t = &list->items [i];
+        if (gone [i]) {
             free (t->role);
             free (t->contenttype);
+            free (t->value);
             continue;
         }
         list->items [kept++] = *t;
     }
     list->len = kept;
+    free (gone);
     //  A plain body for each HTML body whose role has none yet
     for (size_t d = 0; d < derived.len; d++) {
         bool have = false;
