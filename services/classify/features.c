@@ -126,6 +126,13 @@ typedef struct {
     uint16_t known;             //  1 once worked out
 } s_memo_t;
 
+//  A stem in the current document: its entry in terms, if stamp is the
+//  document's
+typedef struct {
+    uint32_t stamp;             //  Document stamp of slot
+    int32_t slot;               //  Index in terms
+} s_seen_t;
+
 //  A term's count in the document, beside its idf (one cache line for both)
 typedef struct {
     float count;                //  Weighted occurrences
@@ -144,9 +151,8 @@ typedef struct {
     s_memo_t *memo;             //  Word id -> meaning
     size_t memo_size;           //  Entries in memo
     uint64_t memo_epoch;        //  Lexicon epoch of memo
-    uint32_t *stamp;            //  Stem id -> document stamp of slot
-    int32_t *slot;              //  Stem id -> index in terms (when stamped)
-    size_t size;                //  Entries in stamp/slot
+    s_seen_t *seen;             //  Stem id -> where this document counts it
+    size_t size;                //  Entries in seen
 } s_lang_t;
 
 struct _vectorizer_t {
@@ -254,8 +260,7 @@ vectorizer_destroy (vectorizer_t **self_p)
     for (int i = 0; i < self->nlangs; i++) {
         tokenizer_destroy (&self->langs [i].tokenizer);
         free (self->langs [i].memo);
-        free (self->langs [i].stamp);
-        free (self->langs [i].slot);
+        free (self->langs [i].seen);
     }
     lexicon_destroy (&self->lexicon);
     lextext_free (&self->headline);
@@ -312,7 +317,7 @@ vectorizer_lexicon (vectorizer_t *self)
             s_lang_t *lang = &self->langs [i];
             tokenizer_trim (lang->tokenizer, 0);
             if (lang->size)
-                memset (lang->stamp, 0, lang->size * sizeof (uint32_t));
+                memset (lang->seen, 0, lang->size * sizeof (s_seen_t));
         }
     }
     return self->lexicon;
@@ -374,19 +379,19 @@ s_text (vectorizer_t *self, s_lang_t *lang, const lextext_t *text, float weight,
     uint32_t nprev = 0;
     const lexword_t *words = text->words.items;
     size_t count = text->words.len;
-    //  Prefetch ahead: the memo of the word 8 on, and what the memo of the
-    //  word 4 on points at (so that the cache misses overlap)
-    for (size_t i = 0; i < count && i < 8; i++)
+    //  Prefetch ahead: the memo of the word 16 on, and what the memo of the
+    //  word 8 on points at (so that the cache misses overlap)
+    for (size_t i = 0; i < count && i < 16; i++)
         __builtin_prefetch (&lang->memo [words [i].id]);
     for (size_t i = 0; i < count; i++) {
         const lexword_t *word = &words [i];
-        if (i + 8 < count)
-            __builtin_prefetch (&lang->memo [words [i + 8].id]);
-        if (i + 4 < count) {
-            const s_memo_t *ahead = &lang->memo [words [i + 4].id];
+        if (i + 16 < count)
+            __builtin_prefetch (&lang->memo [words [i + 16].id]);
+        if (i + 8 < count) {
+            const s_memo_t *ahead = &lang->memo [words [i + 8].id];
             if (ahead->known && ahead->stem >= 0) {
                 if ((size_t) ahead->stem < lang->size)
-                    __builtin_prefetch (&lang->stamp [ahead->stem]);
+                    __builtin_prefetch (&lang->seen [ahead->stem]);
                 if (ahead->unigram >= 0)
                     __builtin_prefetch (&self->counts [ahead->unigram]);
             }
@@ -408,17 +413,17 @@ s_text (vectorizer_t *self, s_lang_t *lang, const lextext_t *text, float weight,
             size_t size = lang->size ? lang->size : 1024;
             while (size <= (size_t) stem)
                 size *= 2;
-            lang->stamp = (uint32_t *) xrealloc (lang->stamp, size * sizeof (uint32_t));
-            lang->slot = (int32_t *) xrealloc (lang->slot, size * sizeof (int32_t));
-            memset (lang->stamp + lang->size, 0, (size - lang->size) * sizeof (uint32_t));
+            lang->seen = (s_seen_t *) xrealloc (lang->seen, size * sizeof (s_seen_t));
+            memset (lang->seen + lang->size, 0, (size - lang->size) * sizeof (s_seen_t));
             lang->size = size;
         }
         vecterm_t *term;
-        if (lang->stamp [stem] == self->stamp)
-            term = &self->terms.items [lang->slot [stem]];
+        s_seen_t *seen = &lang->seen [stem];
+        if (seen->stamp == self->stamp)
+            term = &self->terms.items [seen->slot];
         else {
-            lang->stamp [stem] = self->stamp;
-            lang->slot [stem] = (int32_t) self->terms.len;
+            seen->stamp = self->stamp;
+            seen->slot = (int32_t) self->terms.len;
             if (self->terms.len == self->terms.cap) {
                 self->terms.cap = self->terms.cap ? self->terms.cap * 2 : 256;
                 self->terms.items = (vecterm_t *) xrealloc (self->terms.items,
@@ -429,6 +434,7 @@ s_text (vectorizer_t *self, s_lang_t *lang, const lextext_t *text, float weight,
             term->tokenizer = lang->tokenizer;
             term->stem = stem;
             term->unigram = unigram;
+            term->idf = unigram >= 0 ? self->counts [unigram].idf : 0;
             term->tf = 0;
             term->first = word->offset;
             term->length = word->length;
@@ -482,7 +488,7 @@ vectorizer_words (vectorizer_t *self, const lextext_t *headline, const lextext_t
     if (++self->stamp == 0) {
         for (int i = 0; i < self->nlangs; i++)
             if (self->langs [i].size)
-                memset (self->langs [i].stamp, 0, self->langs [i].size * sizeof (uint32_t));
+                memset (self->langs [i].seen, 0, self->langs [i].size * sizeof (s_seen_t));
         self->stamp = 1;
     }
     if (headline)

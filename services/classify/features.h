@@ -65,6 +65,7 @@ typedef struct {
     tokenizer_t *tokenizer;     //  Tokenizer that made stem
     int32_t stem;               //  Stem id in that tokenizer
     int32_t unigram;            //  Its unigram's term index, -1 if none
+    float idf;                  //  That unigram's idf (0 if none)
     float tf;                   //  Occurrences (headline weighted)
     uint32_t first;             //  Byte offset of the first occurrence
     uint16_t length;            //  Its length in bytes

@@ -46,7 +46,7 @@ keywords_pick (vectorizer_t *vectorizer, const model_t *model, const lextext_t *
         int32_t index = t->unigram;
         float idf;
         if (index >= 0)
-            idf = vocab_idf (model->vocab, index);
+            idf = t->idf;
         else {
             if (t->tf < 2)
                 continue;

@@ -281,6 +281,71 @@ test_reload (void **state)
     config_destroy (&config);
 }
 
+//  The classifier reads each story's words once and shares them; its
+//  scores must be the vectorizer's and the model's on their own, bit for
+//  bit, and a story classified among others as when classified alone
+static void
+test_shared_words (void **state)
+{
+    config_t *config = config_load (s_home);
+    char err [512];
+    classify_t *classify = classify_new (config, err, sizeof err);
+    assert_non_null (classify);
+    const model_t *model = classify_model (classify);
+    vectorizer_t *vectorizer = vectorizer_new (model->vocab, model->language,
+                                               (int) model->headline_weight);
+    vectorizer_set_sorted (vectorizer, false);
+    static const char *texts [][2] = {
+        { "Crude oil prices rise", "Crude oil prices rose 3.5 pct on Tuesday as OPEC cut output. "
+          "Traders in London said the Organization of Petroleum Exporting Countries would meet." },
+        { "Wheat exports", "The U.S. Agriculture Department said wheat exports to the Soviet "
+          "Union rose, Agriculture Secretary Richard Lyng told reporters in Washington." },
+        { "ACME TO BUY BRIGHTLINE", "Acme Inc said it agreed to acquire Brightline AG for "
+          "1,000 mln dlrs in cash and shares. The deal needs approval." },
+        { NULL, "\xff\xfe\x01 zebra \xc3" },
+    };
+    size_t ncats = model->cats.len;
+    float *a = (float *) xcalloc (ncats, sizeof (float));
+    float *b = (float *) xcalloc (ncats, sizeof (float));
+    featv_t x = { 0 };
+    story_t *alone [4];
+    for (int i = 0; i < 4; i++) {
+        alone [i] = s_story ("urn:test:shared", texts [i][0], texts [i][1]);
+        classify_story (classify, alone [i]);
+    }
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 4; i++) {
+            story_t *story = s_story ("urn:test:shared", texts [i][0], texts [i][1]);
+            classify_scores (classify, story, a);
+            vectorizer_text (vectorizer, texts [i][0], texts [i][1], "en", &x);
+            model_scores (model, &x, b);
+            assert_memory_equal (a, b, ncats * sizeof (float));
+            classify_story (classify, story);
+            story_conceptv_t *lists [4][2] = {
+                { &story->subjects, &alone [i]->subjects }, { &story->places, &alone [i]->places },
+                { &story->people, &alone [i]->people },
+                { &story->organisations, &alone [i]->organisations }
+            };
+            for (int l = 0; l < 4; l++) {
+                assert_int_equal (lists [l][0]->len, lists [l][1]->len);
+                for (size_t k = 0; k < lists [l][0]->len; k++)
+                    assert_string_equal (lists [l][0]->items [k].name, lists [l][1]->items [k].name);
+            }
+            assert_int_equal (story->keywords.len, alone [i]->keywords.len);
+            for (size_t k = 0; k < story->keywords.len; k++)
+                assert_string_equal (story->keywords.items [k], alone [i]->keywords.items [k]);
+            story_destroy (&story);
+        }
+    for (int i = 0; i < 4; i++)
+        story_destroy (&alone [i]);
+    free (x.items);
+    free (a);
+    free (b);
+    vectorizer_destroy (&vectorizer);
+    classify_destroy (&classify);
+    config_destroy (&config);
+}
+
 //  Random bytes, huge and odd texts: classify never breaks
 static void
 test_hostile (void **state)
@@ -386,6 +451,7 @@ main (void)
         cmocka_unit_test (test_today),
         cmocka_unit_test (test_rules),
         cmocka_unit_test (test_reload),
+        cmocka_unit_test (test_shared_words),
         cmocka_unit_test (test_hostile),
         cmocka_unit_test (test_shipped_model),
     };

@@ -163,6 +163,52 @@ test_edges (void **state)
     entities_destroy (&bare);
 }
 
+
+//  The same people and organisations on words read into a lexicon the
+//  caller shares, one list for two texts, across a trim of the lexicon
+static void
+test_shared_lexicon (void **state)
+{
+    static const char *texts [] = {
+        "German Chancellor Olaf Scholz met Foreign Minister Wang Yi in Berlin. Scholz said "
+        "the talks were useful, company spokeswoman Jane Doe told Reuters.",
+        "The Organization of Petroleum Exporting Countries (OPEC) met. OPEC said output "
+        "would rise. Acme Inc and Brightline AG agreed a deal.",
+        "The United States and Soviet Union talked. Renault President Raymond Levy said no.",
+        "Shares of Kodak's Giles unit rose, J. Smith said. The Ministry of Finance agreed.",
+        "ALL CAPITALS SAY NOTHING ABOUT NAMES",
+        "\xff\xfe Jane \xc3 Doe said \xe2\x82",
+        "",
+    };
+    lexicon_t *lexicon = lexicon_new ();
+    lextext_t one = { 0 }, two = { 0 };
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i + 1 < sizeof texts / sizeof texts [0]; i++) {
+            entityv_t alone = { 0 }, shared = { 0 };
+            entities_find (s_entities, texts [i], &alone);
+            entities_find (s_entities, texts [i + 1], &alone);
+            lexicon_read (lexicon, texts [i], strlen (texts [i]), &one);
+            lexicon_read (lexicon, texts [i + 1], strlen (texts [i + 1]), &two);
+            entities_find_words (s_entities, lexicon, &one, &shared);
+            entities_find_words (s_entities, lexicon, &two, &shared);
+            assert_int_equal (shared.len, alone.len);
+            for (size_t k = 0; k < shared.len; k++) {
+                assert_string_equal (shared.items [k].name, alone.items [k].name);
+                assert_int_equal (shared.items [k].organisation, alone.items [k].organisation);
+                assert_int_equal (shared.items [k].mentions, alone.items [k].mentions);
+                assert_true ((shared.items [k].acronym == NULL) == (alone.items [k].acronym == NULL));
+            }
+            entities_free (&alone);
+            entities_free (&shared);
+        }
+        if (round == 1)
+            assert_true (lexicon_trim (lexicon, 0));
+    }
+    lextext_free (&one);
+    lextext_free (&two);
+    lexicon_destroy (&lexicon);
+}
+
 int
 main (void)
 {
@@ -170,6 +216,7 @@ main (void)
         cmocka_unit_test (test_people),
         cmocka_unit_test (test_organisations),
         cmocka_unit_test (test_edges),
+        cmocka_unit_test (test_shared_lexicon),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }

@@ -156,6 +156,78 @@ test_places (void **state)
     s_check (NULL, NULL, "", "");
 }
 
+
+//  The same places on words read into a lexicon the caller shares (as the
+//  classifier does), with descriptions before the body, across a trim of
+//  the lexicon (new epoch, memos dropped); and look-ups by words
+static void
+test_shared_lexicon (void **state)
+{
+    static const char *texts [][3] = {
+        { NULL, NULL, "The minister flew from Paris to Berlin." },
+        { NULL, NULL, "The storm hit Paris, Texas, overnight." },
+        { "SAN JOSE, Calif.", NULL, NULL },
+        { NULL, NULL, "Michael Jordan scored 40 points." },
+        { NULL, NULL, "Jordan and Egypt signed a gas deal in Amman." },
+        { NULL, "JAPAN CUTS RATES", "The Japanese central bank acted." },
+        { NULL, NULL, ", New Mexico and Mexico." },
+        { "TOKYO", NULL, "Talks with Brazil went on." },
+        { NULL, "\xff\xfe\x01", "\xc3(\x80 Paris \xe2\x82" },
+    };
+    lexicon_t *lexicon = lexicon_new ();
+    lextext_t dateline = { 0 }, headline = { 0 }, body = { 0 };
+    placev_t shared = { 0 }, alone = { 0 };
+    buf_t with;
+    buf_init (&with);
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof texts / sizeof texts [0]; i++) {
+            story_t *story = story_new ();
+            if (texts [i][0])
+                str_set (&story->dateline.place, texts [i][0]);
+            if (texts [i][1])
+                story_add_text (&story->headlines, "main", NULL, texts [i][1]);
+            if (texts [i][2])
+                story_add_text (&story->bodies, "main", NULL, texts [i][2]);
+            gazetteer_places (s_gazetteer, story, 0, &alone);
+            //  The body read after a description that names other places
+            buf_clear (&with);
+            buf_puts (&with, "A description: Oslo, Norway and Lima.\n\n");
+            size_t from = with.size;
+            buf_puts (&with, texts [i][2] ? texts [i][2] : "");
+            lexicon_read (lexicon, texts [i][0], texts [i][0] ? strlen (texts [i][0]) : 0, &dateline);
+            lexicon_read (lexicon, texts [i][1], texts [i][1] ? strlen (texts [i][1]) : 0, &headline);
+            lexicon_read (lexicon, with.data, with.size, &body);
+            gazetteer_places_words (s_gazetteer, lexicon, &dateline, &headline, &body, from, 0,
+                                    &shared);
+            assert_int_equal (shared.len, alone.len);
+            for (size_t k = 0; k < shared.len; k++) {
+                assert_string_equal (shared.items [k].code, alone.items [k].code);
+                assert_true (shared.items [k].score == alone.items [k].score);
+            }
+            story_destroy (&story);
+        }
+        if (round == 1)
+            assert_true (lexicon_trim (lexicon, 0));
+    }
+    //  Names by their words
+    const char *names [] = { "New York", "Paris", "Papua New Guinea", "Latin America", "Nowhere", NULL };
+    for (int i = 0; names [i]; i++) {
+        lexicon_read (lexicon, names [i], strlen (names [i]), &body);
+        const char *by_words = gazetteer_lookup_words (s_gazetteer, lexicon, body.words.items,
+                                                       body.words.len);
+        const char *by_name = gazetteer_lookup (s_gazetteer, names [i]);
+        assert_true (by_words == by_name || (by_words && by_name && strcmp (by_words, by_name) == 0));
+    }
+    assert_string_equal (gazetteer_lookup_words (s_gazetteer, lexicon, body.words.items, 0) ? "x" : "", "");
+    buf_free (&with);
+    free (shared.items);
+    free (alone.items);
+    lextext_free (&dateline);
+    lextext_free (&headline);
+    lextext_free (&body);
+    lexicon_destroy (&lexicon);
+}
+
 static void
 test_parse_errors (void **state)
 {
@@ -197,6 +269,7 @@ main (void)
         cmocka_unit_test (test_lookup),
         cmocka_unit_test (test_reuters_codes),
         cmocka_unit_test (test_places),
+        cmocka_unit_test (test_shared_lexicon),
         cmocka_unit_test (test_parse_errors),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);

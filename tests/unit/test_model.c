@@ -10,6 +10,13 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+static int
+s_int_compare (const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *) a, y = *(const int32_t *) b;
+    return x < y ? -1 : x > y;
+}
+
 //  --------------------------------------------------------------------------
 //  A small model by hand
 
@@ -54,6 +61,207 @@ test_vocab (void **state)
     assert_int_equal (vocab_bigram (vocab, crude, oil), 1);
     assert_int_equal (vocab_bigram (vocab, oil, crude), -1);
     vocab_destroy (&vocab);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Scoring: the dense rows and packed lists give the sums of the file's
+//  sparse weights, bit for bit
+
+static uint64_t
+s_next (uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *seed >> 33;
+}
+
+static void
+test_scores (void **state)
+{
+    uint64_t seed = 99;
+    for (int shape = 0; shape < 3; shape++) {
+        size_t ncats = shape == 0 ? 3 : shape == 1 ? 40 : 115;
+        size_t nterms = 300;
+        model_t *model = model_new ("test", "en");
+        char term [32];
+        for (size_t t = 0; t < nterms; t++) {
+            snprintf (term, sizeof term, "t%zu", t);
+            vocab_add (model->vocab, term, strlen (term), 1.0f);
+        }
+        float **dense = (float **) xcalloc (ncats, sizeof (float *));
+        for (size_t c = 0; c < ncats; c++) {
+            snprintf (term, sizeof term, "test:c%zu", c);
+            model_cat_t *cat = model_add_category (model, term, NULL);
+            cat->bias = (float) ((int) (s_next (&seed) % 2001) - 1000) / 997.0f;
+            dense [c] = (float *) xcalloc (nterms, sizeof (float));
+        }
+        //  Terms weigh on every category, on many, on a few, or on none
+        for (size_t t = 0; t < nterms; t++) {
+            size_t every = t % 4 == 0 ? 1 : t % 4 == 1 ? 2 : t % 4 == 2 ? 9 : 0;
+            for (size_t c = 0; every && c < ncats; c++)
+                if (c % every == 0)
+                    dense [c][t] = (float) ((int) (s_next (&seed) % 20001) - 10000) / 3001.0f;
+        }
+        model_set_weights (model, dense, 0.0f);
+        float *scores = (float *) xcalloc (ncats, sizeof (float));
+        float *expected = (float *) xcalloc (ncats, sizeof (float));
+        for (int round = 0; round < 200; round++) {
+            featv_t x = { 0 };
+            size_t n = 1 + s_next (&seed) % 60;
+            for (size_t i = 0; i < n; i++) {
+                feat_t *f = vec_push (&x);
+                uint64_t r = s_next (&seed);
+                f->index = r % 50 == 0 ? -1 : r % 51 == 0 ? (int32_t) nterms + 3
+                         : (int32_t) (r % nterms);
+                f->value = (float) (s_next (&seed) % 10007) / 10007.0f;
+            }
+            model_scores (model, &x, scores);
+            //  The sums as the file stores the weights: in x's order, each
+            //  term's weights by category
+            for (size_t c = 0; c < ncats; c++)
+                expected [c] = model->cats.items [c].bias;
+            for (size_t i = 0; i < x.len; i++) {
+                int32_t t = x.items [i].index;
+                if (t < 0 || (size_t) t >= nterms)
+                    continue;
+                for (uint32_t j = model->offsets [t]; j < model->offsets [t + 1]; j++)
+                    expected [model->wcat [j]] += x.items [i].value * model->wf [j];
+            }
+            assert_memory_equal (scores, expected, ncats * sizeof (float));
+            free (x.items);
+        }
+        //  And the same after a round trip through the file
+        buf_t buf;
+        buf_init (&buf);
+        model_encode (model, &buf);
+        char err [256];
+        model_t *copy = model_decode ((const uint8_t *) buf.data, buf.size, err, sizeof err);
+        assert_non_null (copy);
+        featv_t x = { 0 };
+        for (size_t t = 0; t < nterms; t += 3) {
+            feat_t *f = vec_push (&x);
+            f->index = (int32_t) t;
+            f->value = 0.25f;
+        }
+        model_scores (model, &x, expected);
+        model_scores (copy, &x, scores);
+        assert_memory_equal (scores, expected, ncats * sizeof (float));
+        free (x.items);
+        buf_free (&buf);
+        model_destroy (&copy);
+        for (size_t c = 0; c < ncats; c++)
+            free (dense [c]);
+        free (dense);
+        free (scores);
+        free (expected);
+        model_destroy (&model);
+    }
+}
+
+//  --------------------------------------------------------------------------
+//  The vectorizer against a plain reading: tokenizer_stems, the vocabulary's
+//  own look-ups, sublinear tf-idf in order of first count, L2 norm
+
+typedef VEC (int32_t) s_intv_t;
+
+static void
+s_reference_text (vocab_t *vocab, tokenizer_t *tokenizer, const char *text, float weight,
+                  float *counts, s_intv_t *order)
+{
+    stemv_t stems = { 0 };
+    tokenizer_stems (tokenizer, text, strlen (text), &stems);
+    int32_t prev = -1;
+    for (size_t i = 0; i < stems.len; i++) {
+        if (stems.items [i] < 0) {
+            prev = -1;
+            continue;
+        }
+        size_t len;
+        const char *stem = tokenizer_stem_text (tokenizer, stems.items [i], &len);
+        int32_t uid = vocab_stem (vocab, stem, len);
+        if (uid >= 0) {
+            int32_t terms [2] = { vocab_unigram (vocab, uid),
+                                  prev >= 0 ? vocab_bigram (vocab, prev, uid) : -1 };
+            for (int k = 0; k < 2; k++) {
+                if (terms [k] < 0)
+                    continue;
+                if (counts [terms [k]] == 0)
+                    *vec_push (order) = terms [k];
+                counts [terms [k]] += weight;
+            }
+        }
+        prev = uid;
+    }
+    free (stems.items);
+}
+
+static void
+test_vectorizer (void **state)
+{
+    tokenizer_t *en = tokenizer_new ("en");
+    vocab_t *vocab = vocab_new ();
+    //  One stem that starts 30 bigrams (the list is searched, not walked)
+    const char *seconds [30];
+    char words [30][8];
+    char *alpha = tokenizer_stem (en, "alpha", 5);
+    buf_t body;
+    buf_init (&body);
+    for (int i = 0; i < 30; i++) {
+        snprintf (words [i], sizeof words [i], "k%cg", 'a' + i % 26);
+        if (i >= 26)
+            snprintf (words [i], sizeof words [i], "kz%cg", 'a' + i - 26);
+        seconds [i] = words [i];
+        char *second = tokenizer_stem (en, seconds [i], strlen (seconds [i]));
+        char *term = xasprintf ("%s %s", alpha, second);
+        assert_true (vocab_add (vocab, term, strlen (term), 1.0f + i / 10.0f) >= 0);
+        if (i % 3 == 0)
+            vocab_add (vocab, second, strlen (second), 2.0f);
+        free (term);
+        free (second);
+    }
+    for (int i = 0; i < 30; i++)
+        buf_printf (&body, "alpha %s, ", seconds [29 - i]);
+    vocab_add (vocab, alpha, strlen (alpha), 1.5f);
+    vocab_add (vocab, "oil", 3, 2.5f);
+    buf_puts (&body, "The oil price. Oil and alpha kag! Alpha the kbg");
+    const char *headline = "Alpha kag oil";
+    vectorizer_t *vectorizer = vectorizer_new (vocab, "en", 2);
+    featv_t x = { 0 };
+    for (int round = 0; round < 2; round++) {       //  The second from the memos
+        vectorizer_text (vectorizer, headline, body.data, "en", &x);
+        float *counts = (float *) xcalloc (vocab_size (vocab) + 1, sizeof (float));
+        s_intv_t order = { 0 };
+        s_reference_text (vocab, en, headline, 2, counts, &order);
+        s_reference_text (vocab, en, body.data, 1, counts, &order);
+        qsort (order.items, order.len, sizeof (int32_t), s_int_compare);
+        assert_int_equal (x.len, order.len);
+        double norm = 0;
+        float *values = (float *) xcalloc (order.len + 1, sizeof (float));
+        for (size_t i = 0; i < order.len; i++) {
+            values [i] = (1.0f + logf (counts [order.items [i]])) * vocab_idf (vocab, order.items [i]);
+            norm += (double) values [i] * values [i];
+        }
+        for (size_t i = 0; i < order.len; i++) {
+            assert_int_equal (x.items [i].index, order.items [i]);
+            assert_true (fabsf (x.items [i].value - (float) (values [i] / sqrt (norm))) < 1e-6f);
+        }
+        //  Every one of the 30 bigrams was found
+        size_t bigrams = 0;
+        for (size_t i = 0; i < x.len; i++) {
+            const char *term = vocab_term (vocab, x.items [i].index, NULL);
+            bigrams += strchr (term, ' ') != NULL;
+        }
+        assert_int_equal (bigrams, 30);
+        free (values);
+        free (order.items);
+        free (counts);
+    }
+    free (x.items);
+    free (alpha);
+    buf_free (&body);
+    vectorizer_destroy (&vectorizer);
+    vocab_destroy (&vocab);
+    tokenizer_destroy (&en);
 }
 
 static void
@@ -337,6 +545,8 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_vocab),
         cmocka_unit_test (test_round_trip),
+        cmocka_unit_test (test_scores),
+        cmocka_unit_test (test_vectorizer),
         cmocka_unit_test (test_hostile),
         cmocka_unit_test (test_train),
     };
