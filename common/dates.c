@@ -738,12 +738,18 @@ typedef struct {
 static tz_cache_t s_tz_cache [TZ_CACHE_SIZE];
 static pthread_mutex_t s_tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
-//  True if name is a zone the tz database has (and is safe to use as TZ)
+//  True if name is a zone the tz database has (and is safe to use as TZ).
+//  The last answer is kept per thread: a stage asks about the same zone
+//  story after story.
 static bool
 s_zone_valid (const char *name)
 {
     if (str_empty (name) || strlen (name) > 60 || name [0] == '/' || strstr (name, ".."))
         return false;
+    static __thread char last [64];
+    static __thread bool last_valid;
+    if (last [0] && strcmp (last, name) == 0)
+        return last_valid;
     for (const char *p = name; *p; p++)
         if (!isalnum ((unsigned char) *p) && *p != '/' && *p != '_' && *p != '-' && *p != '+')
             return false;
@@ -751,7 +757,10 @@ s_zone_valid (const char *name)
     char path [512];
     snprintf (path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
     struct stat st;
-    return stat (path, &st) == 0 && S_ISREG (st.st_mode);
+    bool valid = stat (path, &st) == 0 && S_ISREG (st.st_mode);
+    snprintf (last, sizeof last, "%s", name);
+    last_valid = valid;
+    return valid;
 }
 
 static bool
@@ -851,6 +860,8 @@ s_nearest_year (const fields_t *f, int64_t reference)
 static bool
 s_is_template (const char *s)
 {
+    if (!strpbrk (s, "YyHhMDd"))
+        return false;           //  Most dates: nothing to look for
     return strstr (s, "YYYY") || strstr (s, "yyyy") || strstr (s, "HHMM")
         || strstr (s, "hh:mm") || strstr (s, "HH:MM") || strstr (s, "MMDD")
         || strstr (s, "DD.MM") || strstr (s, "dd.mm");
@@ -951,10 +962,63 @@ date_parse (const char *text, const char *default_tz, int64_t reference, date_t 
 //  --------------------------------------------------------------------------
 //  Format as RFC 3339 UTC.
 
+//  The calendar date of a day number (days since 1970-01-01)
+static void
+s_civil_from_days (int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned doe = (unsigned) (days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *day = doy - (153 * mp + 2) / 5 + 1;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int64_t) yoe + era * 400 + (*month <= 2);
+}
+
+//  Write value as digits exactly n wide (zero-padded)
+static void
+s_put_digits (char *p, unsigned value, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p [i] = (char) ('0' + value % 10);
+        value /= 10;
+    }
+}
+
 char *
 date_format (const date_t *date, char *buf, size_t size)
 {
     assert (date && buf && size >= 32);
+    //  Years 1-9999: by arithmetic; anything else as the C library has it
+    if (date->epoch >= -62135596800LL && date->epoch <= 253402300799LL) {
+        int64_t days = date->epoch >= 0 ? date->epoch / 86400 : (date->epoch - 86399) / 86400;
+        unsigned seconds = (unsigned) (date->epoch - days * 86400);
+        int64_t year;
+        unsigned month, day;
+        s_civil_from_days (days, &year, &month, &day);
+        s_put_digits (buf, (unsigned) year, 4);
+        buf [4] = '-';
+        s_put_digits (buf + 5, month, 2);
+        buf [7] = '-';
+        s_put_digits (buf + 8, day, 2);
+        buf [10] = 'T';
+        s_put_digits (buf + 11, seconds / 3600, 2);
+        buf [13] = ':';
+        s_put_digits (buf + 14, seconds / 60 % 60, 2);
+        buf [16] = ':';
+        s_put_digits (buf + 17, seconds % 60, 2);
+        size_t at = 19;
+        if (date->millis > 0) {
+            buf [at++] = '.';
+            s_put_digits (buf + at, (unsigned) date->millis % 1000u, 3);
+            at += 3;
+        }
+        buf [at++] = 'Z';
+        buf [at] = 0;
+        return buf;
+    }
     time_t t = (time_t) date->epoch;
     struct tm tm;
     gmtime_r (&t, &tm);
@@ -979,9 +1043,22 @@ date_normalize (const char *text, const char *default_tz, int64_t reference,
                 strv_t *warnings)
 {
     date_t date;
-    if (date_parse (text, default_tz, reference, &date) != 0)
+    char buf [32];
+    if (date_normalize_buf (text, default_tz, reference, warnings, &date, buf, sizeof buf) != 0)
         return NULL;
-    if (date.has_time && !date.has_zone && warnings) {
+    return xstrdup (buf);
+}
+
+//  --------------------------------------------------------------------------
+//  The same into a buffer, with the date read. 0 or -1.
+
+int
+date_normalize_buf (const char *text, const char *default_tz, int64_t reference,
+                    strv_t *warnings, date_t *date, char *buf, size_t size)
+{
+    if (date_parse (text, default_tz, reference, date) != 0)
+        return -1;
+    if (date->has_time && !date->has_zone && warnings) {
         if (s_zone_is_utc (default_tz))
             strv_add_unique (warnings, "tz-assumed:UTC");
         else
@@ -990,6 +1067,6 @@ date_normalize (const char *text, const char *default_tz, int64_t reference,
         else
             strv_addf (warnings, "tz-unknown:%s", default_tz);
     }
-    char buf [32];
-    return xstrdup (date_format (&date, buf, sizeof buf));
+    date_format (date, buf, size);
+    return 0;
 }

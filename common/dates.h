@@ -39,4 +39,10 @@ char *
     date_normalize (const char *text, const char *default_tz, int64_t reference,
                     strv_t *warnings);
 
+//  date_normalize without allocating: the date read into *date and its
+//  RFC 3339 form into buf (>= 32 bytes). Returns 0, or -1 when unparseable.
+int
+    date_normalize_buf (const char *text, const char *default_tz, int64_t reference,
+                        strv_t *warnings, date_t *date, char *buf, size_t size);
+
 #endif

@@ -136,6 +136,8 @@ s_line (char **field)
 {
     if (!*field)
         return;
+    if (!strpbrk (*field, "^&") && text_line_clean (*field))
+        return;                 //  Clean already (most fields): no copy
     s_strip_junk (*field);
     char *clean = text_clean_line (*field);
     free (*field);
@@ -603,10 +605,9 @@ s_dates (normalize_t *self, story_t *story)
         if (!*field)
             continue;
         strv_t warnings = { NULL, 0, 0 };
-        char *value = date_normalize (*field, zone, base, &warnings);
         date_t date;
-        if (!value || date_parse (value, NULL, base, &date) != 0) {
-            free (value);
+        char value [32];
+        if (date_normalize_buf (*field, zone, base, &warnings, &date, value, sizeof value) != 0) {
             strv_free (&warnings);
             if (!story_rawdate (story, f->name))
                 story_set_rawdate (story, f->name, *field);
@@ -619,16 +620,15 @@ s_dates (normalize_t *self, story_t *story)
             story_add_warning (story, "%s", warnings.items [i]);
         strv_free (&warnings);
         if (f->clamp && date.epoch > base + self->tolerance) {
-            char buf [32];
-            free (value);
-            value = xstrdup (time_format_rfc3339 (base, buf, sizeof buf));
+            time_format_rfc3339 (base, value, sizeof value);
             story_add_warning (story, "future-date:%s", f->name);
         }
         //  The text as received, unless it was canonical already
-        if (strcmp (value, *field) != 0 && !story_rawdate (story, f->name))
-            story_set_rawdate (story, f->name, *field);
-        free (*field);
-        *field = value;
+        if (strcmp (value, *field) != 0) {
+            if (!story_rawdate (story, f->name))
+                story_set_rawdate (story, f->name, *field);
+            str_set (field, value);
+        }
     }
     //  A version must have a date: the story's own dates first, then the
     //  transport's, never silently

@@ -251,6 +251,67 @@ test_hostile (void **state)
     free (r);
 }
 
+//  Formatting by calendar arithmetic agrees with the C library, day by
+//  day across centuries (and at the edges of the years it covers), and
+//  date_normalize_buf agrees with date_normalize
+static void
+test_format (void **state)
+{
+    for (int64_t epoch = -6000000000LL; epoch < 9000000000LL; epoch += 86400 * 7 + 3601) {
+        for (int millis = 0; millis < 1000; millis += 999) {
+            date_t date = { .epoch = epoch, .millis = millis };
+            char buf [32], expected [64];
+            date_format (&date, buf, sizeof buf);
+            time_t t = (time_t) epoch;
+            struct tm tm;
+            gmtime_r (&t, &tm);
+            if (millis)
+                snprintf (expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                          tm.tm_min, tm.tm_sec, millis);
+            else
+                snprintf (expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+                          tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                          tm.tm_min, tm.tm_sec);
+            assert_string_equal (buf, expected);
+        }
+    }
+    char buf [32];
+    date_t first = { .epoch = -62135596800LL };
+    assert_string_equal (date_format (&first, buf, sizeof buf), "0001-01-01T00:00:00Z");
+    date_t last = { .epoch = 253402300799LL, .millis = 5 };
+    assert_string_equal (date_format (&last, buf, sizeof buf), "9999-12-31T23:59:59.005Z");
+    date_t leap = { .epoch = 951782400 };
+    assert_string_equal (date_format (&leap, buf, sizeof buf), "2000-02-29T00:00:00Z");
+
+    static const char *texts [] = {
+        "26-FEB-1987 15:01:01.79", "2016-01-04T16:34:45+02:00", "Tue, 3 Jun 2008 11:05:30 GMT",
+        "20140512T113000", "not a date", NULL
+    };
+    for (int i = 0; texts [i]; i++) {
+        strv_t a = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+        char *expected = date_normalize (texts [i], "Europe/Helsinki", 1500000000, &a);
+        date_t date;
+        int rc = date_normalize_buf (texts [i], "Europe/Helsinki", 1500000000, &b, &date,
+                                     buf, sizeof buf);
+        if (expected) {
+            assert_int_equal (rc, 0);
+            assert_string_equal (buf, expected);
+            date_t parsed;
+            assert_int_equal (date_parse (texts [i], "Europe/Helsinki", 1500000000, &parsed), 0);
+            assert_true (parsed.epoch == date.epoch && parsed.millis == date.millis);
+        }
+        else
+            assert_int_equal (rc, -1);
+        assert_int_equal (a.len, b.len);
+        for (size_t w = 0; w < a.len; w++)
+            assert_string_equal (a.items [w], b.items [w]);
+        free (expected);
+        strv_free (&a);
+        strv_free (&b);
+    }
+}
+
 int
 main (void)
 {
@@ -260,6 +321,7 @@ main (void)
         cmocka_unit_test (test_two_digit_years),
         cmocka_unit_test (test_warnings),
         cmocka_unit_test (test_hostile),
+        cmocka_unit_test (test_format),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
