@@ -758,15 +758,30 @@ s_ends_sentence (const char *line, size_t len)
     return false;
 }
 
+//  Code points in len bytes of UTF-8: the bytes that are not continuation
+//  bytes (10xxxxxx), counted 8 at a time
+static size_t
+s_code_points (const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t continuations = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy (&x, p + i, 8);
+        uint64_t marks = (x & ~(x << 1) & 0x8080808080808080ULL) >> 7;
+        continuations += (size_t) ((marks * 0x0101010101010101ULL) >> 56);
+    }
+    for (; i < len; i++)
+        continuations += (p [i] & 0xC0) == 0x80;
+    return len - continuations;
+}
+
 //  Width of a line in code points
 static size_t
 s_width (const char *line, size_t len)
 {
-    size_t width = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char) line [i] & 0xC0) != 0x80)
-            width++;
-    return width;
+    return s_code_points (line, len);
 }
 
 //  One line of a block
@@ -782,10 +797,7 @@ static void
 s_put_collapsed (buf_t *out, const char *s, size_t len, bool *space)
 {
     //  Lines are trimmed: without a double space, the line goes as it is
-    bool doubled = false;
-    for (const char *sp = (const char *) memchr (s, ' ', len); sp && !doubled;
-         sp = (const char *) memchr (sp + 1, ' ', len - (size_t) (sp + 1 - s)))
-        doubled = sp + 1 < s + len && sp [1] == ' ';
+    bool doubled = memmem (s, len, "  ", 2) != NULL;
     if (len && s [0] != ' ' && s [len - 1] != ' ' && !doubled) {
         if (*space)
             buf_putc (out, ' ');
@@ -963,6 +975,8 @@ text_clean_body (const char *s, bool preformatted)
 
     //  Split into lines and blocks
     VEC (line_t) lines = { NULL, 0, 0 };
+    lines.cap = 64;
+    lines.items = (line_t *) xmalloc (lines.cap * sizeof (line_t));
     buf_t result;
     buf_init (&result);
     buf_reserve (&result, len + 2);
@@ -984,7 +998,7 @@ text_clean_body (const char *s, bool preformatted)
             lines.len = 0;
             continue;
         }
-        line_t *entry = vec_push (&lines);
+        line_t *entry = lines.len < lines.cap ? &lines.items [lines.len++] : vec_push (&lines);
         if (preformatted) {
             entry->start = line;
             entry->len = len;
@@ -1121,6 +1135,65 @@ s_word_cp (int32_t cp)
 }
 
 //  --------------------------------------------------------------------------
+//  Byte masks for 8 ASCII bytes at once: 0x80 in each byte that is in
+//  [lo, hi], or equal to c (exact per byte: no carry crosses bytes)
+
+static inline uint64_t
+s_in_range8 (uint64_t x, unsigned lo, unsigned hi)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    return (x + (0x80 - lo) * ones) & ~(x + (0x7F - hi) * ones) & (0x80 * ones);
+}
+
+static inline uint64_t
+s_equal8 (uint64_t x, unsigned c)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t t = x ^ (c * ones);
+    return ~(((t & (0x7F * ones)) + 0x7F * ones) | t) & (0x80 * ones);
+}
+
+//  Words of pure ASCII text by the rules of text_word_count, 8 bytes at a
+//  time: a word starts at a letter or digit that follows neither a letter
+//  or digit, nor an apostrophe or hyphen after one, nor a '.' or ',' between
+//  two digits. False (and nothing counted) when the text is not all ASCII.
+static bool
+s_word_count_ascii (const char *s, int *words)
+{
+    const unsigned char *p = (const unsigned char *) s;
+    size_t len = strlen (s);
+    uint64_t carry_alnum = 0, carry_alnum2 = 0, carry_join = 0, carry_digit2 = 0;
+    uint64_t carry_point = 0;
+    size_t count = 0;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t x = 0;
+        memcpy (&x, p + i, len - i < 8 ? len - i : 8);
+        if (x & 0x8080808080808080ULL)
+            return false;
+        //  Past the end the bytes are 0: no class
+        uint64_t digit = s_in_range8 (x, '0', '9');
+        uint64_t alnum = digit | s_in_range8 (x | 0x2020202020202020ULL, 'a', 'z');
+        uint64_t join = s_equal8 (x, '\'') | s_equal8 (x, '-');
+        uint64_t point = s_equal8 (x, '.') | s_equal8 (x, ',');
+        //  The same masks one and two bytes back (lower bytes come first)
+        uint64_t alnum1 = alnum << 8 | carry_alnum;
+        uint64_t alnum2 = alnum << 16 | carry_alnum2;
+        uint64_t join1 = join << 8 | carry_join;
+        uint64_t point1 = point << 8 | carry_point;
+        uint64_t digit2 = digit << 16 | carry_digit2;
+        uint64_t starts = alnum & ~alnum1 & ~(join1 & alnum2) & ~(point1 & digit2 & digit);
+        count += (size_t) ((((starts >> 7) * 0x0101010101010101ULL)) >> 56);
+        carry_alnum = alnum >> 56;
+        carry_alnum2 = alnum >> 48;
+        carry_join = join >> 56;
+        carry_point = point >> 56;
+        carry_digit2 = digit >> 48;
+    }
+    *words = count > INT_MAX ? INT_MAX : (int) count;
+    return true;
+}
+
+//  --------------------------------------------------------------------------
 //  Words: runs of letters and digits; an apostrophe between letters, and
 //  '.' or ',' between digits, stay inside a word. CJK characters count one
 //  each.
@@ -1130,42 +1203,10 @@ text_word_count (const char *s)
 {
     if (!s)
         return 0;
-    //  Pure ASCII (the common case): a scan with a class table
-    //  (1 letter, 2 digit, 3 joins letters, 4 joins digits, 0 other)
-    static const uint8_t ascii [128] = {
-        ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2,
-        ['7'] = 2, ['8'] = 2, ['9'] = 2, ['\''] = 3, ['-'] = 3, ['.'] = 4, [','] = 4,
-        ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
-        ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
-        ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-        ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-        ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
-        ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
-        ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
-        ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-    };
-    {
-        int words = 0;
-        bool in_word = false;
-        const unsigned char *p = (const unsigned char *) s;
-        for (; *p && *p < 0x80; p++) {
-            uint8_t k = ascii [*p];
-            if (k == 1 || k == 2) {
-                words += !in_word;
-                in_word = true;
-            }
-            else
-            if (in_word && k == 3)
-                in_word = p [1] < 0x80 && (ascii [p [1]] == 1 || ascii [p [1]] == 2);
-            else
-            if (in_word && k == 4)
-                in_word = ascii [p [-1]] == 2 && p [1] < 0x80 && ascii [p [1]] == 2;
-            else
-                in_word = false;
-        }
-        if (!*p)
-            return words;
-    }
+    //  Pure ASCII (the common case): 8 bytes at a time
+    int words_ascii = 0;
+    if (s_word_count_ascii (s, &words_ascii))
+        return words_ascii;
     const uint8_t *p = (const uint8_t *) s;
     size_t len = strlen (s);
     int words = 0;
@@ -1222,11 +1263,7 @@ text_char_count (const char *s)
 {
     if (!s)
         return 0;
-    const unsigned char *p = (const unsigned char *) s;
-    size_t len = strlen (s);
-    size_t count = 0;
-    for (size_t i = 0; i < len; i++)
-        count += (p [i] & 0xC0) != 0x80;
+    size_t count = s_code_points (s, strlen (s));
     return count > INT_MAX ? INT_MAX : (int) count;
 }
 

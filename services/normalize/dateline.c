@@ -41,32 +41,32 @@ s_find_dash (const char *s, size_t *end)
     size_t limit = len < DATELINE_MAX ? len : DATELINE_MAX;
     for (size_t i = 1; i < limit; i++) {
         const char *p = s + i;
+        const unsigned char *u = (const unsigned char *) p;
         size_t n = 0;
-        if (p [0] == ' ' && p [1] == '-' && p [2] == '-' && (p [3] == ' ' || p [3] == 0))
-            n = 3;
+        if (u [0] == ' ') {
+            if (p [1] == '-' && p [2] == '-' && (p [3] == ' ' || p [3] == 0))
+                n = 3;
+            else
+            if ((p [1] == '-' || p [1] == '_') && (p [2] == ' ' || p [2] == 0))
+                n = 2;
+            else
+            if (u [1] == 0xE2 && u [2] == 0x80 && (u [3] == 0x94 || u [3] == 0x93))
+                n = 4;          //  Space then em or en dash
+        }
         else
-        if (p [0] == ' ' && p [1] == '-' && (p [2] == ' ' || p [2] == 0))
-            n = 2;
-        else
-        if (p [0] == ' ' && p [1] == '_' && (p [2] == ' ' || p [2] == 0))
-            n = 2;
-        else
-        if ((p [0] == ')' || p [0] == '/') && p [1] == '-' && p [2] == ' ') {
+        if ((u [0] == ')' || u [0] == '/') && p [1] == '-' && p [2] == ' ') {
             i++;                //  "(AP)- ": the dash follows the bracket
             p++;
             n = 1;
         }
         else
-        if (p [0] == ')' && p [1] == '.' && p [2] == '-' && p [3] == ' ') {
+        if (u [0] == ')' && p [1] == '.' && p [2] == '-' && p [3] == ' ') {
             i++;                //  "(EFE).- " (EFE)
             p++;
             n = 2;
         }
         else
-        if (strncmp (p, " \xE2\x80\x94", 4) == 0 || strncmp (p, " \xE2\x80\x93", 4) == 0)
-            n = 4;              //  Space then em or en dash
-        else
-        if ((strncmp (p, "\xE2\x80\x94", 3) == 0 || strncmp (p, "\xE2\x80\x93", 3) == 0)
+        if (u [0] == 0xE2 && u [1] == 0x80 && (u [2] == 0x94 || u [2] == 0x93)
         &&  (s [i - 1] == ')' || s [i - 1] == '/'))
             n = 3;
         if (n) {

@@ -203,6 +203,15 @@ test_counts (void **state)
     assert_int_equal (text_word_count (NULL), 0);
     assert_int_equal (text_word_count ("东京 news"), 3);
     assert_int_equal (text_word_count ("Москва — столица"), 2);
+    //  Pure ASCII goes 8 bytes at a time: joins across the 8-byte steps,
+    //  at both ends, and the same count as the code point loop gives
+    assert_int_equal (text_word_count ("abcdefg-hijk 1234567,890 x,5 a'-b -5 a.5 9."), 10);
+    assert_int_equal (text_word_count ("1234567.8 abcdef'g"), 2);
+    assert_int_equal (text_word_count ("-"), 0);
+    assert_int_equal (text_word_count ("a-"), 1);
+    const char *mixed = "abcdefg-hijk 1234567,890 x,5 a'-b -5 a.5 9. \xc3\xa9";
+    assert_int_equal (text_word_count (mixed), 11);
+    assert_int_equal (text_char_count ("abcdefgh\xc3\xa9ijklmnop\xe2\x80\x94q"), 19);
     assert_int_equal (text_char_count ("café"), 4);
     assert_int_equal (text_char_count ("日本"), 2);
     assert_int_equal (text_char_count (NULL), 0);
