@@ -96,12 +96,24 @@ s_find_tag (const char *p, const char *end, const char *name, bool close)
 //  ---------------------------------------------------------------------
 //  Find element name in [p, end). Fills el and returns true if the start
 //  tag is there; an element without its end tag runs to end.
+static void
+    s_element_at (const char *start, const char *end, const char *name, element_t *el);
+
 static bool
 s_find_element (const char *p, const char *end, const char *name, element_t *el)
 {
     const char *start = s_find_tag (p, end, name, false);
     if (!start)
         return false;
+    s_element_at (start, end, name, el);
+    return true;
+}
+
+//  ---------------------------------------------------------------------
+//  Fill el for the element whose start tag "<name" is at start.
+static void
+s_element_at (const char *start, const char *end, const char *name, element_t *el)
+{
     const char *attrs = start + 1 + strlen (name);
     const char *gt = memchr (attrs, '>', (size_t) (end - attrs));
     if (!gt) {
@@ -111,7 +123,7 @@ s_find_element (const char *p, const char *end, const char *name, element_t *el)
         el->content_len = 0;
         el->end = end;
         el->closed = false;
-        return true;
+        return;
     }
     el->attrs = attrs;
     el->attrs_len = (size_t) (gt - attrs);
@@ -128,16 +140,64 @@ s_find_element (const char *p, const char *end, const char *name, element_t *el)
         el->end = end;
         el->closed = false;
     }
+}
+
+//  The elements of a story, by index into s_fields
+typedef enum {
+    F_DATE, F_TOPICS, F_PLACES, F_PEOPLE, F_ORGS, F_EXCHANGES, F_COMPANIES, F_MKNOTE,
+    F_TEXT, F_TITLE, F_AUTHOR, F_DATELINE, F_BODY, F_COUNT
+} field_t;
+
+static const char *s_fields [F_COUNT] = {
+    "DATE", "TOPICS", "PLACES", "PEOPLE", "ORGS", "EXCHANGES", "COMPANIES", "MKNOTE",
+    "TEXT", "TITLE", "AUTHOR", "DATELINE", "BODY"
+};
+
+//  ---------------------------------------------------------------------
+//  The first start tag of every field in [p, end), in one pass over the
+//  tags (s_find_tag once per field would scan the element 13 times).
+static void
+s_index_fields (const char *p, const char *end, const char **first)
+{
+    for (int f = 0; f < F_COUNT; f++)
+        first [f] = NULL;
+    while (p < end && (p = memchr (p, '<', (size_t) (end - p)))) {
+        const char *q = p + 1;
+        size_t n = 0;
+        while (q + n < end && isalpha ((unsigned char) q [n]))
+            n++;
+        if (n >= 4 && n <= 9 && q + n < end && (q [n] == '>' || isspace ((unsigned char) q [n])))
+            for (int f = 0; f < F_COUNT; f++)
+                if (!first [f] && strlen (s_fields [f]) == n && s_ieq (q, s_fields [f], n))
+                    first [f] = p;
+        p++;
+    }
+}
+
+//  ---------------------------------------------------------------------
+//  s_find_element for a field in [p, end), using the index of first tags
+static bool
+s_field (const char **first, field_t f, const char *p, const char *end, element_t *el)
+{
+    const char *start = first [f];
+    if (!start || start >= end)
+        return false;           //  Not in the story, or only after end
+    if (start < p)
+        return s_find_element (p, end, s_fields [f], el);
+    s_element_at (start, end, s_fields [f], el);
     return true;
 }
 
 //  ---------------------------------------------------------------------
-//  Value of attribute name in a start tag's attribute text, copied into
-//  out (truncated). Returns true if present.
-static bool
-s_attr (const char *attrs, size_t len, const char *name, char *out, size_t out_size)
+//  Values of the attributes names [0..count) in a start tag's attribute
+//  text, each copied into outs [i] (outs_size bytes, truncated) and found
+//  [i] set, in one pass; the first of a repeated attribute wins.
+static void
+s_attrs (const char *attrs, size_t len, const char **names, int count, char **outs,
+         size_t out_size, bool *found)
 {
-    size_t name_len = strlen (name);
+    for (int i = 0; i < count; i++)
+        found [i] = false;
     const char *p = attrs, *end = attrs + len;
     while (p < end) {
         while (p < end && isspace ((unsigned char) *p))
@@ -175,19 +235,31 @@ s_attr (const char *attrs, size_t len, const char *name, char *out, size_t out_s
                 p++;
             continue;
         }
-        if (key_len == name_len && s_ieq (key, name, name_len)) {
+        for (int i = 0; i < count; i++) {
+            if (found [i] || strlen (names [i]) != key_len || !s_ieq (key, names [i], key_len))
+                continue;
             //  Attribute values are identifiers: printable ASCII only
             size_t n = 0;
             for (size_t k = 0; k < value_len && n + 1 < out_size; k++) {
                 unsigned char c = (unsigned char) value [k];
                 if (c > 0x20 && c < 0x7F)
-                    out [n++] = (char) c;
+                    outs [i][n++] = (char) c;
             }
-            out [n] = 0;
-            return true;
+            outs [i][n] = 0;
+            found [i] = true;
         }
     }
-    return false;
+}
+
+//  ---------------------------------------------------------------------
+//  Value of attribute name, copied into out (truncated). Returns true if
+//  present.
+static bool
+s_attr (const char *attrs, size_t len, const char *name, char *out, size_t out_size)
+{
+    bool found;
+    s_attrs (attrs, len, &name, 1, &out, out_size, &found);
+    return found;
 }
 
 //  ---------------------------------------------------------------------
@@ -344,9 +416,17 @@ s_decode_text (const char *p, const char *end, buf_t *out)
         }
         else {
             //  Copy a run of ordinary bytes at once
+            //  Bytes that end a run: controls but \n and \t, '&', DEL
+            static const bool special [256] = {
+                [0] = true, [1] = true, [2] = true, [3] = true, [4] = true, [5] = true,
+                [6] = true, [7] = true, [8] = true, [11] = true, [12] = true, [13] = true,
+                [14] = true, [15] = true, [16] = true, [17] = true, [18] = true,
+                [19] = true, [20] = true, [21] = true, [22] = true, [23] = true,
+                [24] = true, [25] = true, [26] = true, [27] = true, [28] = true,
+                [29] = true, [30] = true, [31] = true, ['&'] = true, [0x7F] = true
+            };
             const char *q = p;
-            while (q < end && *q != '&' && *q != '\r' && *q != 0x7F
-               && ((unsigned char) *q >= 0x20 || *q == '\n' || *q == '\t'))
+            while (q < end && !special [(unsigned char) *q])
                 q++;
             if (dropped && out->size > 0 && !isspace ((unsigned char) out->data [out->size - 1])
             &&  !isspace ((unsigned char) *p))
@@ -415,7 +495,11 @@ s_add_labels (story_conceptv_t *list, const char *p, size_t len, const char *sch
     while (p < end && s_find_element (p, end, "D", &d)) {
         char *name = s_text (d.content, d.content_len, scratch);
         if (name) {
-            char *literal = xasprintf ("%s:%s", scheme, name);
+            size_t scheme_len = strlen (scheme), name_len = strlen (name);
+            char *literal = xmalloc (scheme_len + name_len + 2);
+            memcpy (literal, scheme, scheme_len);
+            literal [scheme_len] = ':';
+            memcpy (literal + scheme_len + 1, name, name_len + 1);
             if (!story_find_concept (list, literal)) {
                 story_concept_t *concept = story_add_concept (list, name);
                 concept->literal = literal;
@@ -587,8 +671,17 @@ s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char
     //  Attributes of the start tag
     const char *attrs = start + 8;
     size_t attrs_len = (size_t) (tag_end - attrs);
-    char newid [32] = "", oldid [32] = "", value [64];
-    if (s_attr (attrs, attrs_len, "NEWID", newid, sizeof newid) && newid [0]) {
+    static const char *names [] = {
+        "NEWID", "OLDID", "LEWISSPLIT", "CGISPLIT", "TOPICS", "CSECS"
+    };
+    char values [6][64];
+    char *outs [6] = { values [0], values [1], values [2], values [3], values [4], values [5] };
+    bool found [6];
+    s_attrs (attrs, attrs_len, names, 6, outs, sizeof values [0], found);
+    values [0][31] = values [1][31] = 0;        //  Identifiers: 31 characters at most
+    const char *newid = found [0] ? values [0] : "";
+    const char *oldid = found [1] ? values [1] : "";
+    if (newid [0]) {
         char *uri = xasprintf ("urn:reuters21578:newid:%s", newid);
         str_set (&story->uri, uri);
         free (uri);
@@ -596,16 +689,16 @@ s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char
     }
     else
         story_add_warning (story, "reuters-no-newid");
-    if (s_attr (attrs, attrs_len, "OLDID", oldid, sizeof oldid) && oldid [0])
+    if (oldid [0])
         story_add_altid (story, "reuters-oldid", oldid);
-    if (s_attr (attrs, attrs_len, "LEWISSPLIT", value, sizeof value))
-        story_set_extra (story, "reuters-lewissplit", value);
-    if (s_attr (attrs, attrs_len, "CGISPLIT", value, sizeof value))
-        story_set_extra (story, "reuters-cgisplit", value);
-    if (s_attr (attrs, attrs_len, "TOPICS", value, sizeof value))
-        story_set_extra (story, "reuters-topics-attr", value);
-    if (s_attr (attrs, attrs_len, "CSECS", value, sizeof value))
-        story_set_extra (story, "reuters-csecs", value);
+    if (found [2])
+        story_set_extra (story, "reuters-lewissplit", values [2]);
+    if (found [3])
+        story_set_extra (story, "reuters-cgisplit", values [3]);
+    if (found [4])
+        story_set_extra (story, "reuters-topics-attr", values [4]);
+    if (found [5])
+        story_set_extra (story, "reuters-csecs", values [5]);
     if (!closed)
         story_add_warning (story, "reuters-truncated");
 
@@ -617,8 +710,10 @@ s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char
                                        (size_t) (end - body_start), &size, &copy);
     const char *text_end = text + size;
 
+    const char *first [F_COUNT];
+    s_index_fields (text, text_end, first);
     element_t el;
-    if (s_find_element (text, text_end, "DATE", &el)) {
+    if (s_field (first, F_DATE, text, text_end, &el)) {
         char *raw = s_text (el.content, el.content_len, scratch);
         if (raw) {
             char *date = s_date_prefix (raw);
@@ -628,50 +723,50 @@ s_parse_story (ingest_t *ctx, const char *start, const char *tag_end, const char
             free (raw);
         }
     }
-    if (s_find_element (text, text_end, "TOPICS", &el))
+    if (s_field (first, F_TOPICS, text, text_end, &el))
         s_add_labels (&story->subjects, el.content, el.content_len, "reuters", scratch);
-    if (s_find_element (text, text_end, "PLACES", &el))
+    if (s_field (first, F_PLACES, text, text_end, &el))
         s_add_labels (&story->places, el.content, el.content_len, "reuters-place", scratch);
-    if (s_find_element (text, text_end, "PEOPLE", &el))
+    if (s_field (first, F_PEOPLE, text, text_end, &el))
         s_add_labels (&story->people, el.content, el.content_len, "reuters-person", scratch);
-    if (s_find_element (text, text_end, "ORGS", &el))
+    if (s_field (first, F_ORGS, text, text_end, &el))
         s_add_labels (&story->organisations, el.content, el.content_len, "reuters-org", scratch);
-    if (s_find_element (text, text_end, "EXCHANGES", &el))
+    if (s_field (first, F_EXCHANGES, text, text_end, &el))
         s_add_labels (&story->organisations, el.content, el.content_len, "reuters-exchange", scratch);
-    if (s_find_element (text, text_end, "COMPANIES", &el))
+    if (s_field (first, F_COMPANIES, text, text_end, &el))
         s_add_labels (&story->organisations, el.content, el.content_len, "reuters-company", scratch);
-    if (s_find_element (text, text_end, "MKNOTE", &el)) {
+    if (s_field (first, F_MKNOTE, text, text_end, &el)) {
         char *note = s_text (el.content, el.content_len, scratch);
         str_set (&story->ednote, note);
         free (note);
     }
 
     element_t text_el;
-    bool have_text = s_find_element (text, text_end, "TEXT", &text_el);
+    bool have_text = s_field (first, F_TEXT, text, text_end, &text_el);
     if (have_text) {
         char type [32] = "NORM";
         s_attr (text_el.attrs, text_el.attrs_len, "TYPE", type, sizeof type);
         if (!str_ieq (type, "NORM"))
             story_set_extra (story, "reuters-text-type", type);
         const char *t = text_el.content, *t_end = text_el.content + text_el.content_len;
-        if (s_find_element (t, t_end, "TITLE", &el)) {
+        if (s_field (first, F_TITLE, t, t_end, &el)) {
             char *title = s_text (el.content, el.content_len, scratch);
             if (title)
                 story_add_text (&story->headlines, "main", "text/plain", title);
             free (title);
         }
-        if (s_find_element (t, t_end, "AUTHOR", &el)) {
+        if (s_field (first, F_AUTHOR, t, t_end, &el)) {
             char *author = s_text (el.content, el.content_len, scratch);
             str_set (&story->by, author);
             free (author);
         }
-        if (s_find_element (t, t_end, "DATELINE", &el)) {
+        if (s_field (first, F_DATELINE, t, t_end, &el)) {
             char *dateline = s_text (el.content, el.content_len, scratch);
             if (dateline)
                 s_set_dateline (story, dateline);
             free (dateline);
         }
-        if (s_find_element (t, t_end, "BODY", &el)) {
+        if (s_field (first, F_BODY, t, t_end, &el)) {
             char *body = s_body_text (el.content, el.content_len, scratch);
             if (body)
                 story_add_text (&story->bodies, "main", "text/plain", body);
