@@ -4,6 +4,7 @@
 #include "common.h"
 #include "classify/lexicon.h"
 #include "classify/split.h"
+#include "classify/table.h"
 #include <stdatomic.h>
 
 //  One slot of the table: 32 bytes, two to a cache line, with the first 16
@@ -46,7 +47,7 @@ lexicon_new (void)
 {
     lexicon_t *self = (lexicon_t *) xcalloc (1, sizeof (lexicon_t));
     self->mask = 1023;
-    self->slots = (s_slot_t *) xcalloc (self->mask + 1, sizeof (s_slot_t));
+    self->slots = (s_slot_t *) table_alloc ((self->mask + 1) * sizeof (s_slot_t));
     buf_init (&self->arena);
     buf_init (&self->longer);
     self->epoch = s_new_epoch ();
@@ -75,7 +76,7 @@ static void
 s_grow (lexicon_t *self)
 {
     size_t size = (self->mask + 1) * 2;
-    s_slot_t *slots = (s_slot_t *) xcalloc (size, sizeof (s_slot_t));
+    s_slot_t *slots = (s_slot_t *) table_alloc (size * sizeof (s_slot_t));
     for (size_t i = 0; i <= self->mask; i++) {
         s_slot_t *slot = &self->slots [i];
         if (!slot->id1)

@@ -3,6 +3,7 @@
 
 #include "common.h"
 #include "classify/model.h"
+#include "classify/table.h"
 #include <zlib.h>
 #if defined (__x86_64__) && defined (__GNUC__)
 #   include <immintrin.h>
@@ -43,10 +44,7 @@ model_destroy (model_t **self_p)
     free (self->wcat);
     free (self->wq);
     free (self->wf);
-    free (self->layout);
-    free (self->packed);
-    free (self->dense);
-    free (self->scale);
+    free (self->block);
     free (self);
     *self_p = NULL;
 }
@@ -108,16 +106,8 @@ s_dequantize (model_t *self)
         self->wf [i] = self->wq [i] * self->cats.items [self->wcat [i]].scale;
     size_t nterms = vocab_size (self->vocab);
     size_t ncats = self->cats.len;
-    free (self->layout);
-    free (self->packed);
-    free (self->dense);
-    free (self->scale);
-    self->layout = (model_term_t *) xcalloc (nterms + 1, sizeof (model_term_t));
     self->layout_terms = nterms;
     self->stride = (ncats + 15) & ~(size_t) 15;
-    self->scale = (float *) xcalloc (self->stride + 1, sizeof (float));
-    for (size_t c = 0; c < ncats; c++)
-        self->scale [c] = self->cats.items [c].scale;
     //  Dense rows in order of idf, so the rows of frequent terms (the ones
     //  read most) lie together
     s_by_idf_t *order = (s_by_idf_t *) xmalloc ((nterms + 1) * sizeof (s_by_idf_t));
@@ -133,7 +123,25 @@ s_dequantize (model_t *self)
             sparse += count;
     }
     qsort (order, rows, sizeof *order, s_by_idf_compare);
-    self->dense = (int16_t *) xcalloc (rows * self->stride + 1, sizeof (int16_t));
+    //  One block for the layout, the scales, the dense rows and the packed
+    //  weights (on huge pages when it is big enough: read at random)
+    size_t parts [4] = {
+        (nterms + 1) * sizeof (model_term_t), (self->stride + 1) * sizeof (float),
+        (rows * self->stride + 1) * sizeof (int16_t), (sparse + 1) * sizeof (uint32_t)
+    };
+    size_t at [4], total = 0;
+    for (int k = 0; k < 4; k++) {
+        at [k] = total;
+        total += (parts [k] + 63) & ~(size_t) 63;
+    }
+    free (self->block);
+    self->block = table_alloc (total);
+    self->layout = (model_term_t *) ((char *) self->block + at [0]);
+    self->scale = (float *) ((char *) self->block + at [1]);
+    self->dense = (int16_t *) ((char *) self->block + at [2]);
+    self->packed = (uint32_t *) ((char *) self->block + at [3]);
+    for (size_t c = 0; c < ncats; c++)
+        self->scale [c] = self->cats.items [c].scale;
     for (size_t r = 0; r < rows; r++) {
         int32_t t = order [r].term;
         int16_t *row = self->dense + r * self->stride;
@@ -143,7 +151,6 @@ s_dequantize (model_t *self)
         self->layout [t].dense = 1;
     }
     free (order);
-    self->packed = (uint32_t *) xmalloc ((sparse + 1) * sizeof (uint32_t));
     size_t n = 0;
     for (size_t t = 0; t < nterms; t++) {
         if (self->layout [t].dense)

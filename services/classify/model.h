@@ -78,6 +78,7 @@ typedef struct {
     int16_t *dense;             //  Dense rows: every category's quantized weight
     size_t stride;              //  Entries per dense row (categories, rounded up to 16)
     float *scale;               //  Category -> scale (stride floats, 0 past the last)
+    void *block;                //  The memory of layout, scale, dense and packed
 } model_t;
 
 //  Create an empty model. Caller owns it.
