@@ -202,27 +202,20 @@ s_compact (broker_t *self)
 }
 
 //  --------------------------------------------------------------------------
-//  Start a background sync when one is due: soon for what publishers wait
-//  for, lazily for what only settles (ACK, RETRY). Two syncs start at least
-//  sync_interval apart, so under a trickle of publishes several share one
-//  fdatasync (each costs the kernel ~0.1-0.2 ms of CPU here).
+//  Ask for a sync when one is due: at once for what publishers wait for (the
+//  writer spaces syncs by broker/sync_interval), lazily for what only
+//  settles (ACK, RETRY)
 static void
 s_sync_start (broker_t *self)
 {
     self->sync_due = 0;
-    if (journal_syncing (self->journal) || !journal_unsynced (self->journal))
-        return;                         //  A running sync reports back by its fd
-    int64_t due = self->sync_started + self->sync_interval;
-    if (!self->waiting.len && self->last_sync + LAZY_SYNC_MS > due)
-        due = self->last_sync + LAZY_SYNC_MS;
-    if (self->now < due) {
-        self->sync_due = due;           //  The loop wakes up for it
-        return;
+    if (!journal_unsynced (self->journal) || journal_syncing (self->journal))
+        return;                         //  The writer reports back by its fd
+    if (!self->waiting.len && self->now < self->last_sync + LAZY_SYNC_MS) {
+        self->sync_due = self->last_sync + LAZY_SYNC_MS;
+        return;                         //  The loop wakes up for it
     }
-    self->sync_started = self->now;
     journal_sync_begin (self->journal);
-    if (!journal_syncing (self->journal))
-        self->last_sync = self->now;    //  Sync off: done at once
 }
 
 //  --------------------------------------------------------------------------
@@ -252,16 +245,10 @@ s_commit (broker_t *self)
         }
         self->dead_taps.len = 0;
     }
-    if (journal_unwritten (self->journal)
-    &&  journal_write (self->journal)) {
-        self->retry_at = self->now + RETRY_MS;
-        for (int i = 0; i < QUEUES; i++)
-            broker_dispatch (self, &self->queues [i]);
-        return;
-    }
-    //  Written: the new messages may go out before the sync. Nothing is
-    //  accepted before it, so a crash now loses nothing the publisher does
-    //  not still hold.
+    //  Sealed for the writer: the new messages may go out before they are
+    //  durable. Nothing is accepted before that, so a crash loses nothing
+    //  the publisher does not still hold.
+    journal_write (self->journal);
     uint64_t gen = journal_written_gen (self->journal);
     for (size_t i = 0; i < self->batch.len; i++) {
         accept_t *accept = vec_push (&self->waiting);
@@ -281,7 +268,7 @@ s_commit (broker_t *self)
     for (int i = 0; i < QUEUES; i++)
         broker_dispatch (self, &self->queues [i]);
     s_sync_start (self);
-    s_flush_accepts (self);             //  At once with sync off
+    s_flush_accepts (self);
     s_compact (self);
 }
 
@@ -443,9 +430,7 @@ broker_new (config_t *config)
     self->max_attempts = (uint32_t) s_config_size (config, "broker/max_attempts", 5, 1);
     self->max_frame = (int64_t) s_config_size (config, "broker/max_frame", 64 * 1024 * 1024, 1024);
     self->batch_max = (int) s_config_size (config, "broker/batch", 512, 1);
-    self->sync_interval = config_int (config, "broker/sync_interval", 1);
-    if (self->sync_interval < 0)
-        self->sync_interval = 0;
+
     self->max_held = (size_t) s_config_size (config, "broker/max_held", 4096, 1);
     self->max_held_bytes = s_config_size (config, "broker/max_held_bytes", 256LL * 1024 * 1024, 1);
     self->verbose = config_int (config, "broker/verbose", 0) != 0;
@@ -478,8 +463,11 @@ broker_new (config_t *config)
     //  Disk first: a second broker on the same home stops here
     char *journal_dir = config_path (config, "journal");
     uint64_t segment_size = s_config_size (config, "broker/segment_size", 64 * 1024 * 1024, 4096);
-    self->journal = journal_new (journal_dir, segment_size, do_sync);
+    self->journal = journal_new_wait (journal_dir, segment_size, do_sync,
+                                      config_int (config, "broker/lock_wait", 5000));
     free (journal_dir);
+    if (self->journal)
+        journal_set_sync_interval (self->journal, 1000 * config_int (config, "broker/sync_interval", 1));
     char *dead_path = config_path (config, "dead/dead.log");
     self->deadlog = self->journal ? deadlog_new (dead_path, do_sync) : NULL;
     free (dead_path);

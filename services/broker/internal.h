@@ -16,7 +16,7 @@
 #define QUEUES          4           //  Stage queues; "dead" is the log
 #define MAX_RID         255         //  Routing id bytes (libzmq limit)
 #define LAZY_SYNC_MS    200         //  Sync acks at least this often
-#define RETRY_MS        100         //  Retry a refused disk write after
+#define RETRY_MS        100         //  Retry a refused dead-letter write after
 #define STATS_MS        1000        //  $stats on the tap
 #define LOG_ERRORS      20          //  Protocol errors logged in full
 
@@ -156,7 +156,6 @@ struct _broker_t {
     uint32_t max_attempts;
     int64_t max_frame;
     int batch_max;              //  Messages per wake-up
-    int64_t sync_interval;      //  ms between the starts of two syncs
     size_t max_held;            //  Per publisher
     uint64_t max_held_bytes;
     bool verbose;
@@ -167,9 +166,8 @@ struct _broker_t {
     int64_t started;
     int64_t next_beat;          //  Next heartbeat/expiry pass
     int64_t next_stats;         //  Next $stats
-    int64_t last_sync;          //  When the last sync finished
-    int64_t sync_started;       //  When the last sync started
-    int64_t sync_due;           //  Start the next sync then (0: none waits)
+    int64_t last_sync;          //  When the last sync reported back
+    int64_t sync_due;           //  Ask for a lazy sync then (0: none waits)
     int64_t retry_at;           //  Disk refused a write: retry then
     //  Counters
     uint64_t documents;         //  Accepted into ingest

@@ -1,9 +1,20 @@
 //  SPDX-License-Identifier: MIT
 //  journal - append-only segment journal with group commit (see journal.h)
+//
+//  Two threads. The broker's thread queues records, seals them into
+//  batches (journal_write), keeps the live count of every segment and
+//  decides rotation and deletion; it never touches the disk after replay
+//  (but for unlinking a settled segment). The writer thread takes sealed
+//  batches in order: creates a segment when a batch says so, computes
+//  CRCs, writes with writev, and runs fdatasync when asked (at most once
+//  per sync interval), then reports the generation it made durable on a
+//  pipe. So buffered writes that block in the filesystem (they do, for
+//  milliseconds, while another fdatasync commits) never stall the broker.
 
 #include "common.h"
 #include "broker/journal.h"
 #include "broker/seqmap.h"
+#include "broker/crc32c.h"
 #include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
@@ -11,204 +22,85 @@
 #include <sys/uio.h>
 
 #define HEADER_SIZE     8           //  u32 length + u32 crc
+#define HEAD_SIZE       21          //  The HEAD record, all of it
 #define MAX_ACK_SEQS    8192        //  Seqs per ACK record
 #define SYNC_RING       256         //  Sync durations kept for the median
+#define RETRY_US        100000      //  Retry a refused write after
 
-//  One segment file
+//  One segment file, as the broker's thread sees it
 typedef struct {
     uint32_t id;                //  File number
-    uint64_t size;              //  Bytes in the file
+    uint64_t size;              //  Bytes sealed into it
     uint64_t live;              //  PUBs not yet settled
     uint64_t live_bytes;        //  Their payload bytes
-    uint64_t head_gen;          //  Write generation of its HEAD record
-    uint64_t moved_gen;         //  Generation that wrote its last rewrites
-    bool moving;                //  Rewrites queued, not yet written
+    uint64_t head_gen;          //  Batch that creates it (0: durable already)
+    uint64_t moved_gen;         //  Batch that holds its last rewrites
+    bool moving;                //  Rewrites queued, not yet sealed
 } segment_t;
 
-//  One queued record: header and inline body in self->batch, then payload
+//  One queued record: header and inline body in a buffer, then payload
 typedef struct {
-    size_t offset;              //  Of the record in self->batch
+    size_t offset;              //  Of the record in the buffer
     size_t size;                //  Header + type + inline body
     zmq_msg_t *payload;         //  Payload that follows, or NULL
 } record_t;
 
+typedef VEC (record_t) records_t;
+
+//  A sealed batch on its way to the disk
+typedef struct _batch_t batch_t;
+struct _batch_t {
+    batch_t *next;
+    uint64_t gen;               //  Generation: batches are numbered from 1
+    uint32_t create;            //  Create this segment first (0: none)
+    uint64_t head_seq;          //  Next seq, for its HEAD record
+    buf_t bytes;                //  Headers and inline bodies
+    records_t records;
+};
+
 struct _journal_t {
     char *dir;                  //  Journal directory
-    int dirfd;                  //  Open on dir, for fsync after create/unlink
+    int dirfd;                  //  Open on dir, for fsync after create
     int lockfd;                 //  Holds the flock on dir/lock
     uint64_t segment_size;      //  Rotate after this many bytes
     bool sync;                  //  fdatasync at all (false: benchmarks)
+    bool started;               //  Replayed, writer running
+    //  The broker's thread
     VEC (segment_t) segments;   //  Oldest first; the last one is active
-    int fd;                     //  Active segment, -1 before replay
     uint64_t next_seq;          //  Next seq to assign
-    buf_t batch;                //  Queued headers and inline bodies
-    VEC (record_t) records;     //  Queued records
+    buf_t bytes;                //  Records being queued
+    records_t records;
     bool ack_open;              //  Last queued record is an ACK with room
-    uint64_t written_gen;       //  Writes so far (each journal_write is one)
-    uint64_t synced_gen;        //  Writes made durable
-    VEC (int) closing;          //  Rotated-out segments: sync once more, close
-    bool dir_dirty;             //  A segment was created since the last sync
-    //  Background sync: one thread runs fdatasync so the broker never waits
-    bool thread_started;
+    uint64_t sealed_gen;        //  Batches handed to the writer
+    uint64_t synced_gen;        //  Batches known durable
+    uint64_t requested_gen;     //  Durability asked for up to here
+    uint64_t replayed, rewritten, deleted, torn;
+    //  Shared with the writer thread (mutex)
     pthread_t thread;
     pthread_mutex_t mutex;
     pthread_cond_t cond;
-    int notify [2];             //  Pipe: a byte when a sync finished
-    bool in_flight;             //  A sync is running
-    uint64_t in_flight_gen;     //  written_gen when it started
-    size_t in_flight_closing;   //  Closing fds it covers (the first n)
-    bool in_flight_dir;         //  It covers the directory
-    VEC (int) request;          //  Fds to sync (mutex)
-    bool request_dir;           //  Also fsync the directory (mutex)
-    bool requested;             //  (mutex)
-    bool done;                  //  (mutex)
-    bool stop;                  //  (mutex)
-    int result;                 //  errno of a failed sync, 0 (mutex)
-    uint64_t result_us;         //  Its duration (mutex)
-    //  Statistics
-    uint64_t syncs;
-    uint64_t replayed;
-    uint64_t written;
-    uint64_t rewritten;
-    uint64_t deleted;
-    uint64_t errors;
-    uint64_t torn;
+    int notify [2];             //  Pipe: a byte when the writer made progress
+    batch_t *queue_head;        //  Sealed batches, oldest first
+    batch_t *queue_tail;
+    uint64_t want_gen;          //  Sync requested up to here
+    uint64_t durable_gen;       //  Synced by the writer
+    int64_t sync_interval_us;   //  Between the starts of two syncs
+    int fatal;                  //  errno of a failed fdatasync, 0
+    bool stop;
+    uint64_t syncs, written, errors, sync_max;
     uint32_t sync_us [SYNC_RING];
     size_t sync_count;
-    uint64_t sync_max;
+    //  The writer thread's own
+    int fd;                     //  Active segment file
+    VEC (int) closing;          //  Rotated out: sync once more, then close
+    bool dir_dirty;             //  A segment was created since the last sync
+    uint64_t written_gen;       //  Batches written
+    int64_t last_sync_start;    //  Monotonic microseconds
+    int64_t retry_at;           //  After a refused write
 };
 
-//  --------------------------------------------------------------------------
-//  CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of
-//  iSCSI, ext4 and LevelDB. With SSE 4.2 the crc32 instruction runs three
-//  independent lanes over three blocks, which are then combined by
-//  "shifting" a lane's value over the zero bytes that follow it (a linear
-//  map, done with tables): a 4 KB payload costs about a third of a single
-//  lane, a fifth of zlib's crc32. Without SSE 4.2, a byte table.
-
-#define CRC_POLY    0x82F63B78u
-#define CRC_LANE    680             //  Bytes per lane per round (multiple of 8)
-
-static uint32_t s_crc_table [256];          //  One byte
-static uint32_t s_crc_shift1 [4][256];      //  Over CRC_LANE zero bytes
-static uint32_t s_crc_shift2 [4][256];      //  Over 2 * CRC_LANE zero bytes
-static int s_crc_hardware = -1;             //  -1: not set up yet
-
-//  The raw register after feeding n zero bytes
-static uint32_t
-s_crc_zeros (uint32_t crc, size_t n)
-{
-    while (n--)
-        crc = s_crc_table [crc & 0xff] ^ (crc >> 8);
-    return crc;
-}
-
-//  Tables for "feed n zero bytes" as a linear map of the 32-bit register
-static void
-s_crc_shift_table (uint32_t table [4][256], size_t n)
-{
-    uint32_t basis [32];
-    for (int bit = 0; bit < 32; bit++)
-        basis [bit] = s_crc_zeros (1u << bit, n);
-    for (int k = 0; k < 4; k++)
-        for (int v = 0; v < 256; v++) {
-            uint32_t value = 0;
-            for (int bit = 0; bit < 8; bit++)
-                if (v & (1 << bit))
-                    value ^= basis [k * 8 + bit];
-            table [k][v] = value;
-        }
-}
-
-static inline uint32_t
-s_crc_shift (uint32_t table [4][256], uint32_t crc)
-{
-    return table [0][crc & 0xff] ^ table [1][(crc >> 8) & 0xff]
-         ^ table [2][(crc >> 16) & 0xff] ^ table [3][crc >> 24];
-}
-
-static void
-s_crc_setup (void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? (c >> 1) ^ CRC_POLY : c >> 1;
-        s_crc_table [i] = c;
-    }
-    s_crc_shift_table (s_crc_shift1, CRC_LANE);
-    s_crc_shift_table (s_crc_shift2, 2 * CRC_LANE);
-#if defined (__x86_64__)
-    s_crc_hardware = __builtin_cpu_supports ("sse4.2") ? 1 : 0;
-#else
-    s_crc_hardware = 0;
-#endif
-}
-
-static uint32_t
-s_crc32c_table (uint32_t crc, const uint8_t *data, size_t size)
-{
-    while (size--)
-        crc = s_crc_table [(crc ^ *data++) & 0xff] ^ (crc >> 8);
-    return crc;
-}
-
-#if defined (__x86_64__)
-__attribute__ ((target ("sse4.2")))
-static uint32_t
-s_crc32c_sse42 (uint32_t crc, const uint8_t *data, size_t size)
-{
-    uint64_t c = crc;
-    while (size && ((uintptr_t) data & 7)) {
-        c = __builtin_ia32_crc32qi ((uint32_t) c, *data++);
-        size--;
-    }
-    while (size >= 3 * CRC_LANE) {
-        uint64_t a = c, b = 0, d = 0;
-        const uint8_t *p = data;
-        for (size_t i = 0; i < CRC_LANE; i += 8) {
-            uint64_t wa, wb, wd;
-            memcpy (&wa, p + i, 8);
-            memcpy (&wb, p + CRC_LANE + i, 8);
-            memcpy (&wd, p + 2 * CRC_LANE + i, 8);
-            a = __builtin_ia32_crc32di (a, wa);
-            b = __builtin_ia32_crc32di (b, wb);
-            d = __builtin_ia32_crc32di (d, wd);
-        }
-        c = s_crc_shift (s_crc_shift2, (uint32_t) a)
-          ^ s_crc_shift (s_crc_shift1, (uint32_t) b) ^ (uint32_t) d;
-        data += 3 * CRC_LANE;
-        size -= 3 * CRC_LANE;
-    }
-    while (size >= 8) {
-        uint64_t word;
-        memcpy (&word, data, 8);
-        c = __builtin_ia32_crc32di (c, word);
-        data += 8;
-        size -= 8;
-    }
-    while (size--)
-        c = __builtin_ia32_crc32qi ((uint32_t) c, *data++);
-    return (uint32_t) c;
-}
-#endif
-
-//  Continue a CRC-32C over more bytes; start with crc = 0
-static uint32_t
-s_crc32c (uint32_t crc, const void *data, size_t size)
-{
-    if (s_crc_hardware < 0)
-        s_crc_setup ();             //  Once, from the broker's one thread
-    crc = ~crc;
-#if defined (__x86_64__)
-    if (s_crc_hardware)
-        return ~s_crc32c_sse42 (crc, (const uint8_t *) data, size);
-#endif
-    return ~s_crc32c_table (crc, (const uint8_t *) data, size);
-}
-
-//  --------------------------------------------------------------------------
-//  Segment helpers
+//  ==========================================================================
+//  Segments
 
 static char *
 s_segment_path (journal_t *self, uint32_t id)
@@ -240,6 +132,7 @@ s_active (journal_t *self)
     return &self->segments.items [self->segments.len - 1];
 }
 
+//  A message of segment id is settled
 static void
 s_settle (journal_t *self, uint32_t id, size_t size)
 {
@@ -252,47 +145,11 @@ s_settle (journal_t *self, uint32_t id, size_t size)
     segment->live_bytes -= size <= segment->live_bytes ? size : segment->live_bytes;
 }
 
-//  Create segment id with its HEAD record, synced, and make it active
-static int
-s_segment_create (journal_t *self, uint32_t id)
-{
-    char *path = s_segment_path (self, id);
-    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        zsys_error ("journal: cannot create %s: %s", path, strerror (errno));
-        free (path);
-        return -1;
-    }
-    uint8_t record [HEADER_SIZE + 1 + 12];
-    record [HEADER_SIZE] = JOURNAL_HEAD;
-    proto_put_u32 (record + HEADER_SIZE + 1, JOURNAL_FORMAT);
-    proto_put_u64 (record + HEADER_SIZE + 5, self->next_seq);
-    proto_put_u32 (record, 13);
-    proto_put_u32 (record + 4, s_crc32c (0, record + HEADER_SIZE, 13));
-    if (write (fd, record, sizeof record) != (ssize_t) sizeof record) {
-        zsys_error ("journal: cannot write %s: %s", path, strerror (errno));
-        close (fd);
-        unlink (path);
-        free (path);
-        return -1;
-    }
-    free (path);
-    //  The old active segment is synced once more, then closed
-    if (self->fd >= 0)
-        *vec_push (&self->closing) = self->fd;
-    self->fd = fd;
-    self->dir_dirty = true;
-    segment_t *segment = vec_push (&self->segments);
-    segment->id = id;
-    segment->size = sizeof record;
-    segment->head_gen = ++self->written_gen;
-    return 0;
-}
-
 //  Delete the oldest segments while nothing in them is live. Only once the
 //  active segment's HEAD is durable (it carries the next seq when every PUB
 //  is gone), and a segment only once the rewrites of its last live
-//  messages are durable.
+//  messages are durable. Oldest first, so an ACK is never lost while the
+//  PUB it settles is still on disk.
 static void
 s_delete_settled (journal_t *self)
 {
@@ -316,74 +173,273 @@ s_delete_settled (journal_t *self)
     }
 }
 
-//  --------------------------------------------------------------------------
-//  The sync thread: fdatasync what it is asked to, then say so on the pipe
+//  Create segment id holding its HEAD record. Returns the fd or -1.
+static int
+s_file_create (journal_t *self, uint32_t id, uint64_t next_seq)
+{
+    char *path = s_segment_path (self, id);
+    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        zsys_error ("journal: cannot create %s: %s", path, strerror (errno));
+        free (path);
+        return -1;
+    }
+    uint8_t record [HEAD_SIZE];
+    record [HEADER_SIZE] = JOURNAL_HEAD;
+    proto_put_u32 (record + HEADER_SIZE + 1, JOURNAL_FORMAT);
+    proto_put_u64 (record + HEADER_SIZE + 5, next_seq);
+    proto_put_u32 (record, HEAD_SIZE - HEADER_SIZE);
+    proto_put_u32 (record + 4, crc32c_update (0, record + HEADER_SIZE, HEAD_SIZE - HEADER_SIZE));
+    if (write (fd, record, HEAD_SIZE) != HEAD_SIZE) {
+        zsys_error ("journal: cannot write %s: %s", path, strerror (errno));
+        close (fd);
+        unlink (path);
+        free (path);
+        return -1;
+    }
+    free (path);
+    return fd;
+}
+
+static void
+s_records_free (records_t *records)
+{
+    for (size_t i = 0; i < records->len; i++)
+        if (records->items [i].payload) {
+            zmq_msg_close (records->items [i].payload);
+            free (records->items [i].payload);
+        }
+    records->len = 0;
+}
+
+static void
+s_batch_destroy (batch_t **batch_p)
+{
+    batch_t *batch = *batch_p;
+    if (batch) {
+        s_records_free (&batch->records);
+        free (batch->records.items);
+        buf_free (&batch->bytes);
+        free (batch);
+        *batch_p = NULL;
+    }
+}
+
+//  ==========================================================================
+//  The writer thread
+
+//  Write one batch: create its segment if it says so, finish the headers
+//  (length, crc), writev. On a refused write the file is cut back and -1
+//  returned: the batch is tried again later.
+static int
+s_batch_write (journal_t *self, batch_t *batch)
+{
+    if (batch->create) {
+        int fd = s_file_create (self, batch->create, batch->head_seq);
+        if (fd < 0)
+            return -1;
+        if (self->fd >= 0)
+            *vec_push (&self->closing) = self->fd;
+        self->fd = fd;
+        self->dir_dirty = true;
+        batch->create = 0;
+    }
+    if (batch->records.len == 0)
+        return 0;
+    uint8_t *bytes = (uint8_t *) batch->bytes.data;
+    size_t iov_count = 0;
+    struct iovec *iov = (struct iovec *) xmalloc ((batch->records.len * 2 + 1) * sizeof (struct iovec));
+    for (size_t i = 0; i < batch->records.len; i++) {
+        record_t *record = &batch->records.items [i];
+        uint8_t *head = bytes + record->offset;
+        size_t inline_size = record->size - HEADER_SIZE;
+        uint32_t crc = crc32c_update (0, head + HEADER_SIZE, inline_size);
+        size_t payload_size = 0;
+        if (record->payload) {
+            payload_size = zmq_msg_size (record->payload);
+            crc = crc32c_update (crc, zmq_msg_data (record->payload), payload_size);
+        }
+        proto_put_u32 (head, (uint32_t) (inline_size + payload_size));
+        proto_put_u32 (head + 4, crc);
+        //  Headers of consecutive records without payload are contiguous
+        if (iov_count && !batch->records.items [i - 1].payload
+        &&  (uint8_t *) iov [iov_count - 1].iov_base + iov [iov_count - 1].iov_len == head)
+            iov [iov_count - 1].iov_len += record->size;
+        else {
+            iov [iov_count].iov_base = head;
+            iov [iov_count].iov_len = record->size;
+            iov_count++;
+        }
+        if (payload_size) {
+            iov [iov_count].iov_base = zmq_msg_data (record->payload);
+            iov [iov_count].iov_len = payload_size;
+            iov_count++;
+        }
+    }
+    off_t start = lseek (self->fd, 0, SEEK_END);
+    size_t next = 0;
+    int rc = 0;
+    while (next < iov_count) {
+        int count = iov_count - next < IOV_MAX ? (int) (iov_count - next) : IOV_MAX;
+        ssize_t done = writev (self->fd, iov + next, count);
+        if (done < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = -1;
+            break;
+        }
+        while (done > 0 && next < iov_count) {
+            if ((size_t) done >= iov [next].iov_len) {
+                done -= iov [next].iov_len;
+                next++;
+            }
+            else {
+                iov [next].iov_base = (uint8_t *) iov [next].iov_base + done;
+                iov [next].iov_len -= done;
+                done = 0;
+            }
+        }
+    }
+    free (iov);
+    if (rc) {
+        int err = errno;
+        if (start >= 0 && ftruncate (self->fd, start))
+            zsys_error ("journal: cannot cut back segment: %s", strerror (errno));
+        zsys_error ("journal: write failed: %s (%zu records kept for retry)",
+                    strerror (err), batch->records.len);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_notify (journal_t *self)
+{
+    char byte = 1;
+    if (write (self->notify [1], &byte, 1) < 0 && errno != EAGAIN)
+        zsys_error ("journal: cannot wake the broker: %s", strerror (errno));
+}
+
+static void
+s_cond_wait_until (journal_t *self, int64_t until_us)
+{
+    if (until_us <= 0) {
+        pthread_cond_wait (&self->cond, &self->mutex);
+        return;
+    }
+    //  The condition variable uses the realtime clock: wait that long
+    int64_t delay = until_us - time_mono_usec ();
+    if (delay <= 0)
+        return;
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    int64_t ns = (int64_t) ts.tv_nsec + (delay % 1000000) * 1000;
+    ts.tv_sec += (time_t) (delay / 1000000 + ns / 1000000000);
+    ts.tv_nsec = (long) (ns % 1000000000);
+    pthread_cond_timedwait (&self->cond, &self->mutex, &ts);
+}
 
 static void *
-s_sync_thread (void *arg)
+s_writer (void *arg)
 {
     journal_t *self = (journal_t *) arg;
     VEC (int) fds = { 0 };
     pthread_mutex_lock (&self->mutex);
     while (true) {
-        while (!self->requested && !self->stop)
-            pthread_cond_wait (&self->cond, &self->mutex);
-        if (self->stop)
+        int64_t now = time_mono_usec ();
+        //  Write what is sealed, in order
+        if (self->queue_head && now >= self->retry_at) {
+            batch_t *batch = self->queue_head;
+            pthread_mutex_unlock (&self->mutex);
+            int rc = s_batch_write (self, batch);
+            pthread_mutex_lock (&self->mutex);
+            if (rc) {
+                self->errors++;
+                self->retry_at = time_mono_usec () + RETRY_US;
+                continue;
+            }
+            self->queue_head = batch->next;
+            if (!self->queue_head)
+                self->queue_tail = NULL;
+            self->written_gen = batch->gen;
+            self->written += batch->records.len;
+            pthread_mutex_unlock (&self->mutex);
+            s_batch_destroy (&batch);
+            pthread_mutex_lock (&self->mutex);
+            continue;
+        }
+        //  Then sync, when asked, at most once per interval
+        bool due = self->want_gen > self->durable_gen && self->written_gen > self->durable_gen
+                && !self->fatal;
+        if (due && self->sync && now < self->last_sync_start + self->sync_interval_us) {
+            s_cond_wait_until (self, self->last_sync_start + self->sync_interval_us);
+            continue;
+        }
+        if (due) {
+            uint64_t gen = self->written_gen;
+            size_t closing = self->closing.len;
+            bool dir = self->dir_dirty;
+            fds.len = 0;
+            for (size_t i = 0; i < closing; i++)
+                *vec_push (&fds) = self->closing.items [i];
+            *vec_push (&fds) = self->fd;
+            self->last_sync_start = now;
+            pthread_mutex_unlock (&self->mutex);
+            int result = 0;
+            if (self->sync) {
+                for (size_t i = 0; i < fds.len && !result; i++)
+                    if (fdatasync (fds.items [i]))
+                        result = errno ? errno : EIO;
+                if (!result && dir && fsync (self->dirfd))
+                    result = errno ? errno : EIO;
+            }
+            uint64_t us = (uint64_t) (time_mono_usec () - now);
+            pthread_mutex_lock (&self->mutex);
+            if (result) {
+                self->fatal = result;
+                self->errors++;
+            }
+            else {
+                if (closing) {
+                    for (size_t i = 0; i < closing; i++)
+                        close (self->closing.items [i]);
+                    memmove (self->closing.items, self->closing.items + closing,
+                             (self->closing.len - closing) * sizeof (int));
+                    self->closing.len -= closing;
+                }
+                if (dir)
+                    self->dir_dirty = false;
+                self->durable_gen = gen;
+                if (self->sync) {
+                    self->sync_us [self->sync_count++ % SYNC_RING] = us > UINT32_MAX ? UINT32_MAX : (uint32_t) us;
+                    if (us > self->sync_max)
+                        self->sync_max = us;
+                    self->syncs++;
+                }
+            }
+            s_notify (self);
+            continue;
+        }
+        if (self->stop && !self->queue_head)
             break;
-        fds.len = 0;
-        for (size_t i = 0; i < self->request.len; i++)
-            *vec_push (&fds) = self->request.items [i];
-        bool dir = self->request_dir;
-        self->requested = false;
-        pthread_mutex_unlock (&self->mutex);
-
-        int64_t start = time_mono_usec ();
-        int result = 0;
-        for (size_t i = 0; i < fds.len && !result; i++)
-            if (fdatasync (fds.items [i]))
-                result = errno ? errno : EIO;
-        if (!result && dir && fsync (self->dirfd))
-            result = errno ? errno : EIO;
-        uint64_t us = (uint64_t) (time_mono_usec () - start);
-
-        pthread_mutex_lock (&self->mutex);
-        self->done = true;
-        self->result = result;
-        self->result_us = us;
-        pthread_mutex_unlock (&self->mutex);
-        char byte = 1;
-        if (write (self->notify [1], &byte, 1) < 0 && errno != EAGAIN)
-            zsys_error ("journal: cannot wake the broker: %s", strerror (errno));
-        pthread_mutex_lock (&self->mutex);
+        s_cond_wait_until (self, self->queue_head ? self->retry_at : 0);
     }
     pthread_mutex_unlock (&self->mutex);
     free (fds.items);
     return NULL;
 }
 
-//  After a sync of everything written up to gen: close what was rotated
-//  out and covered by the sync, delete settled segments
-static void
-s_synced (journal_t *self, uint64_t gen, size_t closing, bool dir)
-{
-    self->synced_gen = gen;
-    if (closing) {
-        for (size_t i = 0; i < closing; i++)
-            close (self->closing.items [i]);
-        memmove (self->closing.items, self->closing.items + closing,
-                 (self->closing.len - closing) * sizeof (int));
-        self->closing.len -= closing;
-    }
-    if (dir)
-        self->dir_dirty = false;
-    s_delete_settled (self);
-}
-
-//  --------------------------------------------------------------------------
-//  Open the journal directory and lock it
+//  ==========================================================================
+//  Life cycle
 
 journal_t *
 journal_new (const char *dir, uint64_t segment_size, bool sync)
+{
+    return journal_new_wait (dir, segment_size, sync, 5000);
+}
+
+journal_t *
+journal_new_wait (const char *dir, uint64_t segment_size, bool sync, int64_t lock_wait)
 {
     assert (dir);
     if (dir_make (dir)) {
@@ -398,7 +454,8 @@ journal_new (const char *dir, uint64_t segment_size, bool sync)
     self->next_seq = 1;
     self->lockfd = -1;
     self->notify [0] = self->notify [1] = -1;
-    buf_init (&self->batch);
+    self->sync_interval_us = 1000;
+    buf_init (&self->bytes);
     pthread_mutex_init (&self->mutex, NULL);
     pthread_cond_init (&self->cond, NULL);
     if (pipe2 (self->notify, O_CLOEXEC | O_NONBLOCK)) {
@@ -415,7 +472,18 @@ journal_new (const char *dir, uint64_t segment_size, bool sync)
         journal_destroy (&self);
         return NULL;
     }
-    if (flock (self->lockfd, LOCK_EX | LOCK_NB)) {
+    //  A broker killed a moment ago may still hold the lock while its last
+    //  fdatasync finishes: wait for it a little
+    int64_t deadline = zclock_mono () + lock_wait;
+    bool told = false;
+    while (flock (self->lockfd, LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK && zclock_mono () < deadline) {
+            if (!told)
+                zsys_info ("journal: %s is locked; waiting up to %" PRId64 " ms", dir, lock_wait);
+            told = true;
+            zclock_sleep (50);
+            continue;
+        }
         if (errno == EWOULDBLOCK)
             zsys_error ("journal: %s is in use by another broker", dir);
         else
@@ -426,9 +494,6 @@ journal_new (const char *dir, uint64_t segment_size, bool sync)
     return self;
 }
 
-//  --------------------------------------------------------------------------
-//  Flush, close and unlock
-
 void
 journal_destroy (journal_t **self_p)
 {
@@ -436,36 +501,33 @@ journal_destroy (journal_t **self_p)
     journal_t *self = *self_p;
     if (!self)
         return;
-    if (self->fd >= 0) {
-        //  What cannot be written stays unaccepted; a running sync is
-        //  waited for before its descriptors close
-        journal_write (self);
+    if (self->started) {
+        //  What can be written and synced is; then the writer stops
         journal_sync (self);
-        close (self->fd);
-    }
-    if (self->thread_started) {
         pthread_mutex_lock (&self->mutex);
         self->stop = true;
         pthread_cond_signal (&self->cond);
         pthread_mutex_unlock (&self->mutex);
         pthread_join (self->thread, NULL);
+        while (self->queue_head) {
+            batch_t *batch = self->queue_head;
+            self->queue_head = batch->next;
+            s_batch_destroy (&batch);
+        }
     }
+    if (self->fd >= 0)
+        close (self->fd);
     for (size_t i = 0; i < self->closing.len; i++)
         close (self->closing.items [i]);
     free (self->closing.items);
-    free (self->request.items);
     for (int i = 0; i < 2; i++)
         if (self->notify [i] >= 0)
             close (self->notify [i]);
     pthread_mutex_destroy (&self->mutex);
     pthread_cond_destroy (&self->cond);
-    for (size_t i = 0; i < self->records.len; i++)
-        if (self->records.items [i].payload) {
-            zmq_msg_close (self->records.items [i].payload);
-            free (self->records.items [i].payload);
-        }
+    s_records_free (&self->records);
     free (self->records.items);
-    buf_free (&self->batch);
+    buf_free (&self->bytes);
     free (self->segments.items);
     if (self->lockfd >= 0)
         close (self->lockfd);           //  Releases the flock
@@ -476,7 +538,15 @@ journal_destroy (journal_t **self_p)
     *self_p = NULL;
 }
 
-//  --------------------------------------------------------------------------
+void
+journal_set_sync_interval (journal_t *self, int64_t microseconds)
+{
+    pthread_mutex_lock (&self->mutex);
+    self->sync_interval_us = microseconds > 0 ? microseconds : 0;
+    pthread_mutex_unlock (&self->mutex);
+}
+
+//  ==========================================================================
 //  Replay
 
 //  A live message while replaying
@@ -620,7 +690,7 @@ s_replay_segment (journal_t *self, seqmap_t *live, uint32_t id)
             problem = "read error";
             break;
         }
-        if (s_crc32c (0, body, length) != crc) {
+        if (crc32c_update (0, body, length) != crc) {
             problem = "bad crc";
             break;
         }
@@ -643,10 +713,14 @@ s_replay_segment (journal_t *self, seqmap_t *live, uint32_t id)
     return file_size;
 }
 
+//  --------------------------------------------------------------------------
+//  Replay every segment, hand back the live messages, start a new segment
+//  and the writer
+
 int
 journal_replay (journal_t *self, journal_replay_fn *fn, void *arg)
 {
-    assert (self->fd < 0 && self->segments.len == 0);
+    assert (!self->started && self->segments.len == 0);
     //  Segment ids in order
     VEC (uint32_t) ids = { 0 };
     DIR *dir = opendir (self->dir);
@@ -697,16 +771,31 @@ journal_replay (journal_t *self, journal_replay_fn *fn, void *arg)
     seqmap_destroy (&live);
     self->replayed = n;
 
+    //  A new active segment, durable (file, HEAD, directory) before any
+    //  settled segment is deleted
     uint32_t next_id = ids.len ? ids.items [ids.len - 1] + 1 : 1;
     free (ids.items);
-    if (s_segment_create (self, next_id))
+    self->fd = s_file_create (self, next_id, self->next_seq);
+    if (self->fd < 0)
         return -1;
-    //  The new HEAD is durable before settled segments go
-    return journal_sync (self);
+    if (self->sync && (fdatasync (self->fd) || fsync (self->dirfd))) {
+        zsys_error ("journal: cannot sync %s: %s", self->dir, strerror (errno));
+        return -1;
+    }
+    segment_t *segment = vec_push (&self->segments);
+    segment->id = next_id;
+    segment->size = HEAD_SIZE;
+    s_delete_settled (self);
+    if (pthread_create (&self->thread, NULL, s_writer, self)) {
+        zsys_error ("journal: cannot start the writer thread");
+        return -1;
+    }
+    self->started = true;
+    return 0;
 }
 
-//  --------------------------------------------------------------------------
-//  Queue records
+//  ==========================================================================
+//  Records
 
 //  Start a record of type with room for body bytes of inline body;
 //  returns a pointer to the inline body.
@@ -714,11 +803,11 @@ static uint8_t *
 s_record_start (journal_t *self, uint8_t type, size_t body, zmq_msg_t *payload)
 {
     record_t *record = vec_push (&self->records);
-    record->offset = self->batch.size;
+    record->offset = self->bytes.size;
     record->size = HEADER_SIZE + 1 + body;
-    buf_reserve (&self->batch, record->size);
-    uint8_t *p = (uint8_t *) self->batch.data + self->batch.size;
-    self->batch.size += record->size;
+    buf_reserve (&self->bytes, record->size);
+    uint8_t *p = (uint8_t *) self->bytes.data + self->bytes.size;
+    self->bytes.size += record->size;
     p [HEADER_SIZE] = type;
     if (payload) {
         record->payload = (zmq_msg_t *) xmalloc (sizeof (zmq_msg_t));
@@ -746,7 +835,7 @@ uint64_t
 journal_pub (journal_t *self, const char *queue, uint32_t attempts,
              zmq_msg_t *payload, uint32_t *segment)
 {
-    assert (self->fd >= 0);
+    assert (self->started);
     uint64_t seq = self->next_seq++;
     s_record_pub (self, seq, queue, attempts, payload);
     segment_t *active = s_active (self);
@@ -759,12 +848,12 @@ journal_pub (journal_t *self, const char *queue, uint32_t attempts,
 void
 journal_ack (journal_t *self, uint64_t seq, uint32_t segment, size_t size)
 {
-    assert (self->fd >= 0);
+    assert (self->started);
     if (self->ack_open) {
         record_t *record = &self->records.items [self->records.len - 1];
-        buf_reserve (&self->batch, 8);
-        proto_put_u64 ((uint8_t *) self->batch.data + self->batch.size, seq);
-        self->batch.size += 8;
+        buf_reserve (&self->bytes, 8);
+        proto_put_u64 ((uint8_t *) self->bytes.data + self->bytes.size, seq);
+        self->bytes.size += 8;
         record->size += 8;
         if ((record->size - HEADER_SIZE - 1) / 8 >= MAX_ACK_SEQS)
             self->ack_open = false;
@@ -779,7 +868,7 @@ journal_ack (journal_t *self, uint64_t seq, uint32_t segment, size_t size)
 void
 journal_dead (journal_t *self, uint64_t seq, uint32_t segment, size_t size)
 {
-    assert (self->fd >= 0);
+    assert (self->started);
     proto_put_u64 (s_record_start (self, JOURNAL_DEAD, 8, NULL), seq);
     s_settle (self, segment, size);
 }
@@ -787,7 +876,7 @@ journal_dead (journal_t *self, uint64_t seq, uint32_t segment, size_t size)
 void
 journal_retry (journal_t *self, uint64_t seq, uint32_t attempts)
 {
-    assert (self->fd >= 0);
+    assert (self->started);
     uint8_t *body = s_record_start (self, JOURNAL_RETRY, 12, NULL);
     proto_put_u64 (body, seq);
     proto_put_u32 (body + 8, attempts);
@@ -808,7 +897,7 @@ void
 journal_rewrite (journal_t *self, uint64_t seq, const char *queue,
                  uint32_t attempts, zmq_msg_t *payload, uint32_t *segment)
 {
-    assert (self->fd >= 0);
+    assert (self->started);
     segment_t *active = s_active (self);
     if (*segment == active->id)
         return;
@@ -825,161 +914,92 @@ journal_rewrite (journal_t *self, uint64_t seq, const char *queue,
     self->rewritten++;
 }
 
-//  --------------------------------------------------------------------------
-//  Write the queued records: finish each header (length, crc), then writev
+//  ==========================================================================
+//  Sealing and syncing
+
+//  Hand a batch to the writer
+static void
+s_seal (journal_t *self, uint32_t create)
+{
+    batch_t *batch = (batch_t *) xcalloc (1, sizeof (batch_t));
+    batch->gen = ++self->sealed_gen;
+    batch->create = create;
+    batch->head_seq = self->next_seq;
+    batch->bytes = self->bytes;
+    buf_init (&self->bytes);
+    batch->records = self->records;
+    memset (&self->records, 0, sizeof self->records);
+    self->ack_open = false;
+    pthread_mutex_lock (&self->mutex);
+    if (self->queue_tail)
+        self->queue_tail->next = batch;
+    else
+        self->queue_head = batch;
+    self->queue_tail = batch;
+    pthread_cond_signal (&self->cond);
+    pthread_mutex_unlock (&self->mutex);
+}
 
 int
 journal_write (journal_t *self)
 {
+    assert (self->started);
     if (self->records.len == 0)
         return 0;
-    assert (self->fd >= 0);
-    uint8_t *batch = (uint8_t *) self->batch.data;
-    size_t iov_count = 0;
-    size_t iov_cap = self->records.len * 2 + 1;
-    struct iovec *iov = (struct iovec *) xmalloc (iov_cap * sizeof (struct iovec));
     uint64_t total = 0;
     for (size_t i = 0; i < self->records.len; i++) {
         record_t *record = &self->records.items [i];
-        uint8_t *head = batch + record->offset;
-        size_t inline_size = record->size - HEADER_SIZE;
-        uint32_t crc = s_crc32c (0, head + HEADER_SIZE, inline_size);
-        size_t payload_size = 0;
-        if (record->payload) {
-            payload_size = zmq_msg_size (record->payload);
-            crc = s_crc32c (crc, zmq_msg_data (record->payload), payload_size);
-        }
-        proto_put_u32 (head, (uint32_t) (inline_size + payload_size));
-        proto_put_u32 (head + 4, crc);
-        //  Headers of consecutive records without payload are contiguous
-        if (iov_count && !self->records.items [i - 1].payload
-        &&  (uint8_t *) iov [iov_count - 1].iov_base + iov [iov_count - 1].iov_len == head)
-            iov [iov_count - 1].iov_len += record->size;
-        else {
-            iov [iov_count].iov_base = head;
-            iov [iov_count].iov_len = record->size;
-            iov_count++;
-        }
-        if (payload_size) {
-            iov [iov_count].iov_base = zmq_msg_data (record->payload);
-            iov [iov_count].iov_len = payload_size;
-            iov_count++;
-        }
-        total += record->size + payload_size;
+        total += record->size + (record->payload ? zmq_msg_size (record->payload) : 0);
     }
-    //  writev at most IOV_MAX pieces at a time; resume after short writes
-    segment_t *active = s_active (self);
-    uint64_t start = active->size;
-    size_t next = 0;
-    int rc = 0;
-    while (next < iov_count) {
-        int count = iov_count - next < IOV_MAX ? (int) (iov_count - next) : IOV_MAX;
-        ssize_t done = writev (self->fd, iov + next, count);
-        if (done < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = -1;
-            break;
-        }
-        while (done > 0 && next < iov_count) {
-            if ((size_t) done >= iov [next].iov_len) {
-                done -= iov [next].iov_len;
-                next++;
-            }
-            else {
-                iov [next].iov_base = (uint8_t *) iov [next].iov_base + done;
-                iov [next].iov_len -= done;
-                done = 0;
-            }
-        }
-    }
-    free (iov);
-    if (rc) {
-        int err = errno;
-        self->errors++;
-        if (ftruncate (self->fd, (off_t) start))
-            zsys_error ("journal: cannot cut back segment: %s", strerror (errno));
-        zsys_error ("journal: write failed: %s (%zu records kept for retry)",
-                    strerror (err), self->records.len);
-        errno = err;
-        return -1;
-    }
-    active->size = start + total;
-    self->written += self->records.len;
-    for (size_t i = 0; i < self->records.len; i++)
-        if (self->records.items [i].payload) {
-            zmq_msg_close (self->records.items [i].payload);
-            free (self->records.items [i].payload);
-        }
-    self->records.len = 0;
-    buf_clear (&self->batch);
-    self->ack_open = false;
-    self->written_gen++;
+    s_seal (self, 0);
     for (size_t i = 0; i < self->segments.len; i++)
         if (self->segments.items [i].moving) {
             self->segments.items [i].moving = false;
-            self->segments.items [i].moved_gen = self->written_gen;
+            self->segments.items [i].moved_gen = self->sealed_gen;
         }
-    //  A full segment is rotated out here, with nothing queued: queued
-    //  records are counted live in the active segment
-    if (active->size >= self->segment_size)
-        s_segment_create (self, active->id + 1);    //  On failure: keep writing here
+    //  A full segment is rotated out: the next batch goes to a new one,
+    //  whose creation is a batch of its own
+    segment_t *active = s_active (self);
+    active->size += total;
+    if (active->size >= self->segment_size) {
+        uint32_t id = active->id + 1;
+        s_seal (self, id);
+        segment_t *segment = vec_push (&self->segments);
+        segment->id = id;
+        segment->size = HEAD_SIZE;
+        segment->head_gen = self->sealed_gen;
+    }
     return 0;
 }
 
-//  --------------------------------------------------------------------------
-//  Sync
-
-static void
-s_sync_record (journal_t *self, uint64_t us)
+bool
+journal_unwritten (journal_t *self)
 {
-    self->sync_us [self->sync_count++ % SYNC_RING] = us > UINT32_MAX ? UINT32_MAX : (uint32_t) us;
-    if (us > self->sync_max)
-        self->sync_max = us;
-    self->syncs++;
+    return self->records.len > 0;
 }
 
 bool
 journal_unsynced (journal_t *self)
 {
-    return self->written_gen > self->synced_gen || self->closing.len || self->dir_dirty;
+    return self->synced_gen < self->sealed_gen;
 }
 
 void
 journal_sync_begin (journal_t *self)
 {
-    if (self->in_flight || !journal_unsynced (self))
+    if (self->requested_gen >= self->sealed_gen)
         return;
-    if (!self->sync) {
-        s_synced (self, self->written_gen, self->closing.len, true);
-        return;
-    }
-    if (!self->thread_started) {
-        if (pthread_create (&self->thread, NULL, s_sync_thread, self)) {
-            zsys_error ("journal: cannot start the sync thread");
-            return;
-        }
-        self->thread_started = true;
-    }
+    self->requested_gen = self->sealed_gen;
     pthread_mutex_lock (&self->mutex);
-    self->request.len = 0;
-    for (size_t i = 0; i < self->closing.len; i++)
-        *vec_push (&self->request) = self->closing.items [i];
-    *vec_push (&self->request) = self->fd;
-    self->request_dir = self->dir_dirty;
-    self->requested = true;
+    self->want_gen = self->requested_gen;
     pthread_cond_signal (&self->cond);
     pthread_mutex_unlock (&self->mutex);
-    self->in_flight = true;
-    self->in_flight_gen = self->written_gen;
-    self->in_flight_closing = self->closing.len;
-    self->in_flight_dir = self->dir_dirty;
 }
 
 bool
 journal_syncing (journal_t *self)
 {
-    return self->in_flight;
+    return self->synced_gen < self->requested_gen;
 }
 
 int
@@ -991,34 +1011,28 @@ journal_sync_fd (journal_t *self)
 int
 journal_sync_end (journal_t *self)
 {
-    char bytes [16];
-    while (read (self->notify [0], bytes, sizeof bytes) > 0)
+    char bytes [64];
+    while (read (self->notify [0], bytes, sizeof bytes) == (ssize_t) sizeof bytes)
         ;
-    if (!self->in_flight)
-        return 0;
     pthread_mutex_lock (&self->mutex);
-    bool done = self->done;
-    int result = self->result;
-    uint64_t us = self->result_us;
-    self->done = false;
+    uint64_t durable = self->durable_gen;
+    int fatal = self->fatal;
     pthread_mutex_unlock (&self->mutex);
-    if (!done)
-        return 0;                       //  Not finished yet
-    self->in_flight = false;
-    if (result) {
-        zsys_error ("journal: fdatasync failed: %s", strerror (result));
-        self->errors++;
+    if (fatal) {
+        zsys_error ("journal: fdatasync failed: %s", strerror (fatal));
         return -1;
     }
-    s_sync_record (self, us);
-    s_synced (self, self->in_flight_gen, self->in_flight_closing, self->in_flight_dir);
+    if (durable > self->synced_gen) {
+        self->synced_gen = durable;
+        s_delete_settled (self);
+    }
     return 0;
 }
 
 uint64_t
 journal_written_gen (journal_t *self)
 {
-    return self->written_gen;
+    return self->sealed_gen;
 }
 
 uint64_t
@@ -1027,33 +1041,29 @@ journal_synced_gen (journal_t *self)
     return self->synced_gen;
 }
 
-//  --------------------------------------------------------------------------
-//  Sync everything written now, waiting for it
-
 int
 journal_sync (journal_t *self)
 {
-    assert (self->fd >= 0);
-    while (true) {
-        if (self->in_flight) {
-            struct pollfd item = { self->notify [0], POLLIN, 0 };
-            poll (&item, 1, 1000);
-            if (journal_sync_end (self))
-                return -1;
-            continue;
+    assert (self->started);
+    journal_write (self);
+    journal_sync_begin (self);
+    //  A full disk makes the writer retry: give up after 30 s of that
+    int64_t deadline = time_mono_usec () + 30 * 1000000;
+    while (self->synced_gen < self->sealed_gen) {
+        struct pollfd item = { self->notify [0], POLLIN, 0 };
+        poll (&item, 1, 100);
+        uint64_t before = self->synced_gen;
+        if (journal_sync_end (self))
+            return -1;
+        if (self->synced_gen > before)
+            deadline = time_mono_usec () + 30 * 1000000;
+        else
+        if (time_mono_usec () > deadline) {
+            zsys_error ("journal: %s cannot be made durable (disk full?)", self->dir);
+            return -1;
         }
-        if (!journal_unsynced (self))
-            return 0;
-        journal_sync_begin (self);
-        if (!self->in_flight && journal_unsynced (self))
-            return -1;                  //  Could not start the sync thread
     }
-}
-
-bool
-journal_unwritten (journal_t *self)
-{
-    return self->records.len > 0;
+    return 0;
 }
 
 uint64_t
@@ -1076,19 +1086,21 @@ journal_stats (journal_t *self, journal_stats_t *stats)
     stats->segments = self->segments.len;
     for (size_t i = 0; i < self->segments.len; i++)
         stats->bytes += self->segments.items [i].size;
+    stats->replayed = self->replayed;
+    stats->rewritten = self->rewritten;
+    stats->deleted = self->deleted;
+    stats->torn = self->torn;
+    pthread_mutex_lock (&self->mutex);
     stats->syncs = self->syncs;
     size_t n = self->sync_count < SYNC_RING ? self->sync_count : SYNC_RING;
+    uint32_t sorted [SYNC_RING];
+    memcpy (sorted, self->sync_us, n * sizeof (uint32_t));
+    stats->sync_us_max = self->sync_max;
+    stats->records = self->written;
+    stats->errors = self->errors;
+    pthread_mutex_unlock (&self->mutex);
     if (n) {
-        uint32_t sorted [SYNC_RING];
-        memcpy (sorted, self->sync_us, n * sizeof (uint32_t));
         qsort (sorted, n, sizeof (uint32_t), s_compare_u32);
         stats->sync_us_p50 = sorted [n / 2];
     }
-    stats->sync_us_max = self->sync_max;
-    stats->replayed = self->replayed;
-    stats->records = self->written;
-    stats->rewritten = self->rewritten;
-    stats->deleted = self->deleted;
-    stats->errors = self->errors;
-    stats->torn = self->torn;
 }

@@ -11,22 +11,17 @@
 //    'D' DEAD   u64 seq: settled by the dead-letter log
 //    'T' RETRY  u64 seq, u32 attempts: the message was redelivered
 //
-//  Records are queued in memory by journal_pub/ack/dead/retry, written in
-//  one writev by journal_write and made durable by one fdatasync (group
-//  commit), either waited for (journal_sync) or run by a background thread
-//  (journal_sync_begin ... journal_sync_end) so the broker's loop never
-//  blocks on the disk. Each journal_write is one "generation": what a sync
-//  covers is known by generation. Replay reads every segment in order; a
-//  torn or corrupt record (bad length or crc) ends that segment's replay.
-//  The live set (PUBs not settled) is handed back in seq order. A segment is
-//  deleted once it and every older segment hold no live PUB; when an old
-//  segment is pinned by a few live messages, the broker rewrites them into
-//  the active segment (journal_compact_candidate, journal_rewrite) so disk
-//  use stays bounded by the live data. Seqs start at 1 and continue across
-//  restarts: each segment's HEAD carries the next seq.
+//  Records are queued in memory by journal_pub/ack/dead/retry and sealed
+//  into a batch by journal_write. A writer thread writes sealed batches in
+//  order (one writev each) and runs fdatasync when asked (group commit: one
+//  sync covers everything written before it), at most once per sync
+//  interval; the broker learns what is durable from journal_sync_fd. Each
+//  batch is one "generation": what a sync covers is known by generation.
+//  The broker's thread never waits for the disk (buffered writes, too, can
+//  block for milliseconds while the filesystem commits).
 //
-//  Not thread-safe: the broker's one thread owns it (the sync thread only
-//  runs fdatasync on descriptors the journal keeps open for it).
+//  Not thread-safe: one thread (the broker's) calls it; the writer thread
+//  is internal.
 
 #ifndef COPYDESK_JOURNAL_H
 #define COPYDESK_JOURNAL_H
@@ -65,9 +60,14 @@ typedef void (journal_replay_fn) (void *arg, uint64_t seq, const char *queue,
 //  Open the journal in dir (created if needed) and lock it against a
 //  second broker. segment_size: rotate after this many bytes. sync: false
 //  skips fdatasync (benchmarks only). Returns NULL with a logged reason if
-//  the directory cannot be created or is locked by another process.
+//  the directory cannot be created or stays locked by another process for
+//  5 s (a broker killed a moment ago holds the lock until its last
+//  fdatasync returns).
 journal_t *
     journal_new (const char *dir, uint64_t segment_size, bool sync);
+//  Same, waiting up to lock_wait ms for the lock
+journal_t *
+    journal_new_wait (const char *dir, uint64_t segment_size, bool sync, int64_t lock_wait);
 
 //  Write and sync what is queued, close and unlock. Nullifies. Safe on NULL.
 void
@@ -112,45 +112,49 @@ void
     journal_rewrite (journal_t *self, uint64_t seq, const char *queue,
                      uint32_t attempts, zmq_msg_t *payload, uint32_t *segment);
 
-//  Write the queued records with writev (one generation), then rotate the
-//  active segment if it is full. Returns 0, or -1 if the disk refused them
-//  (full): the segment is cut back and the records stay queued for the
-//  next call.
+//  Seal the queued records into a batch (the next generation) for the
+//  writer, and rotate to a new segment if the active one is full. The
+//  records may be delivered from now on; they are durable once a sync
+//  covers their generation. Returns 0. (A write the disk refuses, full, is
+//  retried by the writer every 100 ms; nothing becomes durable meanwhile.)
 int
     journal_write (journal_t *self);
 
-//  Make everything written durable and wait for it, then delete settled
-//  segments. Returns 0, or -1 if fdatasync failed: the data may be lost and
-//  the caller must stop.
+//  Seal, make everything durable and wait for it (up to 30 s without
+//  progress). Returns 0, or -1 if fdatasync failed or the disk refuses the
+//  writes: the caller must stop.
 int
     journal_sync (journal_t *self);
 
-//  Start a background sync of everything written so far, unless one is
-//  running or nothing is unsynced. With sync off, completes at once.
+//  Ask the writer to make everything sealed durable (soon: at most once per
+//  sync interval). No-op if that is already asked.
 void
     journal_sync_begin (journal_t *self);
-//  True while a background sync runs
+//  True while a requested sync has not reported back
 bool
     journal_syncing (journal_t *self);
-//  A descriptor that becomes readable when a background sync finished
+//  A descriptor that becomes readable when the writer made progress
 int
     journal_sync_fd (journal_t *self);
-//  Collect a finished background sync (call when journal_sync_fd is
-//  readable): the generations it covered are durable, settled segments
-//  are deleted. Returns 0 (also if it is not finished yet), or -1 if
-//  fdatasync failed: the caller must stop.
+//  Collect the writer's progress (call when journal_sync_fd is readable):
+//  the generations it made durable, settled segments deleted. Returns 0,
+//  or -1 if fdatasync failed: the caller must stop.
 int
     journal_sync_end (journal_t *self);
-//  Generations written so far, and made durable so far
+//  Generations sealed so far, and made durable so far
 uint64_t
     journal_written_gen (journal_t *self);
 uint64_t
     journal_synced_gen (journal_t *self);
+//  Minimum time between the starts of two fdatasyncs (default 1000 us):
+//  under a trickle of writes, several batches share one sync
+void
+    journal_set_sync_interval (journal_t *self, int64_t microseconds);
 
-//  True if records are queued and not yet written
+//  True if records are queued and not yet sealed
 bool
     journal_unwritten (journal_t *self);
-//  True if something written is not yet durable
+//  True if something sealed is not yet durable
 bool
     journal_unsynced (journal_t *self);
 

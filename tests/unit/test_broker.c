@@ -1186,6 +1186,7 @@ test_restart_replay (void **state)
     assert_int_equal (s_expect_delivery (b).seq, 8);
 
     //  A second broker on the same home cannot start
+    config_set (fixture->config, "broker/lock_wait", "100");
     zactor_t *second = zactor_new (broker_actor, fixture->config);
     zstr_send (second, "ENDPOINT");
     char *endpoint = zstr_recv (second);
