@@ -508,7 +508,7 @@ xmlstory_derive_uri (story_t *story, const char *authority, const char *date)
     char *who = s_slug (authority ? authority : story->ingest.provider ? story->ingest.provider
                                               : story->ingest.format);
     //  yyyy-mm-dd from ISO 8601 basic or extended
-    char day [16] = "undated";
+    char day [16] = "";
     const char *d = date;
     if (d) {
         while (isspace ((unsigned char) *d))
@@ -522,7 +522,8 @@ xmlstory_derive_uri (story_t *story, const char *authority, const char *date)
     }
     if (story->slugline) {
         char *slug = s_slug (story->slugline);
-        story->uri = xasprintf ("tag:%s,%s:%s", who, day, slug);
+        story->uri = *day ? xasprintf ("tag:%s,%s:%s", who, day, slug)
+                          : xasprintf ("urn:copydesk:%s:slug:%s", who, slug);
         free (slug);
     }
     else {
@@ -547,7 +548,9 @@ xmlstory_derive_uri (story_t *story, const char *authority, const char *date)
         char hex [65];
         sha256_hex (key.data, key.size, hex);
         buf_free (&key);
-        story->uri = xasprintf ("tag:%s,%s:%s", who, day, hex);
+        //  A tag: URI needs a date (RFC 4151): without one, a URN
+        story->uri = *day ? xasprintf ("tag:%s,%s:%s", who, day, hex)
+                          : xasprintf ("urn:copydesk:%s:%s", who, hex);
     }
     free (who);
     story_add_warning (story, "uri-derived");

@@ -103,8 +103,10 @@ void
 //  one): "tag:{authority},{yyyy-mm-dd}:{slug}" from its slugline, else
 //  "tag:{authority},{yyyy-mm-dd}:{sha256 of headline + first paragraph}"
 //  (formats.md §2.2). authority is the provider (lower case, [a-z0-9.-]);
-//  the day comes from an ISO 8601 date string ("undated" otherwise). Adds
-//  the warning "uri-derived". Nothing is done when the story has a uri.
+//  the day comes from an ISO 8601 date string. Without a day (a tag: URI
+//  needs one) the uri is "urn:copydesk:{authority}:slug:{slug}" or
+//  "urn:copydesk:{authority}:{sha256}". Adds the warning "uri-derived".
+//  Nothing is done when the story has a uri.
 void
     xmlstory_derive_uri (story_t *story, const char *authority, const char *date);
 

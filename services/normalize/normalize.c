@@ -932,7 +932,8 @@ s_identity (normalize_t *self, story_t *story)
     }
     if (story->uri)
         return 0;
-    //  Derive: tag:{provider},{yyyy-mm-dd}:{slug} or :{sha256}
+    //  Derive: tag:{provider},{yyyy-mm-dd}:{slug} or :{sha256}; without a
+    //  day, urn:copydesk:{provider}:slug:{slug} or :{sha256}
     const char *provider = story->ingest.provider;
     if (!provider)
         for (size_t i = 0; i < story->infosources.len && !provider; i++)
@@ -948,12 +949,13 @@ s_identity (normalize_t *self, story_t *story)
     const char *when = story->firstcreated ? story->firstcreated
                      : story->versioncreated && !from_transport ? story->versioncreated
                      : story->slugline ? story->ingest.received : NULL;
-    char day [16] = "undated";
+    char day [16] = "";
     if (when && strlen (when) >= 10)
         snprintf (day, sizeof day, "%.10s", when);
     if (story->slugline) {
         char *slug = s_slug (story->slugline);
-        story->uri = xasprintf ("tag:%s,%s:%s", authority, day, slug);
+        story->uri = *day ? xasprintf ("tag:%s,%s:%s", authority, day, slug)
+                          : xasprintf ("urn:copydesk:%s:slug:%s", authority, slug);
         free (slug);
     }
     else {
@@ -989,7 +991,9 @@ s_identity (normalize_t *self, story_t *story)
         char hex [65];
         sha256_hex (key.data, key.size, hex);
         buf_free (&key);
-        story->uri = xasprintf ("tag:%s,%s:%s", authority, day, hex);
+        //  A tag: URI needs a date (RFC 4151): without one, a URN
+        story->uri = *day ? xasprintf ("tag:%s,%s:%s", authority, day, hex)
+                          : xasprintf ("urn:copydesk:%s:%s", authority, hex);
     }
     free (authority);
     story_add_warning (story, "uri-derived");

@@ -3,6 +3,7 @@
 //  variants, namespaces, ids, bodies, and hostile XML
 
 #include "xml_checks.h"
+#include "ingest/xmlstory.h"
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -560,6 +561,34 @@ test_many_entries (void **state)
     buf_free (&b);
 }
 
+//  A story with no id and no date: a tag: URI needs a date, so a URN
+static void
+test_derive_uri_undated (void **state)
+{
+    story_t *story = story_new ();
+    str_set (&story->ingest.provider, "AP Wire");
+    story_add_text (&story->headlines, "main", NULL, "Quake hits coast");
+    story_add_text (&story->bodies, "main", NULL, "A strong quake hit.\n\nMore.");
+    xmlstory_derive_uri (story, NULL, NULL);
+    assert_true (str_starts (story->uri, "urn:copydesk:ap-wire:"));
+    assert_int_equal (strlen (story->uri), strlen ("urn:copydesk:ap-wire:") + 64);
+    assert_true (check_warning (story, "uri-derived"));
+    char *undated = xstrdup (story->uri);
+    //  With a date: the tag, the same hash
+    str_set (&story->uri, NULL);
+    xmlstory_derive_uri (story, NULL, "2015-12-10T19:10:44Z");
+    assert_true (str_starts (story->uri, "tag:ap-wire,2015-12-10:"));
+    assert_string_equal (story->uri + strlen ("tag:ap-wire,2015-12-10:"),
+                         undated + strlen ("urn:copydesk:ap-wire:"));
+    //  A slug without a date
+    str_set (&story->uri, NULL);
+    str_set (&story->slugline, "BC-Quake");
+    xmlstory_derive_uri (story, "Kyodo News", "no date");
+    assert_string_equal (story->uri, "urn:copydesk:kyodo-news:slug:bc-quake");
+    free (undated);
+    story_destroy (&story);
+}
+
 int
 main (void)
 {
@@ -580,6 +609,7 @@ main (void)
         cmocka_unit_test (test_xxe_and_bombs),
         cmocka_unit_test (test_provider_variants),
         cmocka_unit_test (test_many_entries),
+        cmocka_unit_test (test_derive_uri_undated),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -382,9 +382,12 @@ test_identity (void **state)
     assert_int_equal (normalize_story (n, b), 0);
     assert_int_equal (normalize_story (n, c), 0);
     assert_string_equal (b->uri, c->uri);
-    //  No date of its own: the arrival day is not part of a content hash
-    assert_true (str_starts (b->uri, "tag:test,undated:"));
-    assert_int_equal (strlen (b->uri), strlen ("tag:test,undated:") + 64);
+    //  No date of its own: the arrival day is not part of a content hash,
+    //  and a tag: URI needs a date (RFC 4151): a URN, provider and hash
+    assert_true (str_starts (b->uri, "urn:copydesk:test:"));
+    assert_int_equal (strlen (b->uri), strlen ("urn:copydesk:test:") + 64);
+    for (const char *p = b->uri + strlen ("urn:copydesk:test:"); *p; p++)
+        assert_true (isxdigit ((unsigned char) *p) && !isupper ((unsigned char) *p));
     //  The same text arriving another day: the same uri
     story_t *again = s_story ();
     str_set (&again->ingest.received, "2021-01-02T03:04:05Z");
@@ -393,6 +396,17 @@ test_identity (void **state)
     assert_int_equal (normalize_story (n, again), 0);
     assert_string_equal (again->uri, b->uri);
     story_destroy (&again);
+    //  A slug with no date at all (not even the arrival): a URN too, the
+    //  provider reduced to characters a URN may hold
+    story_t *undated = s_story ();
+    str_set (&undated->ingest.provider, "AP Wire/Espa\xc3\xb1ol");
+    str_set (&undated->ingest.received, NULL);
+    str_set (&undated->slugline, "BC-Quake Update");
+    story_add_text (&undated->headlines, "main", NULL, "Quake hits coast");
+    assert_int_equal (normalize_story (n, undated), 0);
+    assert_string_equal (undated->uri, "urn:copydesk:ap-wire-espa-ol:slug:bc-quake-update");
+    s_assert_idempotent (n, undated);
+    story_destroy (&undated);
 
     //  NewsML 1.2 identifiers lose their revision suffix
     story_t *d = s_story ();
