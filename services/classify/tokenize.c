@@ -294,7 +294,7 @@ tokenizer_stem_count (tokenizer_t *self)
 bool
 tokenizer_trim (tokenizer_t *self, size_t max)
 {
-    if (strmap_size (self->surface) <= max)
+    if (strmap_size (self->surface) <= max && strmap_size (self->stems) <= max)
         return false;
     strmap_clear (self->surface);
     strmap_clear (self->stems);

@@ -105,9 +105,9 @@ size_t
 //  Distinct stems known
 size_t
     tokenizer_stem_count (tokenizer_t *self);
-//  Forget the caches (stems and tags) when they hold more than max words,
-//  so hostile input cannot grow them without bound. Returns true if it
-//  forgot; the owner must then drop anything keyed by stem id.
+//  Forget the caches (stems and tags) when they hold more than max words or
+//  stems, so hostile input cannot grow them without bound. Returns true if
+//  it forgot; the owner must then drop anything keyed by stem id.
 bool
     tokenizer_trim (tokenizer_t *self, size_t max);
 

@@ -264,6 +264,44 @@ test_vectorizer (void **state)
     tokenizer_destroy (&en);
 }
 
+
+//  Hostile input cannot grow the vectorizer without bound: past 400,000
+//  words its lexicon and stems are forgotten, and what it gives after is
+//  what a new vectorizer gives
+static void
+test_vectorizer_forgets (void **state)
+{
+    model_t *model = s_hand_model ();
+    vectorizer_t *vectorizer = vectorizer_new (model->vocab, "en", 2);
+    featv_t x = { 0 }, y = { 0 };
+    const char *headline = "Crude oil and wheat";
+    const char *body = "Crude oil prices rose. Wheat fell; crude oil rose again.";
+    vectorizer_text (vectorizer, headline, body, "en", &x);
+    //  410,000 distinct words, six letters each
+    buf_t words;
+    buf_init (&words);
+    for (uint32_t i = 0; i < 410000; i++) {
+        char word [8];
+        uint32_t n = i;
+        for (int k = 0; k < 6; k++, n /= 26)
+            word [k] = (char) ('a' + n % 26);
+        word [6] = ' ';
+        buf_append (&words, word, 7);
+    }
+    vectorizer_text (vectorizer, NULL, words.data, "en", &y);
+    size_t before = lexicon_size (vectorizer_lexicon (vectorizer));
+    assert_true (before == 0);                      //  Forgotten on the way in
+    assert_int_equal (tokenizer_stem_count (vectorizer_tokenizer (vectorizer, "en")), 0);
+    vectorizer_text (vectorizer, headline, body, "en", &y);
+    assert_int_equal (x.len, y.len);
+    assert_memory_equal (x.items, y.items, x.len * sizeof (feat_t));
+    buf_free (&words);
+    free (x.items);
+    free (y.items);
+    vectorizer_destroy (&vectorizer);
+    model_destroy (&model);
+}
+
 static void
 test_round_trip (void **state)
 {
@@ -547,6 +585,7 @@ main (void)
         cmocka_unit_test (test_round_trip),
         cmocka_unit_test (test_scores),
         cmocka_unit_test (test_vectorizer),
+        cmocka_unit_test (test_vectorizer_forgets),
         cmocka_unit_test (test_hostile),
         cmocka_unit_test (test_train),
     };
