@@ -36,24 +36,33 @@ typedef struct {
 #define LANG_THRESHOLD      1.03    //  Candidates score within 3% of the best
 #define LANG_CANDIDATES     5       //  More candidates than this: unsure
 #define LANG_MODELS_MAX     32      //  Profiles loaded at most
-#define LANG_SAMPLE_SLOTS   8192    //  Hash slots for the sample's n-grams (over
-                                    //  twice the most a sample can hold)
+#define LANG_SAMPLE_SLOTS   4096    //  Hash slots for the sample's n-grams (a
+                                    //  sample holds at most 5 per byte: 2,600)
 
-//  One n-gram of the profiles, with its ranks
+//  N-grams are keyed by their first 8 bytes packed in an integer (first
+//  byte lowest) and their length: for the n-grams of up to 8 bytes (nearly
+//  all) the key is the n-gram, and equality one comparison.
+
+//  One n-gram of the profiles, with its ranks (16 bytes: the table stays
+//  in cache; bytes past the first 8 are kept apart, in tails)
 typedef struct {
-    uint32_t hash;              //  0 = empty slot
+    uint64_t key;               //  First 8 bytes
     uint32_t first;             //  First of its postings
     uint16_t count;             //  Postings: profiles that hold it
-    uint8_t len;                //  Bytes
-    char text [LANG_NGRAM_BYTES];
+    uint8_t len;                //  Bytes, 0 = empty slot
 } lang_gram_t;
+
+//  Bytes of an n-gram past its first 8
+typedef struct {
+    char bytes [LANG_NGRAM_BYTES - 8];
+} lang_tail_t;
 
 //  One n-gram of the sample being profiled
 typedef struct {
-    uint32_t hash;              //  0 = empty slot
+    uint64_t key;               //  First 8 bytes
     uint16_t start;             //  Offset in the prepared sample
     uint16_t count;             //  Occurrences
-    uint8_t len;                //  Bytes
+    uint8_t len;                //  Bytes, 0 = empty slot
     uint8_t chars;              //  Characters
 } lang_seen_t;
 
@@ -62,12 +71,13 @@ struct _lang_t {
     int models;                 //  Profiles loaded (0: function words only)
     const char *codes [LANG_MODELS_MAX];    //  Our code for each profile
     lang_gram_t *grams;         //  Hash table of every profile's n-grams
+    lang_tail_t *tails;         //  Their bytes past the first 8, by slot
     uint32_t gram_mask;         //  Slots - 1
     uint16_t *postings;         //  Per n-gram: profile << 9 | rank
     lang_seen_t seen [LANG_SAMPLE_SLOTS];   //  The sample's n-grams
     uint16_t order [LANG_SAMPLE_SLOTS];     //  Slots used, first seen first
     uint16_t ranked [LANG_SAMPLE_SLOTS];    //  Slots by count, commonest first
-    char prepared [LANG_NGRAM_SAMPLE + 4];  //  "_word_word_" of the sample
+    char prepared [LANG_NGRAM_SAMPLE + 16]; //  "_word_word_" of the sample
 };
 
 //  Latin-script languages profiled by n-grams: model file, our code
@@ -171,33 +181,32 @@ s_words_load (lang_t *self)
     }
 }
 
-//  FNV-1a, extended byte by byte as an n-gram grows
-static inline uint32_t
-s_fnv (uint32_t hash, const char *bytes, size_t len)
+//  The key of len bytes of text: the first 8, packed
+static inline uint64_t
+s_gram_key (const char *text, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        hash = (hash ^ (uint8_t) bytes [i]) * 16777619u;
-    return hash;
+    uint64_t key = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        key |= (uint64_t) (uint8_t) text [i] << (8 * i);
+    return key;
 }
 
-#define LANG_FNV_BASIS 2166136261u
-
-//  Hash of an n-gram as the tables keep it: never 0 (the empty slot)
+//  Hash of a key and length
 static inline uint32_t
-s_gram_hash (uint32_t fnv)
+s_gram_hash (uint64_t key, size_t len)
 {
-    return fnv ? fnv : 1;
+    return (uint32_t) (((key ^ (uint64_t) len) * 0x9E3779B97F4A7C15ULL) >> 32);
 }
 
 //  The profile slot of an n-gram: where it is, or the empty slot where it
 //  would go
 static lang_gram_t *
-s_gram_slot (lang_t *self, const char *text, size_t len, uint32_t hash)
+s_gram_slot (lang_t *self, const char *text, size_t len, uint64_t key)
 {
-    uint32_t i = hash & self->gram_mask;
-    while (self->grams [i].hash
-       && (self->grams [i].hash != hash || self->grams [i].len != len
-           || memcmp (self->grams [i].text, text, len) != 0))
+    uint32_t i = s_gram_hash (key, len) & self->gram_mask;
+    while (self->grams [i].len
+       && (self->grams [i].key != key || self->grams [i].len != len
+           || (len > 8 && memcmp (self->tails [i].bytes, text + 8, len - 8) != 0)))
         i = (i + 1) & self->gram_mask;
     return &self->grams [i];
 }
@@ -258,11 +267,13 @@ s_profiles_load (lang_t *self, const char *dir)
             free (profiles [self->models].data);
     }
     if (self->models > 0) {
-        //  Slots: a power of two at least twice the postings
+        //  Slots: a power of two at least the postings (the n-grams are
+        //  fewer: many profiles share them)
         size_t slots = 1024;
-        while (slots < total * 2)
+        while (slots < total)
             slots *= 2;
         self->grams = (lang_gram_t *) xcalloc (slots, sizeof (lang_gram_t));
+        self->tails = (lang_tail_t *) xcalloc (slots, sizeof (lang_tail_t));
         self->gram_mask = (uint32_t) (slots - 1);
         self->postings = (uint16_t *) xcalloc (total, sizeof (uint16_t));
         //  Count the postings of each n-gram, then lay them out
@@ -270,18 +281,19 @@ s_profiles_load (lang_t *self, const char *dir)
             for (int r = 0; r < profiles [m].count; r++) {
                 const char *text = profiles [m].grams [r];
                 size_t len = strlen (text);
-                uint32_t hash = s_gram_hash (s_fnv (LANG_FNV_BASIS, text, len));
-                lang_gram_t *gram = s_gram_slot (self, text, len, hash);
-                if (!gram->hash) {
-                    gram->hash = hash;
+                uint64_t key = s_gram_key (text, len);
+                lang_gram_t *gram = s_gram_slot (self, text, len, key);
+                if (!gram->len) {
+                    gram->key = key;
                     gram->len = (uint8_t) len;
-                    memcpy (gram->text, text, len);
+                    if (len > 8)
+                        memcpy (self->tails [gram - self->grams].bytes, text + 8, len - 8);
                 }
                 gram->count++;
             }
         uint32_t next = 0;
         for (size_t i = 0; i < slots; i++)
-            if (self->grams [i].hash) {
+            if (self->grams [i].len) {
                 self->grams [i].first = next;
                 next += self->grams [i].count;
                 self->grams [i].count = 0;
@@ -290,8 +302,7 @@ s_profiles_load (lang_t *self, const char *dir)
             for (int r = 0; r < profiles [m].count; r++) {
                 const char *text = profiles [m].grams [r];
                 size_t len = strlen (text);
-                uint32_t hash = s_gram_hash (s_fnv (LANG_FNV_BASIS, text, len));
-                lang_gram_t *gram = s_gram_slot (self, text, len, hash);
+                lang_gram_t *gram = s_gram_slot (self, text, len, s_gram_key (text, len));
                 if (gram->count > 0
                 &&  (self->postings [gram->first + gram->count - 1] >> 9) == m)
                     continue;   //  The same n-gram twice in one profile
@@ -330,6 +341,7 @@ lang_destroy (lang_t **self_p)
     if (!self)
         return;
     free (self->grams);
+    free (self->tails);
     free (self->postings);
     free (self);
     *self_p = NULL;
@@ -380,36 +392,33 @@ s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes)
     int distinct = 0;
     int max_count = 0;
     size_t at = 0;
+    memset (prepared + size, 0, 8);    //  Whole words may be read past the end
     while (at < size) {
-        uint32_t fnv = LANG_FNV_BASIS;
+        uint64_t word;
+        memcpy (&word, prepared + at, 8);
         size_t end = at;
         for (int chars = 0; chars < LANG_NGRAM_CHARS && end < size; chars++) {
             size_t n = s_char_len ((uint8_t) prepared [end]);
             if (end + n > size || end + n - at > LANG_NGRAM_BYTES)
                 break;
-            fnv = s_fnv (fnv, prepared + end, n);
             end += n;
-            uint32_t hash = s_gram_hash (fnv);
             size_t gram_len = end - at;
-            uint32_t slot = hash & (LANG_SAMPLE_SLOTS - 1);
+            uint64_t key = gram_len >= 8 ? word : word & ((1ULL << (8 * gram_len)) - 1);
+            uint32_t slot = s_gram_hash (key, gram_len) & (LANG_SAMPLE_SLOTS - 1);
             lang_seen_t *seen;
             while (true) {
                 seen = &self->seen [slot];
-                if (!seen->hash)
+                if (!seen->len
+                || (seen->key == key && seen->len == gram_len
+                    && (gram_len <= 8
+                        || memcmp (prepared + seen->start, prepared + at, gram_len) == 0)))
                     break;
-                if (seen->hash == hash && seen->len == gram_len) {
-                    size_t k = 0;
-                    while (k < gram_len && prepared [seen->start + k] == prepared [at + k])
-                        k++;
-                    if (k == gram_len)
-                        break;
-                }
                 slot = (slot + 1) & (LANG_SAMPLE_SLOTS - 1);
             }
-            if (!seen->hash) {
-                if (distinct >= LANG_SAMPLE_SLOTS / 2)
+            if (!seen->len) {
+                if (distinct >= LANG_SAMPLE_SLOTS * 3 / 4)
                     goto counted;       //  Cannot happen with the sample bound
-                seen->hash = hash;
+                seen->key = key;
                 seen->start = (uint16_t) at;
                 seen->len = (uint8_t) gram_len;
                 seen->chars = (uint8_t) (chars + 1);
@@ -450,7 +459,7 @@ counted:;
         scores [m] = (int64_t) ranked * LANG_OUT_OF_PLACE;
     for (int rank = 0; rank < ranked; rank++) {
         lang_seen_t *seen = &self->seen [self->ranked [rank]];
-        lang_gram_t *gram = s_gram_slot (self, prepared + seen->start, seen->len, seen->hash);
+        lang_gram_t *gram = s_gram_slot (self, prepared + seen->start, seen->len, seen->key);
         for (uint32_t p = 0; p < gram->count; p++) {
             uint16_t posting = self->postings [gram->first + p];
             int distance = (posting & 511) - rank;
@@ -458,7 +467,7 @@ counted:;
         }
     }
     for (int i = 0; i < distinct; i++)
-        self->seen [self->order [i]].hash = 0;
+        self->seen [self->order [i]].len = 0;
 
     //  Candidates: within the threshold of the best, best first
     int64_t best = INT64_MAX;
