@@ -1215,7 +1215,20 @@ text_word_count (const char *s)
     size_t i = 0;
     while (i < len) {
         int32_t cp;
-        if (p [i] < 0x80)
+        uint8_t c = p [i];
+        if (c < 0x80 && c != '\'' && c != '.' && c != ',' && c != '-') {
+            //  ASCII other than the joiners: a letter or digit, or a break
+            if ((unsigned) ((c | 0x20) - 'a') < 26 || (unsigned) (c - '0') < 10) {
+                words += !in_word;
+                in_word = true;
+            }
+            else
+                in_word = false;
+            prev = c;
+            i++;
+            continue;
+        }
+        if (c < 0x80)
             cp = p [i++];
         else {
             size_t n = s_utf8_len (p + i, len - i);

@@ -216,18 +216,20 @@ s_collapse (const char *text, size_t size)
 {
     char *out = xmalloc (size + 1);
     size_t len = 0;
-    bool pending = false;
+    const unsigned char *p = (const unsigned char *) text;
     for (size_t i = 0; i < size; i++) {
-        char c = text [i];
-        if (s_space (c)) {
-            pending = len > 0;
-            continue;
-        }
-        if (pending)
-            out [len++] = ' ';
-        pending = false;
-        out [len++] = c;
+        unsigned char c = p [i];
+        if (c > ' ')
+            out [len++] = (char) c;         //  Most bytes
+        else
+        if (!s_space ((char) c))
+            out [len++] = (char) c;
+        else
+        if (len > 0 && out [len - 1] != ' ')
+            out [len++] = ' ';              //  The first of a run; the only ' ' written
     }
+    if (len > 0 && out [len - 1] == ' ')
+        len--;
     out [len] = 0;
     if (len == 0) {
         free (out);

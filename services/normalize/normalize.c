@@ -468,9 +468,11 @@ s_bodies (story_t *story)
         }
         s_strip_junk (t->value);
         bool pre = strcmp (t->role, "preformatted") == 0;
-        char *clean = text_clean_body (t->value, pre);
-        free (t->value);
-        t->value = clean;
+        if (!text_body_clean (t->value, pre)) {
+            char *clean = text_clean_body (t->value, pre);
+            free (t->value);
+            t->value = clean;
+        }
         if (!*t->value) {
             gone [i] = true;
             continue;
@@ -490,13 +492,18 @@ s_bodies (story_t *story)
         for (size_t j = 0; j < count && !have_plain; j++)
             have_plain = !gone [j] && !s_is_html (list->items [j].contenttype)
                       && strcmp (list->items [j].role, t->role) == 0;
-        char *text = NULL, *safe;
+        char *text = NULL, *safe = NULL;
         size_t len = strlen (t->value);
-        html_convert (t->value, len, have_plain ? NULL : &text, &safe);
+        if (have_plain && html_is_sanitized (t->value, len)) {
+            safe = t->value;    //  As it is: no copy
+            t->value = NULL;
+        }
+        else
+            html_convert (t->value, len, have_plain ? NULL : &text, &safe);
         bool empty = false;
         if (!have_plain || !s_html_readable (safe)) {
             if (!text)
-                html_convert (t->value, len, &text, NULL);
+                html_convert (t->value ? t->value : safe, len, &text, NULL);
             s_strip_junk (text);
             char *plain = text_clean_body (text, false);
             free (text);
