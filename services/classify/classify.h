@@ -18,6 +18,12 @@
 //  and keywords. Subjects, places, people and organisations the provider
 //  sent are kept as they are: classify never replaces or duplicates them.
 //  Running it twice on a story replaces its own earlier output.
+//
+//  Speed: classify_story splits each text of the story into words once
+//  (lexicon_read, lexicon.h, into the vectorizer's lexicon), and every part
+//  (vectorizer, rules, gazetteer, entities, keywords) works on those word
+//  ids, keeping what a word means to it in a memo by id; see
+//  docs/performance.md for the figures and tests/bench/bench_classify.c.
 
 #ifndef COPYDESK_CLASSIFY_H
 #define COPYDESK_CLASSIFY_H

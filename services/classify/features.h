@@ -9,6 +9,12 @@
 //  a sentence end), headline words weighted, then sublinear tf-idf
 //  ((1 + ln tf) * idf) and L2 normalisation. Training and classification
 //  use this one code path.
+//
+//  The vectorizer reads words into its lexicon (lexicon.h) and keeps, per
+//  word id and language, the word's stem, vocabulary stem and unigram, and
+//  the bigrams it starts (a short sorted list per stem), so a word seen
+//  before costs no hashing, stemming or string compare. It must not
+//  outlive, nor see changes to, its vocabulary.
 
 #ifndef COPYDESK_FEATURES_H
 #define COPYDESK_FEATURES_H
