@@ -43,14 +43,16 @@ typedef struct {
 //  byte lowest) and their length: for the n-grams of up to 8 bytes (nearly
 //  all) the key is the n-gram, and equality one comparison.
 
-//  One n-gram of the profiles, with its ranks (16 bytes: the table stays
-//  in cache; bytes past the first 8 are kept apart, in tails)
+//  One n-gram of the profiles (16 bytes; bytes past the first 8 are kept
+//  apart, in tails)
 typedef struct {
     uint64_t key;               //  First 8 bytes
-    uint32_t first;             //  First of its postings
-    uint16_t count;             //  Postings: profiles that hold it
+    uint32_t row;               //  Its ranks: ranks [row * LANG_MODELS_MAX + profile]
     uint8_t len;                //  Bytes, 0 = empty slot
 } lang_gram_t;
+
+#define LANG_ABSENT 10000       //  Rank of an n-gram a profile lacks: any
+                                //  distance from it is out of place
 
 //  Bytes of an n-gram past its first 8
 typedef struct {
@@ -73,7 +75,7 @@ struct _lang_t {
     lang_gram_t *grams;         //  Hash table of every profile's n-grams
     lang_tail_t *tails;         //  Their bytes past the first 8, by slot
     uint32_t gram_mask;         //  Slots - 1
-    uint16_t *postings;         //  Per n-gram: profile << 9 | rank
+    int16_t *ranks;             //  Per n-gram, its rank in each profile
     lang_seen_t seen [LANG_SAMPLE_SLOTS];   //  The sample's n-grams
     uint16_t order [LANG_SAMPLE_SLOTS];     //  Slots used, first seen first
     uint16_t ranked [LANG_SAMPLE_SLOTS];    //  Slots by count, commonest first
@@ -267,47 +269,48 @@ s_profiles_load (lang_t *self, const char *dir)
             free (profiles [self->models].data);
     }
     if (self->models > 0) {
-        //  Slots: a power of two at least the postings (the n-grams are
-        //  fewer: many profiles share them)
+        //  Count the distinct n-grams in a table big enough for all, then
+        //  build the one kept: a power of two twice as many slots
         size_t slots = 1024;
-        while (slots < total)
+        while (slots < total * 2)
             slots *= 2;
-        self->grams = (lang_gram_t *) xcalloc (slots, sizeof (lang_gram_t));
-        self->tails = (lang_tail_t *) xcalloc (slots, sizeof (lang_tail_t));
-        self->gram_mask = (uint32_t) (slots - 1);
-        self->postings = (uint16_t *) xcalloc (total, sizeof (uint16_t));
-        //  Count the postings of each n-gram, then lay them out
-        for (int m = 0; m < self->models; m++)
-            for (int r = 0; r < profiles [m].count; r++) {
-                const char *text = profiles [m].grams [r];
-                size_t len = strlen (text);
-                uint64_t key = s_gram_key (text, len);
-                lang_gram_t *gram = s_gram_slot (self, text, len, key);
-                if (!gram->len) {
-                    gram->key = key;
-                    gram->len = (uint8_t) len;
-                    if (len > 8)
-                        memcpy (self->tails [gram - self->grams].bytes, text + 8, len - 8);
+        for (int pass = 0; pass < 2; pass++) {
+            self->grams = (lang_gram_t *) xcalloc (slots, sizeof (lang_gram_t));
+            self->tails = (lang_tail_t *) xcalloc (slots, sizeof (lang_tail_t));
+            self->gram_mask = (uint32_t) (slots - 1);
+            uint32_t rows = 0;
+            for (int m = 0; m < self->models; m++)
+                for (int r = 0; r < profiles [m].count; r++) {
+                    const char *text = profiles [m].grams [r];
+                    size_t len = strlen (text);
+                    uint64_t key = s_gram_key (text, len);
+                    lang_gram_t *gram = s_gram_slot (self, text, len, key);
+                    if (!gram->len) {
+                        gram->key = key;
+                        gram->len = (uint8_t) len;
+                        gram->row = rows++;
+                        if (len > 8)
+                            memcpy (self->tails [gram - self->grams].bytes, text + 8, len - 8);
+                        if (pass == 1)
+                            for (int k = 0; k < LANG_MODELS_MAX; k++)
+                                self->ranks [gram->row * LANG_MODELS_MAX + k] = LANG_ABSENT;
+                    }
+                    //  The same n-gram twice in one profile: the first rank
+                    int16_t *rank = pass == 1 ? &self->ranks [gram->row * LANG_MODELS_MAX + m]
+                                              : NULL;
+                    if (rank && *rank == LANG_ABSENT)
+                        *rank = (int16_t) r;
                 }
-                gram->count++;
+            if (pass == 0) {
+                free (self->grams);
+                free (self->tails);
+                slots = 1024;
+                while (slots < (size_t) rows * 2)
+                    slots *= 2;
+                self->ranks = (int16_t *) xcalloc ((size_t) rows * LANG_MODELS_MAX,
+                                                   sizeof (int16_t));
             }
-        uint32_t next = 0;
-        for (size_t i = 0; i < slots; i++)
-            if (self->grams [i].len) {
-                self->grams [i].first = next;
-                next += self->grams [i].count;
-                self->grams [i].count = 0;
-            }
-        for (int m = 0; m < self->models; m++)
-            for (int r = 0; r < profiles [m].count; r++) {
-                const char *text = profiles [m].grams [r];
-                size_t len = strlen (text);
-                lang_gram_t *gram = s_gram_slot (self, text, len, s_gram_key (text, len));
-                if (gram->count > 0
-                &&  (self->postings [gram->first + gram->count - 1] >> 9) == m)
-                    continue;   //  The same n-gram twice in one profile
-                self->postings [gram->first + gram->count++] = (uint16_t) (m << 9 | r);
-            }
+        }
     }
     for (int m = 0; m < self->models; m++)
         free (profiles [m].data);
@@ -342,7 +345,7 @@ lang_destroy (lang_t **self_p)
         return;
     free (self->grams);
     free (self->tails);
-    free (self->postings);
+    free (self->ranks);
     free (self);
     *self_p = NULL;
 }
@@ -373,6 +376,7 @@ s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes)
     char *prepared = self->prepared;
     size_t size = 0;
     bool in_word = false;
+    uint8_t high = 0;           //  Bytes >= 0x80 seen (non-zero)
     for (size_t i = 0; i < len && size < LANG_NGRAM_SAMPLE + 1; i++) {
         uint8_t c = (uint8_t) text [i];
         if (s_gram_break (c)) {
@@ -383,6 +387,7 @@ s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes)
             prepared [size++] = '_';
         in_word = true;
         prepared [size++] = (char) c;
+        high |= c & 0x80;
     }
     if (size == 0)
         return 0;
@@ -393,6 +398,35 @@ s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes)
     int max_count = 0;
     size_t at = 0;
     memset (prepared + size, 0, 8);    //  Whole words may be read past the end
+    while (!high && at < size) {
+        //  ASCII: a character is a byte, and the key of an n-gram of up
+        //  to 5 bytes is the n-gram itself
+        uint64_t word;
+        memcpy (&word, prepared + at, 8);
+        size_t most = size - at < LANG_NGRAM_CHARS ? size - at : LANG_NGRAM_CHARS;
+        for (size_t n = 1; n <= most; n++) {
+            uint64_t key = word & ((1ULL << (8 * n)) - 1);
+            uint32_t slot = s_gram_hash (key, n) & (LANG_SAMPLE_SLOTS - 1);
+            lang_seen_t *seen = &self->seen [slot];
+            while (seen->len && seen->key != key) {
+                slot = (slot + 1) & (LANG_SAMPLE_SLOTS - 1);
+                seen = &self->seen [slot];
+            }
+            if (!seen->len) {
+                seen->key = key;
+                seen->start = (uint16_t) at;
+                seen->len = (uint8_t) n;
+                seen->chars = (uint8_t) n;
+                seen->count = 0;
+                self->order [distinct++] = (uint16_t) slot;
+            }
+            if (++seen->count > max_count)
+                max_count = seen->count;
+            if (n > 1 && prepared [at + n - 1] == '_')
+                break;          //  The word ended
+        }
+        at++;
+    }
     while (at < size) {
         uint64_t word;
         memcpy (&word, prepared + at, 8);
@@ -452,25 +486,32 @@ counted:;
     }
 
     //  Out-of-place distance of each profile from the sample's commonest
-    //  n-grams: the difference of ranks, LANG_OUT_OF_PLACE when missing
+    //  n-grams: the difference of ranks, LANG_OUT_OF_PLACE when the
+    //  profile lacks one (ranks are below 400: min () tells both cases)
     int ranked = distinct < LANG_NGRAMS ? distinct : LANG_NGRAMS;
-    int64_t scores [LANG_MODELS_MAX];
-    for (int m = 0; m < self->models; m++)
-        scores [m] = (int64_t) ranked * LANG_OUT_OF_PLACE;
+    int32_t scores [LANG_MODELS_MAX] = { 0 };
+    int missing = 0;            //  N-grams no profile has
     for (int rank = 0; rank < ranked; rank++) {
         lang_seen_t *seen = &self->seen [self->ranked [rank]];
         lang_gram_t *gram = s_gram_slot (self, prepared + seen->start, seen->len, seen->key);
-        for (uint32_t p = 0; p < gram->count; p++) {
-            uint16_t posting = self->postings [gram->first + p];
-            int distance = (posting & 511) - rank;
-            scores [posting >> 9] += (distance < 0 ? -distance : distance) - LANG_OUT_OF_PLACE;
+        if (!gram->len) {
+            missing++;
+            continue;
+        }
+        const int16_t *ranks = &self->ranks [gram->row * LANG_MODELS_MAX];
+        for (int m = 0; m < LANG_MODELS_MAX; m++) {
+            int32_t distance = ranks [m] - rank;
+            distance = distance < 0 ? -distance : distance;
+            scores [m] += distance < LANG_OUT_OF_PLACE ? distance : LANG_OUT_OF_PLACE;
         }
     }
+    for (int m = 0; m < self->models; m++)
+        scores [m] += missing * LANG_OUT_OF_PLACE;
     for (int i = 0; i < distinct; i++)
         self->seen [self->order [i]].len = 0;
 
     //  Candidates: within the threshold of the best, best first
-    int64_t best = INT64_MAX;
+    int64_t best = INT64_MAX;    //  (scores are at most 400 * 400)
     for (int m = 0; m < self->models; m++)
         if (scores [m] < best)
             best = scores [m];
