@@ -5,6 +5,9 @@
 #include "common.h"
 #include "ingest/bodytext.h"
 #include <libxml/HTMLparser.h>
+#ifdef __SSE2__
+#   include <emmintrin.h>
+#endif
 
 //  Deeper than this, a subtree's text is taken flat (no recursion)
 #define BODYTEXT_MAX_DEPTH 200
@@ -217,7 +220,36 @@ s_collapse (const char *text, size_t size)
     char *out = xmalloc (size + 1);
     size_t len = 0;
     const unsigned char *p = (const unsigned char *) text;
-    for (size_t i = 0; i < size; i++) {
+    size_t i = 0;
+#ifdef __SSE2__
+    //  16 bytes at a time while their only white space is single spaces
+    //  that do not follow a space or start the text (prose, mostly)
+    const __m128i spaces = _mm_set1_epi8 (' ');
+    while (i + 16 <= size) {
+        __m128i v = _mm_loadu_si128 ((const __m128i *) (p + i));
+        unsigned low = (unsigned) _mm_movemask_epi8 (
+            _mm_cmpeq_epi8 (_mm_min_epu8 (v, spaces), v));     //  Bytes <= ' '
+        unsigned space = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, spaces));
+        bool first_space = space & 1;
+        if (low != space || (space & (space >> 1))
+        || (first_space && (len == 0 || out [len - 1] == ' '))) {
+            //  Something else in these 16: byte by byte
+            for (size_t end = i + 16; i < end; i++) {
+                unsigned char c = p [i];
+                if (c > ' ' || !s_space ((char) c))
+                    out [len++] = (char) c;
+                else
+                if (len > 0 && out [len - 1] != ' ')
+                    out [len++] = ' ';
+            }
+            continue;
+        }
+        _mm_storeu_si128 ((__m128i *) (out + len), v);
+        len += 16;
+        i += 16;
+    }
+#endif
+    for (; i < size; i++) {
         unsigned char c = p [i];
         if (c > ' ')
             out [len++] = (char) c;         //  Most bytes
@@ -271,6 +303,27 @@ s_html_escape (buf_t *out, const char *text, size_t size, bool attribute)
     //  Runs of plain characters in one append
     size_t run = 0;
     for (size_t i = 0; i < size; i++) {
+#ifdef __SSE2__
+        //  Skip 16 bytes at a time that need no escape
+        const __m128i amp = _mm_set1_epi8 ('&'), lt = _mm_set1_epi8 ('<');
+        const __m128i gt = _mm_set1_epi8 ('>'), quote = _mm_set1_epi8 ('"');
+        while (i + 16 <= size) {
+            __m128i v = _mm_loadu_si128 ((const __m128i *) (text + i));
+            __m128i hit = _mm_or_si128 (_mm_or_si128 (_mm_cmpeq_epi8 (v, amp),
+                                                      _mm_cmpeq_epi8 (v, lt)),
+                                        _mm_cmpeq_epi8 (v, gt));
+            if (attribute)
+                hit = _mm_or_si128 (hit, _mm_cmpeq_epi8 (v, quote));
+            unsigned mask = (unsigned) _mm_movemask_epi8 (hit);
+            if (mask) {
+                i += (size_t) __builtin_ctz (mask);
+                break;
+            }
+            i += 16;
+        }
+        if (i >= size)
+            break;
+#endif
         const char *entity = NULL;
         switch (text [i]) {
             case '&': entity = "&amp;"; break;
