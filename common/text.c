@@ -6,6 +6,9 @@
 #include <utf8proc.h>
 #include <libxml/HTMLparser.h>
 #include <pthread.h>
+#ifdef __SSE2__
+#   include <emmintrin.h>
+#endif
 
 //  CP1252 bytes 0x80-0x9F as code points; the five bytes CP1252 leaves
 //  undefined map to the C1 code point of the same value.
@@ -892,7 +895,28 @@ text_body_clean (const char *s, bool preformatted)
     const uint8_t *p = (const uint8_t *) s;
     bool lead = false, mappable = true;
     size_t i = 0;
+#ifdef __SSE2__
+    //  Prose: 16 bytes at a time of printable ASCII with single spaces, not
+    //  ending in a space (what follows a space is checked here). Only where
+    //  the 16 bytes are known to lie before the end (no read past it).
+    size_t len = preformatted ? 0 : strlen (s);
+    const __m128i spaces = _mm_set1_epi8 (' '), del = _mm_set1_epi8 (0x7E);
+#endif
     while (true) {
+#ifdef __SSE2__
+        while (i + 16 < len) {
+            __m128i v = _mm_loadu_si128 ((const __m128i *) (p + i));
+            unsigned outside = (unsigned) _mm_movemask_epi8 (_mm_or_si128 (
+                _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v),    //  < 0x20
+                _mm_cmpeq_epi8 (_mm_max_epu8 (v, del), v)));                    //  > 0x7D
+            unsigned space = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, spaces));
+            //  '~' (0x7E) is printable: let it through
+            unsigned tilde = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, del));
+            if ((outside & ~tilde) || (space & (space >> 1)) || (space & 0x8000))
+                break;
+            i += 16;
+        }
+#endif
         uint8_t c = p [i];
         if (c > 0x20 && c < 0x7F) {
             i++;
