@@ -14,7 +14,7 @@
 #include <utf8proc.h>
 
 #define LANG_DEFAULT_DATA   "/usr/share/libexttextcat"
-#define LANG_MAX_SAMPLE     1024    //  Bytes of text looked at
+#define LANG_MAX_SAMPLE     LANG_SAMPLE_BYTES   //  Bytes of text looked at
 #define LANG_NGRAM_SAMPLE   512     //  Bytes of it profiled by n-grams
 #define LANG_MIN_LETTERS    25      //  Fewer letters: unsure
 #define LANG_SHORT_LETTERS  120     //  Fewer letters: both methods must agree

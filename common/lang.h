@@ -26,6 +26,10 @@ lang_t *
 void
     lang_destroy (lang_t **self_p);
 
+//  Bytes of text lang_detect looks at (it reads one more, to cut on a
+//  character): a longer sample may be cut there beforehand
+#define LANG_SAMPLE_BYTES 1024
+
 //  The BCP 47 primary subtag of text ("en", "de", "no", "zh"...), or NULL
 //  when unsure (short text, mixed signals). The string is static.
 const char *

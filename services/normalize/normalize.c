@@ -875,20 +875,25 @@ s_language (normalize_t *self, story_t *story)
     }
     if (!self->lang)
         return;
-    buf_t sample;
-    buf_init (&sample);
+    //  Headline and body, as far as detection reads
+    char sample [LANG_SAMPLE_BYTES + 2];
+    size_t size = 0;
     const char *headline = story_headline (story);
-    if (headline) {
-        buf_puts (&sample, headline);
-        buf_puts (&sample, ".\n\n");
-    }
     const char *body = story_body (story);
     if (!body && story->descriptions.len)
         body = story->descriptions.items [0].value;
-    if (body)
-        buf_append (&sample, body, strnlen (body, NORMALIZE_SAMPLE));
-    const char *code = sample.data ? lang_detect (self->lang, sample.data) : NULL;
-    buf_free (&sample);
+    const char *parts [3] = { headline, headline ? ".\n\n" : NULL, body };
+    for (int k = 0; k < 3; k++) {
+        if (!parts [k])
+            continue;
+        size_t n = strnlen (parts [k], k == 2 ? NORMALIZE_SAMPLE : SIZE_MAX);
+        if (n > LANG_SAMPLE_BYTES + 1 - size)
+            n = LANG_SAMPLE_BYTES + 1 - size;
+        memcpy (sample + size, parts [k], n);
+        size += n;
+    }
+    sample [size] = 0;
+    const char *code = headline || body ? lang_detect (self->lang, sample) : NULL;
     if (code) {
         str_set (&story->language, code);
         story_add_warning (story, "language-detected");
