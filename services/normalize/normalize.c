@@ -88,15 +88,33 @@ s_now (normalize_t *self)
 //  ==========================================================================
 //  Strings
 
+static void
+    s_strip_junk_once (char *text);
+
 //  Remove wire junk that survives as printable text: a literal "^M" at a
 //  line end (a carriage return shown by an editor) and character
 //  references to control characters ("&#3;" at the end of Reuters copy).
-//  Works in place.
-static void
+//  Works in place, until nothing more goes (a removal can join the parts
+//  of another: "&#&#3;3;"). Returns true if anything was removed.
+static bool
 s_strip_junk (char *text)
 {
     if (!text || !strpbrk (text, "^&"))
-        return;
+        return false;
+    bool removed = false;
+    while (true) {
+        size_t before = strlen (text);
+        s_strip_junk_once (text);
+        if (strlen (text) == before)
+            return removed;
+        removed = true;
+    }
+}
+
+//  One pass of s_strip_junk
+static void
+s_strip_junk_once (char *text)
+{
     char *out = text;
     const char *p = text;
     while (*p) {
@@ -141,7 +159,32 @@ s_line (char **field)
     s_strip_junk (*field);
     char *clean = text_clean_line (*field);
     free (*field);
+    //  Cleaning can uncover junk (a control after "^M" hid the line end):
+    //  again until neither changes anything
+    while (clean && s_strip_junk (clean)) {
+        char *again = text_clean_line (clean);
+        free (clean);
+        clean = again;
+    }
     *field = clean;
+}
+
+//  Body text without junk, cleaned, both until neither changes anything.
+//  Takes text; returns the result ("" when nothing is left).
+static char *
+s_body_clean (char *text, bool preformatted)
+{
+    s_strip_junk (text);
+    if (text_body_clean (text, preformatted))
+        return text;            //  Clean already: no copy
+    char *clean = text_clean_body (text, preformatted);
+    free (text);
+    while (s_strip_junk (clean)) {
+        char *again = text_clean_body (clean, preformatted);
+        free (clean);
+        clean = again;
+    }
+    return clean;
 }
 
 //  Clean every string of a concept list; drop concepts with nothing left
@@ -389,9 +432,7 @@ s_descriptions (story_textv_t *list)
             t->value = text;
         }
         if (t->value) {
-            s_strip_junk (t->value);
-            char *clean = text_clean_body (t->value, false);
-            free (t->value);
+            char *clean = s_body_clean (t->value, false);
             t->value = *clean ? clean : NULL;
             if (!t->value)
                 free (clean);
@@ -466,13 +507,8 @@ s_bodies (story_t *story)
             t->value = text;
             story_add_warning (story, "html-in-plain-body");
         }
-        s_strip_junk (t->value);
         bool pre = strcmp (t->role, "preformatted") == 0;
-        if (!text_body_clean (t->value, pre)) {
-            char *clean = text_clean_body (t->value, pre);
-            free (t->value);
-            t->value = clean;
-        }
+        t->value = s_body_clean (t->value, pre);
         if (!*t->value) {
             gone [i] = true;
             continue;
@@ -504,9 +540,7 @@ s_bodies (story_t *story)
         if (!have_plain || !s_html_readable (safe)) {
             if (!text)
                 html_convert (t->value ? t->value : safe, len, &text, NULL);
-            s_strip_junk (text);
-            char *plain = text_clean_body (text, false);
-            free (text);
+            char *plain = s_body_clean (text, false);
             if (*plain && !have_plain) {
                 strv_push (&derived, plain);
                 strv_push (&derived_roles, t->role);

@@ -234,6 +234,21 @@ test_strings (void **state)
     s_check_story (s);
     s_assert_idempotent (n, s);
     story_destroy (&s);
+
+    //  Junk that only cleaning uncovers (fuzz_normalize): a control after
+    //  "^M" hides the line end, and removing one reference can join
+    //  another; one pass leaves what the next would remove
+    s = s_story ();
+    str_set (&s->uri, "urn:test:junk");
+    str_set (&s->slugline, "\xdb\x8d^My^M\x07");
+    story_add_text (&s->headlines, "main", NULL, "Rates^M \x07");
+    story_add_text (&s->bodies, "main", "text/plain", "Rates rise.^M\x07\n\nA &#&#3;3; B");
+    assert_int_equal (normalize_story (n, s), 0);
+    assert_string_equal (s->slugline, "\xdb\x8d^My");
+    assert_string_equal (story_headline (s), "Rates");
+    assert_string_equal (story_body (s), "Rates rise.\n\nA B");
+    s_assert_idempotent (n, s);
+    story_destroy (&s);
     normalize_destroy (&n);
 }
 
