@@ -378,6 +378,8 @@ s_consumer (options_t *options, long count, int ready_fd, int result_fd)
 
     uint8_t *seen = (uint8_t *) xcalloc ((size_t) count, 1);
     uint64_t *latency = (uint64_t *) xmalloc ((size_t) count * sizeof (uint64_t));
+    //  BENCH_HOP_TRACE=FILE: one line per message, "seq receive_ns latency_ns"
+    FILE *trace = getenv ("BENCH_HOP_TRACE") ? fopen (getenv ("BENCH_HOP_TRACE"), "w") : NULL;
     uint64_t max_seq = 0;
     uint8_t *acks = (uint8_t *) xmalloc (PROTO_MAX_SEQS * 8);
     uint64_t last_any = s_now_ns ();
@@ -419,6 +421,9 @@ s_consumer (options_t *options, long count, int ready_fd, int result_fd)
                         result.first_send = ts;
                     result.last_recv = received;
                     latency [result.received++] = received > ts ? received - ts : 0;
+                    if (trace)
+                        fprintf (trace, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                                 seq, received, received > ts ? received - ts : 0);
                 }
                 last_any = received;
             }
@@ -430,6 +435,8 @@ s_consumer (options_t *options, long count, int ready_fd, int result_fd)
             last_send = s_now_ns ();
         }
     }
+    if (trace)
+        fclose (trace);
     qsort (latency, (size_t) result.received, sizeof (uint64_t), s_compare_u64);
     result.p50_us = s_percentile (latency, result.received, 0.50);
     result.p90_us = s_percentile (latency, result.received, 0.90);

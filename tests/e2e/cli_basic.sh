@@ -53,16 +53,17 @@ poll () {
     return 1
 }
 
+FULL=1
+for stage in ingest normalize classify store; do
+    [ -x "$BIN/copydesk-$stage" ] || FULL=0
+done
 cat > "$COPYDESK_HOME/copydesk.cfg" <<'EOF'
 broker
     heartbeat = 200
     liveness = 10
 EOF
-
-FULL=1
-for stage in ingest normalize classify store; do
-    [ -x "$BIN/copydesk-$stage" ] || FULL=0
-done
+#  The high mark holds the mid-push kill below in place (see there)
+[ "$FULL" = 1 ] && printf '    high_mark = 1000\n' >> "$COPYDESK_HOME/copydesk.cfg"
 if [ "$FULL" = 1 ]; then
     UP_ARGS=()
     echo "mode: whole pipeline"
@@ -168,6 +169,12 @@ EOF
 "$CD" dead | grep -q "reason: file too large" || fail "dead text output"
 
 step "push survives a broker killed mid-push"
+#  To kill the broker while the push surely has documents in flight, the
+#  push is held deterministically: the ingest queue's high mark is 1000
+#  (set in the config above) and the ingest worker is stopped, so the
+#  broker stops accepting at 1000 and the push waits with a full window.
+#  Without workers (broker only) the queue never drains, so there the
+#  mark is left at its default and the kill lands mid-push by timing.
 mkdir -p "$WORK/many"
 python3 - "$WORK/many" <<'EOF'
 import os, sys
@@ -176,12 +183,27 @@ for i in range(5000):
         f.write("Restart story %d\n\nBody of restart story %d.\n" % (i, i))
 EOF
 before=$(json_get "$WORK/status.json" "d['documents']")
-"$CD" push --quiet --source restart --timeout 60 --window 64 "$WORK/many" 2> "$WORK/push.err" &
+ingest_pid=
+if [ "$FULL" = 1 ]; then
+    ingest_pid=$(cat "$COPYDESK_HOME/run/ingest-1.pid")
+    kill -STOP "$ingest_pid" || fail "cannot stop ingest-1"
+fi
+"$CD" push --quiet --source restart --timeout 120 --window 64 "$WORK/many" 2> "$WORK/push.err" &
 PUSH_PID=$!
-poll 30 sh -c "'$CD' status --json 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"documents\"] > $before else 1)'" \
-    || fail "the push did not start"
+if [ "$FULL" = 1 ]; then
+    poll 60 sh -c "'$CD' status --json 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"queues\"][\"ingest\"][\"depth\"] >= 1000 else 1)'" \
+        || fail "the ingest queue did not reach its high mark"
+    kill -0 "$PUSH_PID" 2>/dev/null || fail "push finished although the broker holds publishes above the high mark"
+else
+    poll 30 sh -c "'$CD' status --json 2>/dev/null | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"documents\"] > $before else 1)'" \
+        || fail "the push did not start"
+fi
 broker=$(cat "$COPYDESK_HOME/run/broker.pid")
 kill -9 "$broker" || fail "cannot kill the broker"
+if [ "$FULL" = 1 ]; then
+    poll 30 grep -q "reconnecting" "$WORK/push.err" || fail "push did not notice the broker's death: $(cat "$WORK/push.err")"
+    kill -CONT "$ingest_pid" || fail "cannot resume ingest-1"
+fi
 wait "$PUSH_PID"
 rc=$?
 PUSH_PID=
