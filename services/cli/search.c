@@ -7,42 +7,14 @@
 
 #include "common.h"
 #include "cli/commands.h"
+#include "cli/cli.h"
 #include "store/store.h"
 #include "ninjs.h"
 #include <sys/ioctl.h>
 #include <utf8proc.h>
 
 //  --------------------------------------------------------------------------
-//  Options: "--name VALUE" or "--name=VALUE". Returns 1 and sets *value if
-//  argv[*i] is the option, 0 if it is something else, -1 if the value is
-//  missing (after saying so).
-
-static int
-s_option (const char *cmd, int argc, char **argv, int *i, const char *name, const char **value)
-{
-    const char *arg = argv [*i];
-    size_t len = strlen (name);
-    if (strncmp (arg, name, len) != 0)
-        return 0;
-    if (arg [len] == '=') {
-        *value = arg + len + 1;
-        return 1;
-    }
-    if (arg [len] != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf (stderr, "copydesk %s: %s needs a value\n", cmd, name);
-        return -1;
-    }
-    *value = argv [++*i];
-    return 1;
-}
-
-static bool
-s_is_help (const char *arg)
-{
-    return streq (arg, "-h") || streq (arg, "--help");
-}
+//  Options (cli_opt parses "--name VALUE" and "--name=VALUE")
 
 //  A whole number in [min, max], or -1 after a message
 static int
@@ -380,7 +352,7 @@ cmd_search (int argc, char **argv, config_t *config)
     int rc;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
-        if (s_is_help (arg)) {
+        if (cli_is_help (arg)) {
             s_search_usage (stdout);
             free (since);
             return 0;
@@ -397,41 +369,41 @@ cmd_search (int argc, char **argv, config_t *config)
         if (streq (arg, "--count"))
             count = true;
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--limit", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--limit", &value)) != 0) {
             if (rc < 0 || s_number ("search", "--limit", value, 1, 100000, &query.limit))
                 goto usage;
         }
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--offset", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--offset", &value)) != 0) {
             if (rc < 0 || s_number ("search", "--offset", value, 0, INT_MAX, &query.offset))
                 goto usage;
         }
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--source", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--source", &value)) != 0) {
             if (rc < 0)
                 goto usage;
             query.source = value;
         }
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--subject", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--subject", &value)) != 0) {
             if (rc < 0)
                 goto usage;
             query.subject = value;
         }
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--place", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--place", &value)) != 0) {
             if (rc < 0)
                 goto usage;
             query.place = value;
         }
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--language", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--language", &value)) != 0) {
             if (rc < 0)
                 goto usage;
             query.language = value;
         }
         else
-        if ((rc = s_option ("search", argc, argv, &i, "--since", &value)) != 0) {
+        if ((rc = cli_opt ("search", argc, argv, &i, "--since", &value)) != 0) {
             if (rc < 0)
                 goto usage;
             free (since);
@@ -575,7 +547,7 @@ cmd_show (int argc, char **argv, config_t *config)
     int rc;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
-        if (s_is_help (arg)) {
+        if (cli_is_help (arg)) {
             s_show_usage (stdout);
             return 0;
         }
@@ -588,7 +560,7 @@ cmd_show (int argc, char **argv, config_t *config)
         if (streq (arg, "--strict"))
             strict = true;
         else
-        if ((rc = s_option ("show", argc, argv, &i, "--version", &value)) != 0) {
+        if ((rc = cli_opt ("show", argc, argv, &i, "--version", &value)) != 0) {
             if (rc < 0)
                 goto usage;
             version = value;

@@ -8,47 +8,9 @@
 
 #include "common.h"
 #include "cli/commands.h"
+#include "cli/cli.h"
 #include "classify/train.h"
 #include "classify/eval.h"
-
-//  "--name VALUE" or "--name=VALUE": 1 and *value set when argv[*i] is the
-//  option, 0 when it is not, -1 when the value is missing
-static int
-s_option (const char *cmd, int argc, char **argv, int *i, const char *name, const char **value)
-{
-    const char *arg = argv [*i];
-    size_t len = strlen (name);
-    if (strncmp (arg, name, len) != 0)
-        return 0;
-    if (arg [len] == '=') {
-        *value = arg + len + 1;
-        return 1;
-    }
-    if (arg [len] != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf (stderr, "copydesk %s: %s needs a value\n", cmd, name);
-        return -1;
-    }
-    *value = argv [++*i];
-    return 1;
-}
-
-//  A number in [min, max] or -1 after a message
-static int
-s_real (const char *cmd, const char *name, const char *text, double min, double max, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double value = strtod (text, &end);
-    if (errno || end == text || *end || !(value >= min && value <= max)) {
-        fprintf (stderr, "copydesk %s: %s takes a number from %g to %g, not '%s'\n",
-                 cmd, name, min, max, text);
-        return -1;
-    }
-    *out = value;
-    return 0;
-}
 
 //  Parse the training options shared by train and eval --train. Returns 1
 //  if argv[*i] was one, 0 if not, -1 on error.
@@ -59,17 +21,17 @@ s_train_option (const char *cmd, int argc, char **argv, int *i, train_options_t 
     const char *value;
     double number;
     int rc;
-    if ((rc = s_option (cmd, argc, argv, i, "--split", &value)) != 0) {
+    if ((rc = cli_opt (cmd, argc, argv, i, "--split", &value)) != 0) {
         if (rc > 0)
             *split = value;
         return rc;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--c", &value)) != 0) {
-        if (rc < 0 || s_real (cmd, "--c", value, 1e-4, 1e4, &options->c))
+    if ((rc = cli_opt (cmd, argc, argv, i, "--c", &value)) != 0) {
+        if (rc < 0 || cli_number (cmd, "--c", value, 1e-4, 1e4, &options->c))
             return -1;
         return 1;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--solver", &value)) != 0) {
+    if ((rc = cli_opt (cmd, argc, argv, i, "--solver", &value)) != 0) {
         if (rc < 0)
             return -1;
         if (strcmp (value, "svm") == 0)
@@ -83,32 +45,32 @@ s_train_option (const char *cmd, int argc, char **argv, int *i, train_options_t 
         }
         return 1;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--folds", &value)) != 0) {
-        if (rc < 0 || s_real (cmd, "--folds", value, 2, 20, &number))
+    if ((rc = cli_opt (cmd, argc, argv, i, "--folds", &value)) != 0) {
+        if (rc < 0 || cli_number (cmd, "--folds", value, 2, 20, &number))
             return -1;
         options->folds = (int) number;
         return 1;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--min-df", &value)) != 0) {
-        if (rc < 0 || s_real (cmd, "--min-df", value, 1, 1000, &number))
+    if ((rc = cli_opt (cmd, argc, argv, i, "--min-df", &value)) != 0) {
+        if (rc < 0 || cli_number (cmd, "--min-df", value, 1, 1000, &number))
             return -1;
         options->min_df = (int) number;
         options->min_df_bigram = (int) number + 1;
         return 1;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--headline-weight", &value)) != 0) {
-        if (rc < 0 || s_real (cmd, "--headline-weight", value, 1, 10, &number))
+    if ((rc = cli_opt (cmd, argc, argv, i, "--headline-weight", &value)) != 0) {
+        if (rc < 0 || cli_number (cmd, "--headline-weight", value, 1, 10, &number))
             return -1;
         options->headline_weight = (int) number;
         return 1;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--positive-weight", &value)) != 0) {
-        if (rc < 0 || s_real (cmd, "--positive-weight", value, 0.1, 100, &options->positive_weight))
+    if ((rc = cli_opt (cmd, argc, argv, i, "--positive-weight", &value)) != 0) {
+        if (rc < 0 || cli_number (cmd, "--positive-weight", value, 0.1, 100, &options->positive_weight))
             return -1;
         return 1;
     }
-    if ((rc = s_option (cmd, argc, argv, i, "--prune", &value)) != 0) {
-        if (rc < 0 || s_real (cmd, "--prune", value, 0, 0.5, &options->prune))
+    if ((rc = cli_opt (cmd, argc, argv, i, "--prune", &value)) != 0) {
+        if (rc < 0 || cli_number (cmd, "--prune", value, 0, 0.5, &options->prune))
             return -1;
         return 1;
     }
@@ -155,13 +117,13 @@ cmd_train (int argc, char **argv, config_t *config)
             s_train_usage (stdout);
             return 0;
         }
-        if ((rc = s_option ("train", argc, argv, &i, "--corpus", &value)) != 0) {
+        if ((rc = cli_opt ("train", argc, argv, &i, "--corpus", &value)) != 0) {
             if (rc < 0)
                 return 2;
             corpus_path = value;
             continue;
         }
-        if ((rc = s_option ("train", argc, argv, &i, "--out", &value)) != 0) {
+        if ((rc = cli_opt ("train", argc, argv, &i, "--out", &value)) != 0) {
             if (rc < 0)
                 return 2;
             out = value;
@@ -243,7 +205,7 @@ s_require (const char *list, const eval_report_t *report)
     for (char *item = strtok_r (copy, ",", &save); item; item = strtok_r (NULL, ",", &save)) {
         char *eq = strchr (item, '=');
         double floor;
-        if (!eq || s_real ("eval", "--require", eq + 1, 0, 1, &floor)) {
+        if (!eq || cli_number ("eval", "--require", eq + 1, 0, 1, &floor)) {
             misses = -1;
             break;
         }
@@ -295,19 +257,19 @@ cmd_eval (int argc, char **argv, config_t *config)
             train_first = true;
             continue;
         }
-        if ((rc = s_option ("eval", argc, argv, &i, "--corpus", &value)) != 0) {
+        if ((rc = cli_opt ("eval", argc, argv, &i, "--corpus", &value)) != 0) {
             if (rc < 0)
                 return 2;
             corpus_path = value;
             continue;
         }
-        if ((rc = s_option ("eval", argc, argv, &i, "--model", &value)) != 0) {
+        if ((rc = cli_opt ("eval", argc, argv, &i, "--model", &value)) != 0) {
             if (rc < 0)
                 return 2;
             model_path = value;
             continue;
         }
-        if ((rc = s_option ("eval", argc, argv, &i, "--require", &value)) != 0) {
+        if ((rc = cli_opt ("eval", argc, argv, &i, "--require", &value)) != 0) {
             if (rc < 0)
                 return 2;
             require = value;
