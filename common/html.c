@@ -40,11 +40,28 @@ static const char *s_blocks [] = {
     NULL
 };
 
+//  Is name the lower-case ASCII lower, case aside? (xmlStrcasecmp's
+//  answer, which folds ASCII only, without a call and a table per byte)
+static inline bool
+s_ieq (const xmlChar *name, const char *lower)
+{
+    for (;; name++, lower++) {
+        unsigned char c = *name;
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (c != (unsigned char) *lower)
+            return false;
+        if (!c)
+            return true;
+    }
+}
+
+//  Is name in the list (lower case names)?
 static bool
 s_is (const char **list, const xmlChar *name)
 {
     for (; *list; list++)
-        if (xmlStrcasecmp ((const xmlChar *) *list, name) == 0)
+        if (s_ieq (name, *list))
             return true;
     return false;
 }
@@ -52,7 +69,7 @@ s_is (const char **list, const xmlChar *name)
 static bool
 s_named (xmlNode *node, const char *name)
 {
-    return node->name && xmlStrcasecmp (node->name, (const xmlChar *) name) == 0;
+    return node->name && s_ieq (node->name, name);
 }
 
 //  --------------------------------------------------------------------------
@@ -207,7 +224,7 @@ static void
 s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *frame)
 {
     memset (frame, 0, sizeof *frame);
-    if (xmlStrcasecmp (name, (const xmlChar *) "tr") == 0) {
+    if (s_ieq (name, "tr")) {
         frame->row = true;
         if (self->cell) {
             s_separator (self, " /");       //  Row of a nested table
@@ -219,8 +236,8 @@ s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *f
         self->row_started = false;
         return;
     }
-    if (xmlStrcasecmp (name, (const xmlChar *) "td") == 0
-    ||  xmlStrcasecmp (name, (const xmlChar *) "th") == 0) {
+    if (s_ieq (name, "td")
+    ||  s_ieq (name, "th")) {
         frame->cell = true;
         if (self->row_started)
             s_separator (self, " |");
@@ -233,13 +250,13 @@ s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *f
         return;
     }
     frame->block = s_is (s_blocks, name);
-    frame->pre = xmlStrcasecmp (name, (const xmlChar *) "pre") == 0
-              || xmlStrcasecmp (name, (const xmlChar *) "listing") == 0
-              || xmlStrcasecmp (name, (const xmlChar *) "xmp") == 0
-              || xmlStrcasecmp (name, (const xmlChar *) "plaintext") == 0;
+    frame->pre = s_ieq (name, "pre")
+              || s_ieq (name, "listing")
+              || s_ieq (name, "xmp")
+              || s_ieq (name, "plaintext");
     if (frame->block)
         s_want (self, self->cell ? 1 : 3);
-    if (xmlStrcasecmp (name, (const xmlChar *) "li") == 0 && !self->cell) {
+    if (s_ieq (name, "li") && !self->cell) {
         if (number > 0) {
             char marker [16];
             snprintf (marker, sizeof marker, "%d.", number);
@@ -917,7 +934,7 @@ static void
 s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
 {
     for (; node; node = node->next) {
-        clean_walk_t saved;
+        clean_walk_t saved = { 0 };    //  Set by s_wrap_open when it wraps
         if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
             const char *text = (const char *) node->content;
             if (!text)
