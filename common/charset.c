@@ -90,6 +90,16 @@ charset_utf8_valid (const uint8_t *data, size_t size)
 {
     size_t i = 0;
     while (i < size) {
+        //  Runs of ASCII 8 bytes at a time
+        while (i + 8 <= size) {
+            uint64_t word;
+            memcpy (&word, data + i, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= size)
+            break;
         if (data [i] < 0x80) {
             i++;
             continue;
