@@ -102,9 +102,9 @@ static const struct {
     { "feedburner", FEED_NS_FEEDBURNER },
 };
 
-//  Namespace role of a URI
+//  Namespace role of a URI, by the table
 static feed_ns_t
-s_ns_of_uri (const char *uri)
+s_ns_lookup (const char *uri)
 {
     const char *p = uri;
     if (strncasecmp (p, "http://", 7) == 0)
@@ -125,6 +125,40 @@ s_ns_of_uri (const char *uri)
             return s_namespaces [i].ns;
     }
     return FEED_NS_OTHER;
+}
+
+//  Namespace role of a URI. A feed names a handful of namespaces on
+//  every element: the last few URIs looked up are remembered by their
+//  text (per thread), which costs one comparison instead of the table.
+#define FEED_NS_MEMO        8       //  URIs remembered
+#define FEED_NS_MEMO_CHARS  96      //  Longer URIs are always looked up
+
+typedef struct {
+    char uri [FEED_NS_MEMO_CHARS];
+    feed_ns_t ns;
+} ns_memo_t;
+
+static __thread ns_memo_t s_ns_memo [FEED_NS_MEMO];
+static __thread int s_ns_memo_used;
+static __thread int s_ns_memo_next;
+
+static feed_ns_t
+s_ns_of_uri (const char *uri)
+{
+    for (int i = 0; i < s_ns_memo_used; i++)
+        if (strcmp (s_ns_memo [i].uri, uri) == 0)
+            return s_ns_memo [i].ns;
+    feed_ns_t ns = s_ns_lookup (uri);
+    size_t len = strlen (uri);
+    if (len < FEED_NS_MEMO_CHARS) {
+        ns_memo_t *memo = &s_ns_memo [s_ns_memo_next];
+        memcpy (memo->uri, uri, len + 1);
+        memo->ns = ns;
+        s_ns_memo_next = (s_ns_memo_next + 1) % FEED_NS_MEMO;
+        if (s_ns_memo_used < FEED_NS_MEMO)
+            s_ns_memo_used++;
+    }
+    return ns;
 }
 
 feed_ns_t
@@ -985,25 +1019,25 @@ s_volatile_ns (const char *uri)
     return ns == FEED_NS_SLASH || ns == FEED_NS_THREAD;
 }
 
-//  Feed one node's identity into the digest: "<ns name", attributes,
+//  One node's identity in the bytes to digest: "<ns name", attributes,
 //  "\0"-separated so that no two trees give the same stream
 static void
-s_hash_element (EVP_MD_CTX *md, xmlNodePtr node)
+s_hash_element (buf_t *out, xmlNodePtr node)
 {
-    EVP_DigestUpdate (md, "<", 1);
+    buf_putc (out, '<');
     if (node->ns && node->ns->href)
-        EVP_DigestUpdate (md, node->ns->href, strlen ((const char *) node->ns->href));
-    EVP_DigestUpdate (md, " ", 1);
-    EVP_DigestUpdate (md, node->name, strlen ((const char *) node->name) + 1);
+        buf_puts (out, (const char *) node->ns->href);
+    buf_putc (out, ' ');
+    buf_append (out, node->name, strlen ((const char *) node->name) + 1);
     for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
         if (attr->ns && attr->ns->href && s_volatile_ns ((const char *) attr->ns->href))
             continue;           //  thr:count and the like
-        EVP_DigestUpdate (md, "@", 1);
-        EVP_DigestUpdate (md, attr->name, strlen ((const char *) attr->name) + 1);
+        buf_putc (out, '@');
+        buf_append (out, attr->name, strlen ((const char *) attr->name) + 1);
         for (xmlNodePtr value = attr->children; value; value = value->next)
             if (value->content)
-                EVP_DigestUpdate (md, value->content, strlen ((const char *) value->content));
-        EVP_DigestUpdate (md, "", 1);
+                buf_puts (out, (const char *) value->content);
+        buf_append (out, "", 1);
     }
 }
 
@@ -1011,47 +1045,51 @@ void
 feeditem_hash_item (story_t *story, xmlNodePtr item)
 {
     //  A walk over the item's elements, attributes and text: what the item
-    //  says, without serialising it first
-    EVP_MD_CTX *md = EVP_MD_CTX_new ();
-    if (!md || EVP_DigestInit_ex (md, EVP_sha256 (), NULL) != 1) {
-        EVP_MD_CTX_free (md);
-        return;
-    }
-    s_hash_element (md, item);
+    //  says, without serialising it as XML; digested in one call
+    buf_t stream;
+    buf_init (&stream);
+    buf_reserve (&stream, 4096);
+    s_hash_element (&stream, item);
     xmlNodePtr node = item->children;
     while (node) {
-        bool skip = node->type == XML_ELEMENT_NODE
-                 && (feed_ns (node) == FEED_NS_SLASH || feed_ns (node) == FEED_NS_THREAD);
+        bool skip = false;
+        if (node->type == XML_ELEMENT_NODE) {
+            feed_ns_t ns = feed_ns (node);
+            skip = ns == FEED_NS_SLASH || ns == FEED_NS_THREAD;
+        }
         if (skip) {
             //  Not hashed, nor anything inside it
             while (node && node != item && !node->next) {
                 node = node->parent;
-                EVP_DigestUpdate (md, ">", 1);
+                buf_putc (&stream, '>');
             }
             node = node && node != item ? node->next : NULL;
             continue;
         }
         if (node->type == XML_ELEMENT_NODE)
-            s_hash_element (md, node);
+            s_hash_element (&stream, node);
         else
         if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) && node->content) {
-            EVP_DigestUpdate (md, "\"", 1);
-            EVP_DigestUpdate (md, node->content, strlen ((const char *) node->content) + 1);
+            buf_putc (&stream, '"');
+            buf_append (&stream, node->content, strlen ((const char *) node->content) + 1);
         }
         if (node->type == XML_ELEMENT_NODE && node->children)
             node = node->children;
         else {
             while (node && node != item && !node->next) {
                 node = node->parent;
-                EVP_DigestUpdate (md, ">", 1);
+                buf_putc (&stream, '>');
             }
             node = node && node != item ? node->next : NULL;
         }
     }
     unsigned char digest [EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_DigestFinal_ex (md, digest, &len);
-    EVP_MD_CTX_free (md);
+    int rc = EVP_Digest (stream.data ? stream.data : "", stream.size, digest, &len,
+                         EVP_sha256 (), NULL);
+    buf_free (&stream);
+    if (rc != 1 || len != 32)
+        return;
     static const char digits [] = "0123456789abcdef";
     char hex [65];
     for (unsigned int i = 0; i < 32; i++) {
