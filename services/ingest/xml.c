@@ -498,18 +498,36 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
     if (!decl)
         decl = options->charset;
     size_t text_size;
-    charset_result_t charset;
-    char *text = charset_decode (data, size, decl, options->fallback,
-                                 &text_size, &charset, warnings);
-    if (charset_used)
-        snprintf (charset_used, charset_size, "%s", charset.used);
+    char *text = NULL;          //  Decoded copy, when one was needed
+    const char *in;             //  UTF-8 to parse
+    char canonical [48] = "";
+    size_t bom;
+    if (!str_empty (decl))
+        charset_canonical (decl, canonical, sizeof canonical);
+    if (size > 0 && (!canonical [0] || strcmp (canonical, "utf-8") == 0)
+    &&  !charset_bom (data, size, &bom)
+    &&  !memchr (data, 0, size) && charset_utf8_valid (data, size)) {
+        //  UTF-8 as it came (what charset_decode would copy unchanged)
+        in = (const char *) data;
+        text_size = size;
+        if (charset_used)
+            snprintf (charset_used, charset_size, "%s", "utf-8");
+    }
+    else {
+        charset_result_t charset;
+        text = charset_decode (data, size, decl, options->fallback,
+                               &text_size, &charset, warnings);
+        in = text;
+        if (charset_used)
+            snprintf (charset_used, charset_size, "%s", charset.used);
+    }
 
     //  Anything before the first '<' that is not whitespace makes the
     //  document ill-formed; a comment before the declaration too
-    char *start = text;
-    while (*start && isspace ((unsigned char) *start))
+    const char *start = in;
+    while (start < in + text_size && isspace ((unsigned char) *start))
         start++;
-    size_t start_size = text_size - (size_t) (start - text);
+    size_t start_size = text_size - (size_t) (start - in);
 
     char *fixed = NULL;
     if (options->html_entities) {
