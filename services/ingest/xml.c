@@ -400,46 +400,40 @@ s_attribute_guard (const char *doc, size_t size, char *err, size_t errsize)
 }
 
 //  Rewrite &name; for HTML entities the document does not declare as &#N;
+//  The rewritten document, or NULL when nothing needed rewriting (the
+//  bytes are copied only from the first change on).
 static char *
 s_fix_html_entities (const char *doc, size_t size, size_t *out_size, bool *changed)
 {
     buf_t out;
     buf_init (&out);
-    buf_reserve (&out, size);
     bool has_subset = memmem (doc, size < 65536 ? size : 65536, "<!ENTITY", 8) != NULL;
     const char *p = doc;
     const char *end = doc + size;
+    const char *copied = doc;   //  Bytes before this are in out
     *changed = false;
     while (p < end) {
         const char *amp = memchr (p, '&', (size_t) (end - p));
-        if (!amp) {
-            buf_append (&out, p, (size_t) (end - p));
+        if (!amp)
             break;
-        }
-        //  CDATA sections and comments are copied as they are: a bare '&'
+        //  CDATA sections and comments are kept as they are: a bare '&'
         //  is legal there ("R&B" in CDATA must stay "R&B")
         const char *open = memmem (p, (size_t) (amp - p), "<!", 2);
         if (open && ((size_t) (end - open) >= 9 && memcmp (open, "<![CDATA[", 9) == 0)) {
             const char *close = memmem (open + 9, (size_t) (end - open - 9), "]]>", 3);
-            const char *stop = close ? close + 3 : end;
-            buf_append (&out, p, (size_t) (stop - p));
-            p = stop;
+            p = close ? close + 3 : end;
             continue;
         }
         if (open && ((size_t) (end - open) >= 4 && memcmp (open, "<!--", 4) == 0)) {
             const char *close = memmem (open + 4, (size_t) (end - open - 4), "-->", 3);
-            const char *stop = close ? close + 3 : end;
-            buf_append (&out, p, (size_t) (stop - p));
-            p = stop;
+            p = close ? close + 3 : end;
             continue;
         }
-        buf_append (&out, p, (size_t) (amp - p));
         const char *name = amp + 1;
         const char *q = name;
         while (q < end && q - name < 32 && isalnum ((unsigned char) *q))
             q++;
         size_t len = (size_t) (q - name);
-        bool replaced = false;
         if (q < end && *q == ';' && len > 0 && isalpha ((unsigned char) *name)) {
             char entity [40];
             memcpy (entity, name, len);
@@ -448,33 +442,38 @@ s_fix_html_entities (const char *doc, size_t size, size_t *out_size, bool *chang
                            || strcmp (entity, "gt") == 0 || strcmp (entity, "quot") == 0
                            || strcmp (entity, "apos") == 0;
             if (!predefined && !(has_subset && s_declared_entity (doc, size, entity, len))) {
+                if (!*changed)
+                    buf_reserve (&out, size + 64);
+                buf_append (&out, copied, (size_t) (amp - copied));
                 const htmlEntityDesc *desc = htmlEntityLookup ((const xmlChar *) entity);
-                if (desc) {
+                if (desc)
                     buf_printf (&out, "&#%u;", desc->value);
-                    replaced = true;
-                }
-                else {
+                else
                     //  Unknown entity: keep its text visible
                     buf_printf (&out, "&amp;%s;", entity);
-                    replaced = true;
-                }
                 *changed = true;
-                p = q + 1;
+                p = copied = q + 1;
+                continue;
             }
         }
         else
         if (!(q < end && *q == ';') && !(amp + 1 < end && amp [1] == '#')) {
             //  A bare '&' (AT&T): escape it
+            if (!*changed)
+                buf_reserve (&out, size + 64);
+            buf_append (&out, copied, (size_t) (amp - copied));
             buf_puts (&out, "&amp;");
             *changed = true;
-            p = amp + 1;
+            p = copied = amp + 1;
             continue;
         }
-        if (!replaced) {
-            buf_putc (&out, '&');
-            p = amp + 1;
-        }
+        p = amp + 1;
     }
+    if (!*changed) {
+        *out_size = size;
+        return NULL;
+    }
+    buf_append (&out, copied, (size_t) (end - copied));
     *out_size = out.size;
     return buf_detach (&out);
 }
