@@ -82,6 +82,7 @@ struct _worker_t {
     int64_t reconnect_at;       //  When to reconnect while disconnected
     int64_t flush_at;           //  Next periodic flush
     int64_t flush_retry_at;     //  No flush before this after a failed one
+    int64_t held_since;         //  When the stage went from none held to one
     int64_t tick_at;            //  Next stage->tick
     int64_t retry_at;           //  No publishes before this (broker overloaded)
     int backoff;                //  Current reconnect back-off, ms
@@ -128,6 +129,7 @@ worker_options_init (worker_options_t *options, config_t *config)
     options->hold_max = 0;
     options->flush_ms = 50;
     options->max_frame = 64 * 1024 * 1024;
+    options->nap_ms = -1;
     if (!config)
         return;
     options->endpoint = config_endpoint (config);
@@ -1029,6 +1031,8 @@ s_handle (worker_t *self, job_t *job)
     else
     if (rc == WORKER_HOLD) {
         assert (self->stage->flush);    //  Held jobs are completed by flush
+        if (self->held == 0)
+            self->held_since = zclock_mono ();
         job->held = true;
         self->held++;
     }
@@ -1152,6 +1156,13 @@ s_self_new (const stage_t *stage, void *state, const worker_options_t *options)
     self->state = state;
     self->options = *options;
     s_options_fix (&self->options);
+    if (self->options.nap_ms < 0)
+        self->options.nap_ms = stage->nap_ms;
+    if (!stage->flush || self->options.nap_ms < 0)
+        self->options.nap_ms = 0;
+    //  A nap never outlasts the periodic flush
+    if (self->options.nap_ms > self->options.flush_ms)
+        self->options.nap_ms = self->options.flush_ms;
     self->options.endpoint = xstrdup (options->endpoint);
     self->window = (output_t **) xcalloc ((size_t) self->options.window, sizeof (output_t *));
     self->signal_fd = -1;
@@ -1233,6 +1244,18 @@ s_timeout (worker_t *self, int64_t now)
     return timeout < 0 ? 0 : timeout;
 }
 
+//  True while a batching stage may wait for more deliveries before an
+//  idle flush: it holds jobs, fewer than hold_max, the first for less than
+//  nap_ms
+static bool
+s_napping (worker_t *self, int64_t now)
+{
+    return self->options.nap_ms > 0 && self->held > 0 && self->broker
+        && self->held < (size_t) self->options.hold_max
+        && now < self->held_since + self->options.nap_ms
+        && now >= self->flush_retry_at && !self->terminated;
+}
+
 //  Wait for one wake-up and do everything that is due. timeout < 0: use
 //  the loop's own timers.
 static void
@@ -1245,9 +1268,13 @@ s_cycle (worker_t *self, long timeout)
             self->backoff = self->backoff * 2 > WORKER_BACKOFF_MAX ? WORKER_BACKOFF_MAX : self->backoff * 2;
         }
     }
+    //  A nap: deliveries pile up unread, so a batching stage wakes once
+    //  for many of them instead of once per message
+    bool napping = s_napping (self, now) && timeout < 0
+                && !(self->pending_head && self->unsent == 0);
     zmq_pollitem_t items [3];
     int nitems = 0, broker_at = -1, monitor_at = -1, control_at = -1;
-    if (self->broker) {
+    if (self->broker && !napping) {
         items [nitems] = (zmq_pollitem_t) { zsock_resolve (self->broker), 0, ZMQ_POLLIN, 0 };
         broker_at = nitems++;
     }
@@ -1264,8 +1291,12 @@ s_cycle (worker_t *self, long timeout)
         items [nitems] = (zmq_pollitem_t) { NULL, self->signal_fd, ZMQ_POLLIN, 0 };
         control_at = nitems++;
     }
-    if (timeout < 0)
+    if (timeout < 0) {
         timeout = s_timeout (self, now);
+        int64_t wake_at = self->held_since + self->options.nap_ms;
+        if (napping && wake_at - now < timeout)
+            timeout = (long) (wake_at - now);
+    }
     int rc = zmq_poll (items, nitems, timeout);
     if (rc < 0) {
         if (zmq_errno () == ETERM)
@@ -1280,8 +1311,8 @@ s_cycle (worker_t *self, long timeout)
     }
     if (monitor_at >= 0 && (items [monitor_at].revents & ZMQ_POLLIN) && self->monitor)
         s_handle_monitor (self);
-    if (broker_at >= 0 && self->broker) {
-        if (items [broker_at].revents & ZMQ_POLLIN)
+    if ((broker_at >= 0 || napping) && self->broker) {
+        if (napping || (items [broker_at].revents & ZMQ_POLLIN))
             s_drain (self);
         else
             self->drained = true;
@@ -1295,7 +1326,7 @@ s_cycle (worker_t *self, long timeout)
     now = zclock_mono ();
     if (self->held && now >= self->flush_retry_at && !self->terminated
     &&  (self->held >= (size_t) self->options.hold_max
-         || (self->pending == 0 && self->drained)
+         || (self->pending == 0 && self->drained && !s_napping (self, now))
          || now >= self->flush_at))
         s_flush (self);
     s_send_outputs (self);
@@ -1586,6 +1617,8 @@ worker_main (const stage_t *stage, void *state, int argc, char **argv)
         options.hold_max = options.credit;
     snprintf (key, sizeof key, "%s/flush_ms", stage->name);
     options.flush_ms = (int) config_int (config, key, options.flush_ms);
+    snprintf (key, sizeof key, "%s/nap_ms", stage->name);
+    options.nap_ms = (int) config_int (config, key, stage->nap_ms);
     options.verbose = verbose;
 
     bool created = false;

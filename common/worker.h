@@ -14,7 +14,8 @@
 //  that needs to batch (the store commits many rows per transaction)
 //  returns WORKER_HOLD and later calls worker_complete for each held job,
 //  typically from its flush callback, which the loop calls when no delivery
-//  is waiting, when hold_max jobs are held, and every flush_ms.
+//  is waiting (after a nap of nap_ms from the first held job, when set),
+//  when hold_max jobs are held, and every flush_ms.
 
 #ifndef COPYDESK_WORKER_H
 #define COPYDESK_WORKER_H
@@ -53,6 +54,9 @@ typedef struct {
     //  default, 128). The store batches a credit window per commit; ingest
     //  takes whole documents, so it keeps few in flight.
     int credit;
+    //  A batching stage's default nap (worker_options_t.nap_ms), 0: none.
+    //  The store takes a nap so its commits hold more rows.
+    int nap_ms;
 } stage_t;
 
 //  Options of one worker process (defaults in brackets)
@@ -66,6 +70,11 @@ typedef struct {
     int flush_ms;               //  Flush held jobs at least this often [50]
     bool verbose;               //  Log every delivery
     size_t max_frame;           //  Largest output the broker takes [broker/max_frame = 64M]
+    //  A batching stage holding fewer than hold_max jobs, with nothing else
+    //  to do, stops reading the broker for up to this long after the first
+    //  job it held, so deliveries pile up and one wake-up and one flush
+    //  take them all; < 0: the stage's default (stage_t.nap_ms) [-1]
+    int nap_ms;
 } worker_options_t;
 
 //  Fill options from the config (keys above), then the caller may override.

@@ -387,6 +387,10 @@ static const stage_t s_worker_stage = {
     //  about a third cheaper per story than batches of 128
     //  (tests/bench/bench_store: rows per CPU second)
     .credit = 512,
+    //  Deliveries read in piles, commits of a few hundred rows: FTS5's
+    //  segment write, the WAL frames and the checkpoints cost per commit,
+    //  and each wake-up costs a context switch (tests/bench/bench_pipeline)
+    .nap_ms = 20,
 };
 
 //  --------------------------------------------------------------------------

@@ -592,6 +592,35 @@ test_hold (void **state)
     s_fixture_destroy (&fixture);
 }
 
+//  A nap: a batching stage holding a job waits for more deliveries before
+//  its idle flush, so stories that come a moment apart share one flush
+static void
+test_nap (void **state)
+{
+    fixture_t *fixture = s_fixture_new (NULL);
+    batch_t batch = { 0 };
+    worker_args_t args;
+    args.stage = &s_batch;
+    args.state = &batch;
+    worker_options_init (&args.options, fixture->config);
+    args.options.endpoint = fixture->endpoint;
+    args.options.credit = 64;
+    args.options.flush_ms = 5000;
+    args.options.nap_ms = 1500;
+    zactor_t *worker = zactor_new (worker_actor, &args);
+    s_publish (fixture, STAGE_STORE, 0, 1, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "inflight", 1, 5000));
+    //  The first is delivered and held; without a nap the idle worker
+    //  would commit it alone at once. The rest come a moment later.
+    zclock_sleep (100);
+    s_publish (fixture, STAGE_STORE, 1, 9, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 10, 10000));
+    zactor_destroy (&worker);
+    assert_int_equal (__atomic_load_n (&batch.completed, __ATOMIC_SEQ_CST), 10);
+    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 1);
+    s_fixture_destroy (&fixture);
+}
+
 static void
 test_custody (void **state)
 {
@@ -883,6 +912,7 @@ main (int argc, char **argv)
         cmocka_unit_test_teardown (test_window, s_teardown),
         cmocka_unit_test_teardown (test_reject, s_teardown),
         cmocka_unit_test_teardown (test_hold, s_teardown),
+        cmocka_unit_test_teardown (test_nap, s_teardown),
         cmocka_unit_test_teardown (test_reload, s_teardown),
         cmocka_unit_test_teardown (test_reconnect, s_teardown),
         cmocka_unit_test_teardown (test_slow_handler, s_teardown),
