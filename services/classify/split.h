@@ -13,6 +13,9 @@
 
 #include "classify/tokenize.h"
 #include <utf8proc.h>
+#if defined (__SSE2__)
+#   include <emmintrin.h>
+#endif
 
 typedef struct {
     int32_t cp;                 //  Code point, -1 if invalid
@@ -227,6 +230,78 @@ split_may_join (const uint8_t *p, size_t len, size_t e, bool last_digit, bool si
 }
 
 //  --------------------------------------------------------------------------
+//  The ASCII capitals and lower-case letters of a whole text (the counts
+//  split_text gives in its stats: every ASCII letter, in words or not)
+
+static inline void
+split_letters (const uint8_t *p, size_t len, size_t *upper, size_t *lower)
+{
+    size_t i = 0, up = 0, lo = 0;
+#if defined (__SSE2__)
+    const __m128i a = _mm_set1_epi8 ('A' - 1), z = _mm_set1_epi8 ('Z' + 1);
+    const __m128i la = _mm_set1_epi8 ('a' - 1), lz = _mm_set1_epi8 ('z' + 1);
+    while (i + 16 <= len) {
+        //  Per-byte counts in 8 bits: at most 255 blocks before they are summed
+        __m128i cu = _mm_setzero_si128 (), cl = _mm_setzero_si128 ();
+        for (size_t blocks = 0; blocks < 255 && i + 16 <= len; blocks++, i += 16) {
+            __m128i v = _mm_loadu_si128 ((const __m128i *) (p + i));
+            cu = _mm_sub_epi8 (cu, _mm_and_si128 (_mm_cmpgt_epi8 (v, a), _mm_cmplt_epi8 (v, z)));
+            cl = _mm_sub_epi8 (cl, _mm_and_si128 (_mm_cmpgt_epi8 (v, la), _mm_cmplt_epi8 (v, lz)));
+        }
+        __m128i su = _mm_sad_epu8 (cu, _mm_setzero_si128 ());
+        __m128i sl = _mm_sad_epu8 (cl, _mm_setzero_si128 ());
+        up += (size_t) _mm_cvtsi128_si32 (su) + (size_t) _mm_extract_epi16 (su, 4);
+        lo += (size_t) _mm_cvtsi128_si32 (sl) + (size_t) _mm_extract_epi16 (sl, 4);
+    }
+#endif
+    for (; i < len; i++) {
+        int k = split_ascii [p [i]];
+        up += k == 2;
+        lo += k == 1;
+    }
+    *upper = up;
+    *lower = lo;
+}
+
+#if defined (__SSE2__)
+//  A word of 1 to 15 ASCII letters and digits at q (16 bytes readable)
+//  that ends there: its length, or 0 if the run goes on for 16 bytes. Its
+//  bytes lower-cased and zero padded to 16 go to head; the masks of its
+//  lower-case letters, capitals and digits (bit i: byte i) to *lo, *up, *dg.
+static inline __attribute__ ((always_inline)) size_t
+split_run16 (const uint8_t *q, uint64_t head [2], unsigned *lo, unsigned *up, unsigned *dg)
+{
+    //  0xff for bytes 0..15 of the first half, then zeros: a window of it
+    //  keeps the first n bytes
+    static const uint8_t keep [32] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+    };
+    __m128i v = _mm_loadu_si128 ((const __m128i *) q);
+    __m128i vu = _mm_and_si128 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('A' - 1)),
+                                _mm_cmplt_epi8 (v, _mm_set1_epi8 ('Z' + 1)));
+    __m128i vl = _mm_and_si128 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('a' - 1)),
+                                _mm_cmplt_epi8 (v, _mm_set1_epi8 ('z' + 1)));
+    __m128i vd = _mm_and_si128 (_mm_cmpgt_epi8 (v, _mm_set1_epi8 ('0' - 1)),
+                                _mm_cmplt_epi8 (v, _mm_set1_epi8 ('9' + 1)));
+    unsigned mu = (unsigned) _mm_movemask_epi8 (vu);
+    unsigned ml = (unsigned) _mm_movemask_epi8 (vl);
+    unsigned md = (unsigned) _mm_movemask_epi8 (vd);
+    unsigned run = (unsigned) __builtin_ctz (~(mu | ml | md));    //  16 if all are
+    if (run >= 16)
+        return 0;
+    unsigned valid = (1u << run) - 1;
+    *lo = ml & valid;
+    *up = mu & valid;
+    *dg = md & valid;
+    __m128i lowered = _mm_or_si128 (v, _mm_and_si128 (vu, _mm_set1_epi8 (0x20)));
+    lowered = _mm_and_si128 (lowered, _mm_loadu_si128 ((const __m128i *) (keep + 16 - run)));
+    _mm_storeu_si128 ((__m128i *) head, lowered);
+    return run;
+}
+#endif
+
+//  --------------------------------------------------------------------------
 //  Split len bytes of text into words by tokenize's rules, calling fn for
 //  each. A word of ASCII letters and digits that nothing joins to more
 //  takes a fast path (eight bytes at a time, folded as it is copied);
@@ -247,9 +322,42 @@ split_text (const char *text, size_t len, token_fn *fn, void *arg, tokenize_stat
     int newlines = 0;
     split_char_t c, n, nn;
     while (pos < len) {
+        token_t token;
         uint8_t b = p [pos];
+        if (b == ' ') {
+            pos++;                      //  Changes neither sentence nor newlines
+            continue;
+        }
         bool capital;
         int k = split_ascii [b];
+#if defined (__SSE2__)
+        //  The fastest path: an ASCII word of up to 15 bytes that nothing
+        //  joins to more, read in one 16-byte step
+        if (k && pos + 16 <= len) {
+            uint64_t head [2];
+            unsigned lo, up, dg;
+            size_t run = split_run16 (p + pos, head, &lo, &up, &dg);
+            if (run && !split_may_join (p, len, pos + run, (dg >> (run - 1)) & 1, run == 1)) {
+                token.offset = pos;
+                token.length = run;
+                token.capital = k == 2;
+                token.upper = (lo | up) && !lo;
+                token.number = dg && !(lo | up);
+                token.sentence = sentence;
+                token.ascii = true;
+                token.head [0] = head [0];
+                token.head [1] = head [1];
+                token.hash = split_hash_head (head [0], head [1], run);
+                memcpy (word, head, 16);
+                memset (word + 16, 0, 8);
+                token.word = word;
+                token.len = run;
+                newlines = 0;
+                pos += run;
+                goto token_ready;
+            }
+        }
+#endif
         if (k)
             capital = k == 2;
         else
@@ -415,7 +523,6 @@ split_text (const char *text, size_t len, token_fn *fn, void *arg, tokenize_stat
       word_read:
         if (overflow || wordlen > TOKEN_MAX)
             continue;
-        token_t token;
         token.offset = start;
         token.length = pos - start;
         token.capital = capital;
@@ -462,6 +569,7 @@ split_text (const char *text, size_t len, token_fn *fn, void *arg, tokenize_stat
             memcpy (token.head, folded, 16);
             token.hash = split_hash_padded (token.word, token.len);
         }
+      token_ready:
         sentence = false;
         count++;
         if (fn (arg, &token))
@@ -470,10 +578,10 @@ split_text (const char *text, size_t len, token_fn *fn, void *arg, tokenize_stat
         if (pos < len && p [pos] == '.' && token.len <= 6 && split_is_abbreviation (token.word))
             pos++;
     }
-    if (stats) {
-        stats->upper = uppers;
-        stats->lower = lowers;
-    }
+    (void) uppers;
+    (void) lowers;
+    if (stats)
+        split_letters (p, len, &stats->upper, &stats->lower);
     return count;
 }
 
