@@ -162,6 +162,9 @@ s_dequantize (model_t *self)
     }
 }
 
+//  Most categories scored in a padded scratch row on the stack
+#define MODEL_PADDED 512
+
 //  Prefetch where the terms of x are laid out (the misses overlap)
 static inline void
 s_prefetch (const model_t *self, const featv_t *x)
@@ -191,9 +194,8 @@ s_prefetch_weights (const model_t *self, int32_t t)
 
 //  The scores of x into scores; dense rows with SSE2 (or plain C)
 static void
-s_scores (const model_t *self, const featv_t *x, float *scores)
+s_scores (const model_t *self, const featv_t *x, float *scores, size_t ncats)
 {
-    size_t ncats = self->cats.len;
     const float *scale = self->scale;
     s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
@@ -238,9 +240,8 @@ s_scores (const model_t *self, const featv_t *x, float *scores)
 //  The same with AVX2 for the dense rows (eight categories a step)
 __attribute__ ((target ("avx2")))
 static void
-s_scores_avx2 (const model_t *self, const featv_t *x, float *scores)
+s_scores_avx2 (const model_t *self, const featv_t *x, float *scores, size_t ncats)
 {
-    size_t ncats = self->cats.len;
     const float *scale = self->scale;
     s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
@@ -335,13 +336,26 @@ model_scores (const model_t *self, const featv_t *x, float *scores)
         scores [c] = self->cats.items [c].bias;
     if (!self->layout)
         return;                 //  No weights set
-#if defined (__x86_64__) && defined (__GNUC__)
-    if (__builtin_cpu_supports ("avx2")) {
-        s_scores_avx2 (self, x, scores);
-        return;
+    //  The sums in a scratch row as wide as the dense rows (their weights
+    //  past the last category are 0), so that no category is left for a
+    //  scalar step; the same operations on each category, in the same order
+    float padded [MODEL_PADDED] __attribute__ ((aligned (32)));
+    size_t width = self->cats.len;
+    float *sums = scores;
+    if (self->stride <= MODEL_PADDED) {
+        width = self->stride;
+        sums = padded;
+        memcpy (padded, scores, self->cats.len * sizeof (float));
+        memset (padded + self->cats.len, 0, (width - self->cats.len) * sizeof (float));
     }
+#if defined (__x86_64__) && defined (__GNUC__)
+    if (__builtin_cpu_supports ("avx2"))
+        s_scores_avx2 (self, x, sums, width);
+    else
 #endif
-    s_scores (self, x, scores);
+    s_scores (self, x, sums, width);
+    if (sums != scores)
+        memcpy (scores, padded, self->cats.len * sizeof (float));
 }
 
 //  --------------------------------------------------------------------------
