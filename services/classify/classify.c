@@ -379,9 +379,15 @@ s_entities (classify_t *self, lexicon_t *lexicon, story_t *story)
         story_concept_t *c = story_add_concept (list, e->name);
         str_set (&c->creator, CLASSIFY_CREATOR);
         if (e->acronym) {
-            char *literal = xasprintf ("acronym:%s", e->acronym);
+            //  "acronym:" and the acronym, on the stack when it fits
+            char stack [64];
+            size_t n = strlen (e->acronym);
+            char *literal = n + 9 <= sizeof stack ? stack : (char *) xmalloc (n + 9);
+            memcpy (literal, "acronym:", 8);
+            memcpy (literal + 8, e->acronym, n + 1);
             str_set (&c->literal, literal);
-            free (literal);
+            if (literal != stack)
+                free (literal);
         }
         c->relevance = e->mentions >= 5 ? 100 : 20 * e->mentions;
     }

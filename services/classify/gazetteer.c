@@ -889,7 +889,11 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
             continue;
         if (!(threshold > 0 && score [c] < threshold)) {
             place_t *place = vec_push (out);
-            snprintf (place->code, sizeof place->code, "%s", self->countries.items [c].code);
+            //  The code as snprintf "%s" would put it (at most 3 bytes)
+            const char *code = self->countries.items [c].code;
+            size_t code_len = strnlen (code, sizeof place->code - 1);
+            memcpy (place->code, code, code_len);
+            place->code [code_len] = 0;
             place->name = self->countries.items [c].name;
             place->score = score [c];
             place->mentions = mentions [c];
