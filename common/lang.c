@@ -159,8 +159,9 @@ static lang_word_t *
 s_word_slot (lang_t *self, const char *word, size_t len)
 {
     uint32_t i = s_word_hash (word, len) & (LANG_WORDS_SLOTS - 1);
+    //  (len < LANG_WORD_MAX: the stored word ends at len when it is word)
     while (self->words [i].word [0]
-       && (strlen (self->words [i].word) != len || memcmp (self->words [i].word, word, len) != 0))
+       && (memcmp (self->words [i].word, word, len) != 0 || self->words [i].word [len]))
         i = (i + 1) & (LANG_WORDS_SLOTS - 1);
     return &self->words [i];
 }
@@ -579,6 +580,24 @@ s_census (const char *text, size_t len, census_t *c)
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
     size_t i = 0;
     while (i < len) {
+        //  ASCII 8 bytes at a time: a byte is a letter when, lower-cased,
+        //  it is at least 'a' and not past 'z' (no byte carries into the
+        //  next: all are below 0x80)
+        while (i + 8 <= len) {
+            uint64_t word;
+            memcpy (&word, p + i, 8);
+            if (word & 0x8080808080808080ULL)
+                break;
+            uint64_t lower = word | 0x2020202020202020ULL;
+            uint64_t from_a = lower + 0x1F1F1F1F1F1F1F1FULL;    //  0x80 - 'a'
+            uint64_t past_z = lower + 0x0505050505050505ULL;    //  0x80 - ('z' + 1)
+            int letters = __builtin_popcountll (from_a & ~past_z & 0x8080808080808080ULL);
+            c->letters += letters;
+            c->latin += letters;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         if (p [i] < 0x80) {
             //  ASCII: letters are Latin
             if ((unsigned) ((p [i] | 0x20) - 'a') < 26) {
@@ -732,6 +751,7 @@ s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits)
             i++;
             continue;
         }
+        bool other = true;      //  ASCII other than a letter, or the end
         if (i < len && p [i] < 0x80)
             i++;                //  ASCII, not a letter: ends a word
         else
@@ -742,10 +762,11 @@ s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits)
                 continue;
             }
             i += (size_t) n;
+            other = false;
         }
         else
             i++;
-        utf8proc_category_t cat = utf8proc_category (cp);
+        utf8proc_category_t cat = other ? UTF8PROC_CATEGORY_ZS : utf8proc_category (cp);
         if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) {
             utf8proc_uint8_t bytes [4];
             utf8proc_ssize_t n = utf8proc_encode_char (utf8proc_tolower (cp), bytes);
