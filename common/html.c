@@ -705,21 +705,27 @@ typedef struct {
 static void
 s_escape (buf_t *out, const char *s, bool attribute)
 {
+    const char *run = s;        //  Bytes from here on are copied as they are
     for (; *s; s++) {
         unsigned char c = (unsigned char) *s;
+        if (c >= 0x20 && c != '&' && c != '<' && c != '>' && c != '"' && c != 0x7F && c != 0xC2)
+            continue;           //  Plain: part of the run
+        if (s > run)
+            buf_append (out, run, (size_t) (s - run));
         //  No control characters in what we write: CR LF and CR become LF,
         //  other C0, DEL and C1 go
         if (c == '\r') {
             if (s [1] != '\n')
                 buf_putc (out, '\n');
-            continue;
         }
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-            continue;
-        if (c == 0xC2 && (unsigned char) s [1] >= 0x80 && (unsigned char) s [1] < 0xA0) {
+        else
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+            //  Dropped
+        }
+        else
+        if (c == 0xC2 && (unsigned char) s [1] >= 0x80 && (unsigned char) s [1] < 0xA0)
             s++;
-            continue;
-        }
+        else
         switch (*s) {
             case '&': buf_puts (out, "&amp;"); break;
             case '<': buf_puts (out, "&lt;"); break;
@@ -732,7 +738,10 @@ s_escape (buf_t *out, const char *s, bool attribute)
                 break;
             default: buf_putc (out, *s);
         }
+        run = s + 1;
     }
+    if (s > run)
+        buf_append (out, run, (size_t) (s - run));
 }
 
 //  A link we allow: http, https or mailto, after removing the white space
