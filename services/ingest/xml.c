@@ -96,13 +96,30 @@ s_ctxt_give (xmlParserCtxtPtr ctxt)
         xmlFreeParserCtxt (ctxt);
 }
 
+//  The first "<!..." declaration opener (needle starts with "<!") in
+//  [doc, doc + size): '!' is rare in documents, so memchr finds the
+//  candidates faster than memmem does
+static const char *
+s_find_decl (const char *doc, size_t size, const char *needle, size_t len)
+{
+    assert (len >= 2 && needle [0] == '<' && needle [1] == '!');
+    const char *end = doc + size;
+    const char *p = doc + 1;
+    while (p < end && (p = memchr (p, '!', (size_t) (end - p))) != NULL) {
+        if (p [-1] == '<' && (size_t) (end - p) >= len - 1 && memcmp (p - 1, needle, len) == 0)
+            return p - 1;
+        p++;
+    }
+    return NULL;
+}
+
 //  Entities declared in the internal subset, by a cheap scan
 static bool
 s_declared_entity (const char *doc, size_t size, const char *name, size_t len)
 {
     const char *p = doc;
     const char *end = doc + size;
-    while ((p = memmem (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
+    while ((p = s_find_decl (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
         p += 8;
         while (p < end && isspace ((unsigned char) *p))
             p++;
@@ -123,7 +140,7 @@ s_declares_external_entity (const char *doc, size_t size)
     size_t window = size < 65536 ? size : 65536;
     const char *p = doc;
     const char *end = doc + window;
-    while ((p = memmem (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
+    while ((p = s_find_decl (p, (size_t) (end - p), "<!ENTITY", 8)) != NULL) {
         p += 8;
         const char *close = memchr (p, '>', (size_t) (end - p));
         size_t len = close ? (size_t) (close - p) : (size_t) (end - p);
@@ -244,7 +261,7 @@ s_expansion (entity_t *entities, size_t count, entity_t *entity, int depth)
 static int
 s_entity_guard (const char *doc, size_t size, char *err, size_t errsize)
 {
-    const char *doctype = memmem (doc, size < 65536 ? size : 65536, "<!DOCTYPE", 9);
+    const char *doctype = s_find_decl (doc, size < 65536 ? size : 65536, "<!DOCTYPE", 9);
     if (!doctype)
         return 0;
     const char *end = doc + size;
@@ -407,7 +424,7 @@ s_fix_html_entities (const char *doc, size_t size, size_t *out_size, bool *chang
 {
     buf_t out;
     buf_init (&out);
-    bool has_subset = memmem (doc, size < 65536 ? size : 65536, "<!ENTITY", 8) != NULL;
+    bool has_subset = s_find_decl (doc, size < 65536 ? size : 65536, "<!ENTITY", 8) != NULL;
     const char *p = doc;
     const char *end = doc + size;
     const char *copied = doc;   //  Bytes before this are in out
