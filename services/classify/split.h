@@ -33,26 +33,66 @@ static const uint8_t split_ascii [256] = {
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 };
 
-//  Abbreviations whose final '.' does not end a sentence (sorted: bsearch)
-static const char *split_abbreviations [] = {
-    "adm", "approx", "apr", "aug", "bros", "capt", "cie", "cmdr", "co", "col", "corp",
-    "dec", "dept", "dr", "est", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr",
-    "jul", "jun", "lt", "ltd", "mar", "messrs", "mr", "mrs", "ms", "mt", "no", "nov",
-    "oct", "plc", "prof", "rep", "rev", "sen", "sep", "sept", "sgt", "sr", "st", "vs"
-};
-
-static int
-split_compare (const void *key, const void *item)
-{
-    return strcmp ((const char *) key, *(const char *const *) item);
-}
+//  Abbreviations whose final '.' does not end a sentence: "adm", "approx",
+//  "apr", "aug", "bros", "capt", "cie", "cmdr", "co", "col", "corp", "dec",
+//  "dept", "dr", "est", "feb", "fig", "ft", "gen", "gov", "inc", "jan",
+//  "jr", "jul", "jun", "lt", "ltd", "mar", "messrs", "mr", "mrs", "ms",
+//  "mt", "no", "nov", "oct", "plc", "prof", "rep", "rev", "sen", "sep",
+//  "sept", "sgt", "sr", "st", "vs". Asked of a folded word as its first 8
+//  bytes in an integer (zero padded, little-endian byte order) and its
+//  length: a few integer comparisons, no string compares.
+#define SPLIT_P2(a,b)           ((uint64_t) (uint8_t) (a) | (uint64_t) (uint8_t) (b) << 8)
+#define SPLIT_P3(a,b,c)         (SPLIT_P2 (a, b) | (uint64_t) (uint8_t) (c) << 16)
+#define SPLIT_P4(a,b,c,d)       (SPLIT_P3 (a, b, c) | (uint64_t) (uint8_t) (d) << 24)
+#define SPLIT_P6(a,b,c,d,e,f)   (SPLIT_P4 (a, b, c, d) | (uint64_t) (uint8_t) (e) << 32 \
+                                                       | (uint64_t) (uint8_t) (f) << 40)
 
 static inline bool
-split_is_abbreviation (const char *word)
+split_is_abbreviation (uint64_t head, size_t len)
 {
-    return bsearch (word, split_abbreviations,
-                    sizeof split_abbreviations / sizeof split_abbreviations [0],
-                    sizeof (char *), split_compare) != NULL;
+    //  The head as the bytes are in memory (the constants are little-endian)
+#if defined (__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    head = __builtin_bswap64 (head);
+#endif
+    switch (len) {
+        case 2:
+            switch (head) {
+                case SPLIT_P2 ('c','o'): case SPLIT_P2 ('d','r'): case SPLIT_P2 ('f','t'):
+                case SPLIT_P2 ('j','r'): case SPLIT_P2 ('l','t'): case SPLIT_P2 ('m','r'):
+                case SPLIT_P2 ('m','s'): case SPLIT_P2 ('m','t'): case SPLIT_P2 ('n','o'):
+                case SPLIT_P2 ('s','r'): case SPLIT_P2 ('s','t'): case SPLIT_P2 ('v','s'):
+                    return true;
+            }
+            return false;
+        case 3:
+            switch (head) {
+                case SPLIT_P3 ('a','d','m'): case SPLIT_P3 ('a','p','r'): case SPLIT_P3 ('a','u','g'):
+                case SPLIT_P3 ('c','i','e'): case SPLIT_P3 ('c','o','l'): case SPLIT_P3 ('d','e','c'):
+                case SPLIT_P3 ('e','s','t'): case SPLIT_P3 ('f','e','b'): case SPLIT_P3 ('f','i','g'):
+                case SPLIT_P3 ('g','e','n'): case SPLIT_P3 ('g','o','v'): case SPLIT_P3 ('i','n','c'):
+                case SPLIT_P3 ('j','a','n'): case SPLIT_P3 ('j','u','l'): case SPLIT_P3 ('j','u','n'):
+                case SPLIT_P3 ('l','t','d'): case SPLIT_P3 ('m','a','r'): case SPLIT_P3 ('m','r','s'):
+                case SPLIT_P3 ('n','o','v'): case SPLIT_P3 ('o','c','t'): case SPLIT_P3 ('p','l','c'):
+                case SPLIT_P3 ('r','e','p'): case SPLIT_P3 ('r','e','v'): case SPLIT_P3 ('s','e','n'):
+                case SPLIT_P3 ('s','e','p'): case SPLIT_P3 ('s','g','t'):
+                    return true;
+            }
+            return false;
+        case 4:
+            switch (head) {
+                case SPLIT_P4 ('b','r','o','s'): case SPLIT_P4 ('c','a','p','t'):
+                case SPLIT_P4 ('c','m','d','r'): case SPLIT_P4 ('c','o','r','p'):
+                case SPLIT_P4 ('d','e','p','t'): case SPLIT_P4 ('p','r','o','f'):
+                case SPLIT_P4 ('s','e','p','t'):
+                    return true;
+            }
+            return false;
+        case 6:
+            return head == SPLIT_P6 ('a','p','p','r','o','x')
+                || head == SPLIT_P6 ('m','e','s','s','r','s');
+        default:
+            return false;
+    }
 }
 
 //  Decode the character at p (avail bytes left)
@@ -575,7 +615,7 @@ split_text (const char *text, size_t len, token_fn *fn, void *arg, tokenize_stat
         if (fn (arg, &token))
             break;
         //  "Mr." and "Inc." do not end a sentence
-        if (pos < len && p [pos] == '.' && token.len <= 6 && split_is_abbreviation (token.word))
+        if (pos < len && p [pos] == '.' && split_is_abbreviation (token.head [0], token.len))
             pos++;
     }
     (void) uppers;
