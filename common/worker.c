@@ -25,6 +25,7 @@
 #define WORKER_STOP_WAIT    2000    //  ms to wait for ACCEPTs when stopping
 #define WORKER_DRAIN_MAX    1024    //  Messages read per wake-up
 #define WORKER_HANDLE_MAX   256     //  Deliveries handled per wake-up
+#define WORKER_SEND_BATCH   32      //  Deliveries handled before their outputs are sent
 #define WORKER_TICK_MS      1000    //  stage->tick period
 
 struct _job_t {
@@ -1049,13 +1050,26 @@ s_handle (worker_t *self, job_t *job)
     s_job_check (self, job);
 }
 
-//  Handle queued deliveries while the outputs of earlier ones are all sent
+//  Handle queued deliveries while the outputs of earlier ones can be sent.
+//  Outputs go out in bursts of up to WORKER_SEND_BATCH jobs: the ZeroMQ I/O
+//  thread then wakes once per burst instead of once per story. A delivery
+//  that comes alone is still published as soon as it is handled.
 static void
 s_process (worker_t *self)
 {
+    size_t window = (size_t) self->options.window;
+    int unflushed = 0;          //  Jobs handled since the last send
     for (int count = 0; count < WORKER_HANDLE_MAX; count++) {
-        if (!self->pending_head || self->unsent > 0 || self->terminated || !self->broker)
-            return;
+        if (!self->pending_head || self->terminated || !self->broker)
+            break;
+        if (self->unsent > 0
+        &&  (unflushed == 0 || unflushed >= WORKER_SEND_BATCH
+             || self->unsent + self->inflight >= window)) {
+            s_send_outputs (self);
+            unflushed = 0;
+            if (self->unsent > 0)
+                return;         //  The window is full: handle more once it has room
+        }
         job_t *job = self->pending_head;
         self->pending_head = job->next_pending;
         if (!self->pending_head)
@@ -1064,11 +1078,12 @@ s_process (worker_t *self)
         job->queued = false;
         self->pending--;
         s_handle (self, job);
-        s_send_outputs (self);
+        unflushed++;
         if (self->held >= (size_t) self->options.hold_max
         &&  zclock_mono () >= self->flush_retry_at)
             s_flush (self);
     }
+    s_send_outputs (self);
 }
 
 //  --------------------------------------------------------------------------
