@@ -805,7 +805,10 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
     float *score = self->score;
     int *mentions = self->mentions;
     uint8_t *where = self->where;
-    memset (evidence, 0, (ncountries + 1) * sizeof (float));
+    //  evidence, score, mentions and where are all zero here: each call
+    //  zeroes what it wrote before it returns (a few entries, not four
+    //  arrays of every country)
+    (void) ncountries;
     for (size_t n = 0; n < matches.len; n++) {
         s_match_t *m = &matches.items [n];
         if (m->dropped || m->forced)
@@ -869,9 +872,6 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
             m->dropped = true;
     }
     //  Scores per country
-    memset (score, 0, (ncountries + 1) * sizeof (float));
-    memset (mentions, 0, (ncountries + 1) * sizeof (int));
-    memset (where, 0, ncountries + 1);
     for (size_t n = 0; n < matches.len; n++) {
         s_match_t *m = &matches.items [n];
         if (m->dropped || m->code < 0)
@@ -902,6 +902,20 @@ gazetteer_places_words (gazetteer_t *self, const lexicon_t *lexicon, const lexte
             kept++;
         }
         mentions [c] = 0;           //  Once per country
+    }
+    //  Zero what this call wrote: the entries of every match's code and of
+    //  every sense of its name
+    for (size_t n = 0; n < matches.len; n++) {
+        s_match_t *m = &matches.items [n];
+        if (m->code >= 0) {
+            evidence [m->code] = 0;
+            score [m->code] = 0;
+            mentions [m->code] = 0;
+            where [m->code] = 0;
+        }
+        for (int32_t s = self->defs.items [m->def].first; s >= 0; s = self->senses.items [s].next)
+            if (self->senses.items [s].code >= 0)
+                evidence [self->senses.items [s].code] = 0;
     }
     //  Best first (ties by code: the same order whatever the matches' order)
     for (size_t i = 1; i < out->len; i++)
