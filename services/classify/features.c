@@ -217,19 +217,18 @@ s_index_pairs (vectorizer_t *self)
 static inline int32_t
 s_pair_find (const s_pair_t *pairs, uint32_t n, int32_t second)
 {
-    //  The first pair not below second: halve the range, then walk
-    uint32_t lo = 0, hi = n;
-    while (hi - lo > 8) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (pairs [mid].second < second)
-            lo = mid + 1;
-        else
-            hi = mid;
+    //  The last pair not above second, by halving without a branch on the
+    //  comparisons (whether a word's bigrams go one way or the other is a
+    //  coin toss to the branch predictor)
+    if (n == 0)
+        return -1;
+    const s_pair_t *base = pairs;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        base = base [half].second <= second ? base + half : base;
+        n -= half;
     }
-    for (; lo < n; lo++)
-        if (pairs [lo].second >= second)
-            return pairs [lo].second == second ? pairs [lo].term : -1;
-    return -1;
+    return base->second == second ? base->term : -1;
 }
 
 vectorizer_t *
@@ -358,15 +357,17 @@ s_memo_fill (vectorizer_t *self, s_lang_t *lang, s_memo_t *memo, const lexword_t
 static inline void
 s_count (vectorizer_t *self, int32_t index, float weight)
 {
-    if (self->counts [index].count == 0) {
-        if (self->touched.len == self->touched.cap) {
-            self->touched.cap = self->touched.cap ? self->touched.cap * 2 : 256;
-            self->touched.items = (int32_t *) xrealloc (self->touched.items,
-                                                        self->touched.cap * sizeof (int32_t));
-        }
-        self->touched.items [self->touched.len++] = index;
+    //  The index is written whether or not the term is new, and kept (the
+    //  length moves on) only if it is: no branch on it
+    if (self->touched.len == self->touched.cap) {
+        self->touched.cap = self->touched.cap ? self->touched.cap * 2 : 256;
+        self->touched.items = (int32_t *) xrealloc (self->touched.items,
+                                                    self->touched.cap * sizeof (int32_t));
     }
-    self->counts [index].count += weight;
+    float count = self->counts [index].count;
+    self->touched.items [self->touched.len] = index;
+    self->touched.len += count == 0;
+    self->counts [index].count = count + weight;
 }
 
 //  Count the content words of one text, and the bigrams of adjacent ones
