@@ -26,6 +26,7 @@
 #define WORKER_DRAIN_MAX    1024    //  Messages read per wake-up
 #define WORKER_HANDLE_MAX   256     //  Deliveries handled per wake-up
 #define WORKER_SEND_BATCH   32      //  Deliveries handled before their outputs are sent
+#define WORKER_NAP_FACTOR   2       //  A nap lasts this many times the last flush
 #define WORKER_TICK_MS      1000    //  stage->tick period
 
 struct _job_t {
@@ -83,7 +84,8 @@ struct _worker_t {
     int64_t reconnect_at;       //  When to reconnect while disconnected
     int64_t flush_at;           //  Next periodic flush
     int64_t flush_retry_at;     //  No flush before this after a failed one
-    int64_t held_since;         //  When the stage went from none held to one
+    int64_t held_since;         //  When the stage went from none held to one (usec)
+    int64_t flush_usec;         //  How long the last good flush took (usec)
     int64_t tick_at;            //  Next stage->tick
     int64_t retry_at;           //  No publishes before this (broker overloaded)
     int backoff;                //  Current reconnect back-off, ms
@@ -1005,7 +1007,11 @@ s_flush (worker_t *self)
     self->flush_at = now + self->options.flush_ms;
     if (!self->stage->flush || self->held == 0)
         return;
-    if (self->stage->flush (self->state, self) != 0) {
+    int64_t started = time_mono_usec ();
+    int rc = self->stage->flush (self->state, self);
+    if (rc == 0)
+        self->flush_usec = time_mono_usec () - started;
+    else {
         self->flush_failures++;
         int retry = self->options.flush_ms < 200 ? 200 : self->options.flush_ms;
         self->flush_retry_at = now + retry;
@@ -1033,7 +1039,7 @@ s_handle (worker_t *self, job_t *job)
     if (rc == WORKER_HOLD) {
         assert (self->stage->flush);    //  Held jobs are completed by flush
         if (self->held == 0)
-            self->held_since = zclock_mono ();
+            self->held_since = time_mono_usec ();
         job->held = true;
         self->held++;
     }
@@ -1259,16 +1265,29 @@ s_timeout (worker_t *self, int64_t now)
     return timeout < 0 ? 0 : timeout;
 }
 
+//  When the nap of a batching stage ends (usec): WORKER_NAP_FACTOR times
+//  as long as its last flush took, at most nap_ms, from the first job it
+//  holds. A commit that costs little (a trickle of stories) makes a short
+//  nap, so a story waits about as long as a commit takes; a stream of
+//  stories makes longer commits, longer naps and bigger batches.
+static int64_t
+s_nap_end (worker_t *self)
+{
+    int64_t nap = self->flush_usec * WORKER_NAP_FACTOR;
+    if (nap > (int64_t) self->options.nap_ms * 1000)
+        nap = (int64_t) self->options.nap_ms * 1000;
+    return self->held_since + nap;
+}
+
 //  True while a batching stage may wait for more deliveries before an
-//  idle flush: it holds jobs, fewer than hold_max, the first for less than
-//  nap_ms
+//  idle flush: it holds jobs, fewer than hold_max, and its nap is not over
 static bool
 s_napping (worker_t *self, int64_t now)
 {
     return self->options.nap_ms > 0 && self->held > 0 && self->broker
         && self->held < (size_t) self->options.hold_max
-        && now < self->held_since + self->options.nap_ms
-        && now >= self->flush_retry_at && !self->terminated;
+        && now >= self->flush_retry_at && !self->terminated
+        && time_mono_usec () < s_nap_end (self);
 }
 
 //  Wait for one wake-up and do everything that is due. timeout < 0: use
@@ -1308,9 +1327,10 @@ s_cycle (worker_t *self, long timeout)
     }
     if (timeout < 0) {
         timeout = s_timeout (self, now);
-        int64_t wake_at = self->held_since + self->options.nap_ms;
-        if (napping && wake_at - now < timeout)
-            timeout = (long) (wake_at - now);
+        //  In whole ms, rounded up (a nap shorter than 1 ms lasts 1 ms)
+        long nap = (long) ((s_nap_end (self) - time_mono_usec () + 999) / 1000);
+        if (napping && nap < timeout)
+            timeout = nap < 0 ? 0 : nap;
     }
     int rc = zmq_poll (items, nitems, timeout);
     if (rc < 0) {

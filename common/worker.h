@@ -14,7 +14,7 @@
 //  that needs to batch (the store commits many rows per transaction)
 //  returns WORKER_HOLD and later calls worker_complete for each held job,
 //  typically from its flush callback, which the loop calls when no delivery
-//  is waiting (after a nap of nap_ms from the first held job, when set),
+//  is waiting (after a nap, when nap_ms is set: see worker_options_t),
 //  when hold_max jobs are held, and every flush_ms.
 
 #ifndef COPYDESK_WORKER_H
@@ -71,9 +71,11 @@ typedef struct {
     bool verbose;               //  Log every delivery
     size_t max_frame;           //  Largest output the broker takes [broker/max_frame = 64M]
     //  A batching stage holding fewer than hold_max jobs, with nothing else
-    //  to do, stops reading the broker for up to this long after the first
-    //  job it held, so deliveries pile up and one wake-up and one flush
-    //  take them all; < 0: the stage's default (stage_t.nap_ms) [-1]
+    //  to do, stops reading the broker for a nap after the first job it
+    //  holds, so deliveries pile up and one wake-up and one flush take them
+    //  all. A nap lasts twice as long as the last flush took, at most
+    //  nap_ms: a trickle waits about one commit, a stream makes batches of
+    //  hundreds. 0: none; < 0: the stage's default (stage_t.nap_ms) [-1]
     int nap_ms;
 } worker_options_t;
 

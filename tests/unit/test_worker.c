@@ -511,6 +511,7 @@ typedef struct {
     int failures;               //  Flushes to fail before succeeding
     int completed;
     int rejected;
+    int slow_ms;                //  A good flush takes this long (a slow commit)
 } batch_t;
 
 static int
@@ -552,6 +553,8 @@ s_batch_flush (void *state, worker_t *worker)
     }
     self->count = 0;
     self->flushed = true;
+    if (self->slow_ms)
+        zclock_sleep (self->slow_ms);
     assert (worker_held (worker) == 0);
     return 0;
 }
@@ -593,12 +596,13 @@ test_hold (void **state)
 }
 
 //  A nap: a batching stage holding a job waits for more deliveries before
-//  its idle flush, so stories that come a moment apart share one flush
+//  its idle flush, twice as long as its last flush took (at most nap_ms),
+//  so stories that come a moment apart share one flush
 static void
 test_nap (void **state)
 {
     fixture_t *fixture = s_fixture_new (NULL);
-    batch_t batch = { 0 };
+    batch_t batch = { .slow_ms = 400 };
     worker_args_t args;
     args.stage = &s_batch;
     args.state = &batch;
@@ -608,16 +612,21 @@ test_nap (void **state)
     args.options.flush_ms = 5000;
     args.options.nap_ms = 1500;
     zactor_t *worker = zactor_new (worker_actor, &args);
+    //  No flush yet, so no nap: the first story is flushed alone (slowly)
     s_publish (fixture, STAGE_STORE, 0, 1, "plain");
-    assert_true (s_wait_stat (fixture, STAGE_STORE, "inflight", 1, 5000));
-    //  The first is delivered and held; without a nap the idle worker
-    //  would commit it alone at once. The rest come a moment later.
-    zclock_sleep (100);
-    s_publish (fixture, STAGE_STORE, 1, 9, "plain");
-    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 10, 10000));
-    zactor_destroy (&worker);
-    assert_int_equal (__atomic_load_n (&batch.completed, __ATOMIC_SEQ_CST), 10);
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 1, 5000));
     assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 1);
+    //  The next is delivered and held; without a nap the idle worker
+    //  would flush it alone at once. The rest come a moment later, well
+    //  inside the nap of 800 ms.
+    s_publish (fixture, STAGE_STORE, 1, 1, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "inflight", 1, 5000));
+    zclock_sleep (100);
+    s_publish (fixture, STAGE_STORE, 2, 9, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 11, 10000));
+    zactor_destroy (&worker);
+    assert_int_equal (__atomic_load_n (&batch.completed, __ATOMIC_SEQ_CST), 11);
+    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 2);
     s_fixture_destroy (&fixture);
 }
 
