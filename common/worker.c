@@ -27,6 +27,7 @@
 #define WORKER_HANDLE_MAX   256     //  Deliveries handled per wake-up
 #define WORKER_SEND_BATCH   32      //  Deliveries handled before their outputs are sent
 #define WORKER_NAP_FACTOR   2       //  A nap lasts this many times the last flush
+#define WORKER_NAP_MIN      16      //  No nap after a flush of fewer jobs
 #define WORKER_TICK_MS      1000    //  stage->tick period
 
 struct _job_t {
@@ -86,6 +87,7 @@ struct _worker_t {
     int64_t flush_retry_at;     //  No flush before this after a failed one
     int64_t held_since;         //  When the stage went from none held to one (usec)
     int64_t flush_usec;         //  How long the last good flush took (usec)
+    size_t flush_held;          //  Jobs the last good flush completed
     int64_t tick_at;            //  Next stage->tick
     int64_t retry_at;           //  No publishes before this (broker overloaded)
     int backoff;                //  Current reconnect back-off, ms
@@ -1008,9 +1010,12 @@ s_flush (worker_t *self)
     if (!self->stage->flush || self->held == 0)
         return;
     int64_t started = time_mono_usec ();
+    size_t held = self->held;
     int rc = self->stage->flush (self->state, self);
-    if (rc == 0)
+    if (rc == 0) {
         self->flush_usec = time_mono_usec () - started;
+        self->flush_held = held;
+    }
     else {
         self->flush_failures++;
         int retry = self->options.flush_ms < 200 ? 200 : self->options.flush_ms;
@@ -1265,14 +1270,16 @@ s_timeout (worker_t *self, int64_t now)
     return timeout < 0 ? 0 : timeout;
 }
 
-//  When the nap of a batching stage ends (usec): WORKER_NAP_FACTOR times
-//  as long as its last flush took, at most nap_ms, from the first job it
-//  holds. A commit that costs little (a trickle of stories) makes a short
-//  nap, so a story waits about as long as a commit takes; a stream of
-//  stories makes longer commits, longer naps and bigger batches.
+//  When the nap of a batching stage ends (usec): none while its flushes
+//  take fewer than WORKER_NAP_MIN jobs (a trickle of stories is committed
+//  as it comes), else WORKER_NAP_FACTOR times as long as its last flush
+//  took, at most nap_ms, from the first job it holds: a stream of stories
+//  makes longer commits, longer naps and bigger batches.
 static int64_t
 s_nap_end (worker_t *self)
 {
+    if (self->flush_held < WORKER_NAP_MIN)
+        return 0;
     int64_t nap = self->flush_usec * WORKER_NAP_FACTOR;
     if (nap > (int64_t) self->options.nap_ms * 1000)
         nap = (int64_t) self->options.nap_ms * 1000;

@@ -595,14 +595,16 @@ test_hold (void **state)
     s_fixture_destroy (&fixture);
 }
 
-//  A nap: a batching stage holding a job waits for more deliveries before
-//  its idle flush, twice as long as its last flush took (at most nap_ms),
-//  so stories that come a moment apart share one flush
+//  A nap: a batching stage that has just flushed a batch of many jobs,
+//  holding a job, waits for more deliveries before its idle flush, twice as
+//  long as its last flush took (at most nap_ms), so stories that come a
+//  moment apart share one flush. After a flush of a few jobs it does not
+//  nap: a trickle of stories is flushed as it comes.
 static void
 test_nap (void **state)
 {
     fixture_t *fixture = s_fixture_new (NULL);
-    batch_t batch = { .slow_ms = 400 };
+    batch_t batch = { .slow_ms = 500 };
     worker_args_t args;
     args.stage = &s_batch;
     args.state = &batch;
@@ -612,21 +614,27 @@ test_nap (void **state)
     args.options.flush_ms = 5000;
     args.options.nap_ms = 1500;
     zactor_t *worker = zactor_new (worker_actor, &args);
-    //  No flush yet, so no nap: the first story is flushed alone (slowly)
+    //  No flush yet, so no nap: the first story is flushed alone, slowly;
+    //  20 more pile up meanwhile and make the second flush
     s_publish (fixture, STAGE_STORE, 0, 1, "plain");
-    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 1, 5000));
-    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 1);
-    //  The next is delivered and held; without a nap the idle worker
-    //  would flush it alone at once. The rest come a moment later, well
-    //  inside the nap of 800 ms.
-    s_publish (fixture, STAGE_STORE, 1, 1, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "inflight", 1, 5000));
+    s_publish (fixture, STAGE_STORE, 1, 20, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 21, 10000));
+    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 2);
+    //  After that batch of 20 the worker naps (1 s): the next story is
+    //  held until the rest come, a moment later, and one flush takes all
+    s_publish (fixture, STAGE_STORE, 21, 1, "plain");
     assert_true (s_wait_stat (fixture, STAGE_STORE, "inflight", 1, 5000));
     zclock_sleep (100);
-    s_publish (fixture, STAGE_STORE, 2, 9, "plain");
-    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 11, 10000));
+    s_publish (fixture, STAGE_STORE, 22, 9, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 31, 10000));
+    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 3);
+    //  And a lone story after it is flushed alone
+    s_publish (fixture, STAGE_STORE, 31, 1, "plain");
+    assert_true (s_wait_stat (fixture, STAGE_STORE, "acked", 32, 10000));
+    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 4);
     zactor_destroy (&worker);
-    assert_int_equal (__atomic_load_n (&batch.completed, __ATOMIC_SEQ_CST), 11);
-    assert_int_equal (__atomic_load_n (&batch.flushes, __ATOMIC_SEQ_CST), 2);
+    assert_int_equal (__atomic_load_n (&batch.completed, __ATOMIC_SEQ_CST), 32);
     s_fixture_destroy (&fixture);
 }
 
