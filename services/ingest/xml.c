@@ -389,6 +389,26 @@ static int
 s_attribute_guard (const char *doc, size_t size, char *err, size_t errsize)
 {
     const char *p = doc, *end = doc + size;
+    //  A tag ends at the first '>' after its '<', so it is shorter than
+    //  the stretch since the '>' before: when no stretch between two '>'
+    //  is long enough for the limit, no tag is (one memchr a tag)
+    const char *last = doc;
+    const char *from = doc;
+    bool long_stretch = false;
+    while (true) {
+        const char *gt = from < end ? memchr (from, '>', (size_t) (end - from)) : NULL;
+        const char *stop = gt ? gt : end;
+        if ((size_t) (stop - last) > XML_MAX_ATTRIBUTES * 3) {
+            long_stretch = true;
+            break;
+        }
+        if (!gt)
+            break;
+        last = gt;
+        from = gt + 1;
+    }
+    if (!long_stretch)
+        return 0;
     while ((p = memchr (p, '<', (size_t) (end - p))) != NULL) {
         const char *close = memchr (p, '>', (size_t) (end - p));
         if (!close)
