@@ -972,10 +972,13 @@ s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
         else
         if (s_named (node, "i"))
             name = "em";
-        snprintf (mapped, sizeof mapped, "%s", name);
+        size_t name_len = strlen (name);
+        size_t copied = name_len < sizeof mapped - 1 ? name_len : sizeof mapped - 1;
+        memcpy (mapped, name, copied);
+        mapped [copied] = 0;
         for (char *p = mapped; *p; p++)
             *p = (char) tolower ((unsigned char) *p);
-        bool kept = strlen (name) < sizeof mapped && s_is (s_kept, (const xmlChar *) mapped);
+        bool kept = name_len < sizeof mapped && s_is (s_kept, (const xmlChar *) mapped);
         if (!kept) {
             //  Unwrapped: keep the content; a block boundary ends loose text
             bool block = s_is (s_blocks, node->name);
