@@ -165,6 +165,13 @@ s_dequantize (model_t *self)
 //  Most categories scored in a padded scratch row on the stack
 #define MODEL_PADDED 512
 
+//  How many terms ahead the weights are prefetched (adding a term's weights
+//  takes tens of cycles, a miss hundreds: on Reuters 8 and 12 scored about
+//  10% faster than 4)
+#ifndef MODEL_AHEAD
+#   define MODEL_AHEAD 8
+#endif
+
 //  Prefetch where the terms of x are laid out (the misses overlap)
 static inline void
 s_prefetch (const model_t *self, const featv_t *x)
@@ -176,8 +183,10 @@ s_prefetch (const model_t *self, const featv_t *x)
     }
 }
 
-//  Prefetch the weights of term t (its layout entry is in the cache by now)
-static inline void
+//  Prefetch the weights of term t (its layout entry is in the cache by now).
+//  Always inlined: as a call of its own, GCC takes a function whose only
+//  effects are prefetches for one without effects, and drops the call.
+static inline __attribute__ ((always_inline)) void
 s_prefetch_weights (const model_t *self, int32_t t)
 {
     if (t < 0 || (size_t) t >= self->layout_terms)
@@ -189,7 +198,12 @@ s_prefetch_weights (const model_t *self, int32_t t)
             __builtin_prefetch (row + b);
     }
     else
+    if (term->count) {
+        //  Its first and last lines (a list of up to 23 weights spans one
+        //  to three)
         __builtin_prefetch (self->packed + term->at);
+        __builtin_prefetch (self->packed + term->at + term->count - 1);
+    }
 }
 
 //  The scores of x into scores; dense rows with SSE2 (or plain C)
@@ -199,8 +213,8 @@ s_scores (const model_t *self, const featv_t *x, float *scores, size_t ncats)
     const float *scale = self->scale;
     s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
-        if (i + 4 < x->len)
-            s_prefetch_weights (self, x->items [i + 4].index);
+        if (i + MODEL_AHEAD < x->len)
+            s_prefetch_weights (self, x->items [i + MODEL_AHEAD].index);
         int32_t t = x->items [i].index;
         if (t < 0 || (size_t) t >= self->layout_terms)
             continue;
@@ -245,8 +259,8 @@ s_scores_avx2 (const model_t *self, const featv_t *x, float *scores, size_t ncat
     const float *scale = self->scale;
     s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
-        if (i + 4 < x->len)
-            s_prefetch_weights (self, x->items [i + 4].index);
+        if (i + MODEL_AHEAD < x->len)
+            s_prefetch_weights (self, x->items [i + MODEL_AHEAD].index);
         int32_t t = x->items [i].index;
         if (t < 0 || (size_t) t >= self->layout_terms)
             continue;
