@@ -819,6 +819,9 @@ static void
 s_status (story_t *story)
 {
     signals_detect (story);
+    //  Raw markers are cut from cleaned fields, yet a cut can end on junk
+    //  ("...Writethru^M" before a space): cleaned now, not by the next pass
+    s_strings (&story->signals);
     if (story->pubstatus) {
         char *status = text_lower_ascii (story->pubstatus);
         const char *value = NULL;
