@@ -771,6 +771,10 @@ xml_attr (xmlNodePtr node, const char *local_name)
         return NULL;
     for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
         if (attr->name && strcmp ((const char *) attr->name, local_name) == 0) {
+            xmlNodePtr only = attr->children;
+            if (only && !only->next && only->type == XML_TEXT_NODE)
+                //  One text node (nearly always): its text is the value
+                return s_trimmed ((const char *) only->content);
             xmlChar *value = xmlNodeListGetString (node->doc, attr->children, 1);
             char *result = s_trimmed ((const char *) value);
             xmlFree (value);
@@ -785,6 +789,11 @@ xml_text (xmlNodePtr node)
 {
     if (!node)
         return NULL;
+    xmlNodePtr only = node->children;
+    if (node->type == XML_ELEMENT_NODE && only && !only->next
+    &&  (only->type == XML_TEXT_NODE || only->type == XML_CDATA_SECTION_NODE))
+        //  An element holding one run of text (nearly always): that text
+        return s_trimmed ((const char *) only->content);
     xmlChar *content = xmlNodeGetContent (node);
     char *result = s_trimmed ((const char *) content);
     xmlFree (content);
