@@ -260,10 +260,23 @@ feed_raw_text (xmlNodePtr node)
 {
     if (!node)
         return NULL;
-    xmlChar *content = xmlNodeGetContent (node);
-    if (!content)
-        return NULL;
-    const char *start = (const char *) content;
+    //  The common case, one text node: trimmed from it, without a copy of
+    //  the whole content first
+    xmlChar *content = NULL;
+    const char *start;
+    xmlNodePtr only = node->children;
+    if (node->type == XML_ELEMENT_NODE && only && !only->next
+    &&  (only->type == XML_TEXT_NODE || only->type == XML_CDATA_SECTION_NODE)) {
+        if (!only->content)
+            return NULL;
+        start = (const char *) only->content;
+    }
+    else {
+        content = xmlNodeGetContent (node);
+        if (!content)
+            return NULL;
+        start = (const char *) content;
+    }
     while (*start && isspace ((unsigned char) *start))
         start++;
     size_t len = strlen (start);
