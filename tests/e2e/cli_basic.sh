@@ -116,7 +116,7 @@ echo "hidden, never pushed" > "$WORK/in/.skip.txt"
 TAP_PID=$!
 #  The tap's subscription must be in place before we push: it says so
 #  once it has seen the broker's $stats
-poll 10 grep -q connected "$WORK/tap.err" || fail "the tap did not connect"
+poll 30 grep -q connected "$WORK/tap.err" || fail "the tap did not connect"
 "$CD" push --source e2e "$WORK/in" 2> "$WORK/push.err" || { cat "$WORK/push.err"; fail "push failed"; }
 grep -q "pushed 20 documents" "$WORK/push.err" || fail "push summary: $(cat "$WORK/push.err")"
 wait "$TAP_PID" || fail "tap did not see 20 pushed events"
@@ -154,7 +154,7 @@ step "files that cannot be sent become dead letters"
 head -c 5000 /dev/urandom > "$WORK/big.bin"
 "$CD" push --quiet --max-size 1k --source e2e "$WORK/big.bin" 2> "$WORK/push.err" && fail "push of a too-large file should exit 1"
 grep -q "too large" "$WORK/push.err" || fail "push error: $(cat "$WORK/push.err")"
-poll 10 sh -c "'$CD' dead --json --stage push | grep -q 'too large'" || fail "no dead letter for the large file"
+poll 30 sh -c "'$CD' dead --json --stage push | grep -q 'too large'" || fail "no dead letter for the large file"
 "$CD" dead --json --stage push > "$WORK/dead.jsonl"
 python3 - "$WORK/dead.jsonl" "$WORK/big.bin" <<'EOF' || fail "dead letter content"
 import hashlib, json, sys
