@@ -95,6 +95,22 @@ s_load_entities (config_t *config, gazetteer_t *gazetteer, char *err, size_t err
     }
     entities_t *entities = entities_new (path, gazetteer, err, errsize);
     free (path);
+    if (!entities)
+        return NULL;
+    //  Given names for people without a cue (missing default: cues only)
+    explicit_path = config ? config_get (config, "classify/givennames", NULL) : NULL;
+    path = config_datafile (config, "classify/givennames", "givennames.txt");
+    if (!path && explicit_path) {
+        snprintf (err, errsize, "given names list %s not found", explicit_path);
+        entities_destroy (&entities);
+        return NULL;
+    }
+    if (path && entities_load_given (entities, path, err, errsize)) {
+        entities_destroy (&entities);
+        free (path);
+        return NULL;
+    }
+    free (path);
     return entities;
 }
 

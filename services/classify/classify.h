@@ -10,6 +10,7 @@
 //      classify/rules      rules.txt           editors' boolean rules
 //      classify/gazetteer  gazetteer.tsv       places
 //      classify/orgs       orgs.tsv            organisations
+//      classify/givennames givennames.txt      given names (people without a cue)
 //
 //  classify_story adds to a story, each concept with creator "classify":
 //  subjects (model scheme literal, confidence and relevance 0-100; rule

@@ -28,6 +28,8 @@ struct _entities_t {
     size_t memo_size;           //  Entries in memo
     uint64_t memo_epoch;        //  Lexicon epoch of memo
     lexicon_t *lexicon;         //  Own lexicon, for entities_find
+    strmap_t *given;            //  Folded given names (cue-free people)
+    strmap_t *not_people;       //  Folded "first last" runs that are no person
 };
 
 //  Word classes
@@ -64,6 +66,9 @@ static const char *s_suffixes [] = {
     "generale", "mij", "maatschappij", "engines", "pictures", "records", "mills", "works",
     "motor", "shipping", "logistics", "bancorp", "ventures", "solutions", "consulting",
     "partnership", "partnerships", "assets", "acquisition", "acquisitions",
+    "video", "films", "cellars", "winery", "wineries", "vineyards", "brewery", "breweries",
+    "airline", "magazine", "gazette", "herald", "tribune", "daily", "weekly",
+    "cos", "hotel", "restaurant", "restaurants", "interiors", "studio",
     NULL
 };
 static const char *s_heads [] = {
@@ -126,6 +131,8 @@ static const char *s_notname [] = {
     "i", "ii", "iii", "iv", "v", "ok", "tv", "ad", "bc", "am", "pm", "gmt", "utc",
     "earlier", "later", "meanwhile", "however", "analysts", "officials", "shares", "sources",
     "assets", "sales", "profits", "earnings", "revenues", "dividend", "dividends",
+    "democrats", "democrat", "democratic", "socialists", "socialist", "republicans", "republican",
+    "liberals", "conservatives", "greens", "christians", "catholics", "muslims",
     NULL
 };
 static const char *s_connect [] = {
@@ -306,6 +313,89 @@ entities_new (const char *orgs_path, gazetteer_t *gazetteer, char *err, size_t e
     return self;
 }
 
+//  --------------------------------------------------------------------------
+//  Given names: "Olaf", "Fumio", "!Dean Witter"
+
+void
+entities_set_given_text (entities_t *self, const char *text)
+{
+    assert (self);
+    strmap_destroy (&self->given);
+    strmap_destroy (&self->not_people);
+    //  The memo says which words are given names: work it out again
+    self->memo_epoch = UINT64_MAX;      //  No lexicon has this epoch
+    if (!text)
+        return;
+    self->given = strmap_new ();
+    self->not_people = strmap_new ();
+    buf_t folded = { 0 };
+    for (const char *p = text; *p; ) {
+        const char *nl = strchr (p, '\n');
+        size_t len = nl ? (size_t) (nl - p) : strlen (p);
+        const char *hash = memchr (p, '#', len);
+        if (hash)
+            len = (size_t) (hash - p);
+        while (len && isspace ((unsigned char) *p)) {
+            p++;
+            len--;
+        }
+        s_wordv_t list = { 0 };
+        if (len && *p == '!') {
+            //  A whole run that is no person: its folded words, spaced
+            tokenize (p + 1, len - 1, s_collect, &list);
+            buf_clear (&folded);
+            for (size_t i = 0; i < list.len; i++) {
+                if (i)
+                    buf_putc (&folded, ' ');
+                buf_puts (&folded, list.items [i].word);
+            }
+            if (list.len >= 2 && list.len <= ENT_MAX_WORDS)
+                strmap_intern (self->not_people, folded.data, folded.size, NULL);
+        }
+        else
+        if (len) {
+            tokenize (p, len, s_collect, &list);
+            for (size_t i = 0; i < list.len; i++)
+                if (!list.items [i].number && list.items [i].word [0])
+                    strmap_intern (self->given, list.items [i].word,
+                                   strlen (list.items [i].word), NULL);
+        }
+        s_words_free (&list);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    buf_free (&folded);
+}
+
+int
+entities_load_given (entities_t *self, const char *path, char *err, size_t errsize)
+{
+    assert (self);
+    uint8_t *data;
+    size_t size;
+    if (file_read (path, 16 * 1024 * 1024, &data, &size)) {
+        snprintf (err, errsize, "cannot read %s: %s", path, strerror (errno));
+        return -1;
+    }
+    if (memchr (data, 0, size)) {
+        snprintf (err, errsize, "%s: not a text file (NUL byte)", path);
+        free (data);
+        return -1;
+    }
+    char *text = xstrndup ((const char *) data, size);   //  file_read does not terminate
+    free (data);
+    entities_set_given_text (self, text);
+    free (text);
+    return 0;
+}
+
+size_t
+entities_given_count (entities_t *self)
+{
+    return self && self->given ? strmap_size (self->given) : 0;
+}
+
 void
 entities_destroy (entities_t **self_p)
 {
@@ -326,6 +416,8 @@ entities_destroy (entities_t **self_p)
     lexicon_destroy (&self->lexicon);
     strmap_destroy (&self->acronyms);
     strmap_destroy (&self->words);
+    strmap_destroy (&self->given);
+    strmap_destroy (&self->not_people);
     tokenizer_destroy (&self->english);
     free (self);
     *self_p = NULL;
@@ -354,6 +446,7 @@ typedef struct {
     uint8_t stop;               //  An English stop word
     uint8_t place;              //  On its own a place name (gazetteer_place_word)
     uint8_t plural;             //  A plural title or role ("Ministers")
+    uint8_t given;              //  A common given name (cue-free people)
     uint8_t known;              //  1 once worked out
 } s_memo_t;
 
@@ -375,6 +468,7 @@ typedef struct {
     size_t skip;                //  Words before this one were read already
     uint64_t lower [16];        //  Filter of the ids of lower-case words
     bool lower_ready;           //  lower is filled
+    int title_case;             //  Title case (no cue-free people): 1, 0, -1 unknown
 } s_ctx_t;
 
 //  The memo of word k (worked out when first needed: most words are never
@@ -401,6 +495,7 @@ s_memo_fill (entities_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *m
     memo->place = self->gazetteer && len > 1 && gazetteer_place_word (self->gazetteer, word, len);
     memo->plural = len > 3 && word [len - 1] == 's'
                 && (s_class (self, word, len - 1) & (W_TITLE | W_ROLE));
+    memo->given = self->given && strmap_find (self->given, word, len) >= 0;
     memo->known = 1;
 }
 
@@ -570,6 +665,70 @@ s_is_place (s_ctx_t *ctx, size_t a, size_t b)
     if (!ctx->self->gazetteer)
         return false;
     return gazetteer_lookup_words (ctx->self->gazetteer, ctx->lexicon, ctx->w + a, b - a + 1) != NULL;
+}
+
+//  Is the text in title case ("Oil Prices Fall As John Smith Speaks"),
+//  where capitals say little? Asked only when a cue-free name is seen:
+//  nearly every word that is no stop word is capitalised
+static bool
+s_title_case (s_ctx_t *ctx)
+{
+    if (ctx->title_case < 0) {
+        size_t capital = 0, lower = 0;
+        for (size_t i = 0; i < ctx->count; i++) {
+            if (NUMBER (i))
+                continue;
+            if (CAPITAL (i))
+                capital++;
+            else
+            if (!M (i)->stop && (ctx->w [i].flags & LEX_ALPHA))
+                lower++;
+        }
+        ctx->title_case = lower * 4 < capital;
+    }
+    return ctx->title_case == 1;
+}
+
+//  Is the run [a, b], which starts with a given name, no person after all:
+//  listed as such ("!Dean Witter"), or the start of the name of an
+//  organisation found earlier in the text ("Dean Witter" after "Dean
+//  Witter Reynolds Inc")?
+static bool
+s_not_person (s_ctx_t *ctx, size_t a, size_t b)
+{
+    entities_t *self = ctx->self;
+    //  "John L. burns": a name ends with no initial
+    if (ctx->w [b].length == 1)
+        return true;
+    //  "Marine Midland Banks": a plural corporate word ends it
+    size_t last_len;
+    const char *last = lexicon_word (ctx->lexicon, ctx->w [b].id, &last_len);
+    if (last_len > 3 && last [last_len - 1] == 's' && (s_class (self, last, last_len - 1) & W_SUFFIX))
+        return true;
+    if (self->not_people && strmap_size (self->not_people)) {
+        char folded [256];
+        size_t used = 0;
+        for (size_t i = a; i <= b; i++) {
+            size_t len;
+            const char *word = lexicon_word (ctx->lexicon, ctx->w [i].id, &len);
+            if (used + len + 2 > sizeof folded)
+                return false;
+            if (i > a)
+                folded [used++] = ' ';
+            memcpy (folded + used, word, len);
+            used += len;
+        }
+        if (strmap_find (self->not_people, folded, used) >= 0)
+            return true;
+    }
+    size_t len;
+    const char *name = s_span (ctx, a, b, &len);
+    for (size_t i = 0; i < ctx->out->len; i++) {
+        const entity_t *e = &ctx->out->items [i];
+        if (e->organisation && strncmp (e->name, name, len) == 0 && e->name [len] == ' ')
+            return true;
+    }
+    return false;
 }
 
 //  Read one run of capitalised words [a, b]
@@ -755,6 +914,9 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     }
     if (!cue && start >= 1 && (M (start - 1)->cls & W_SAID))
         cue = true;
+    //  No cue, but a common given name first: "Olaf Scholz met ..."
+    if (!cue && n >= 2 && n <= 3 && M (start)->given && !s_title_case (ctx) && !s_not_person (ctx, start, b))
+        cue = true;
     //  A surname seen before with a full name is the same person
     int32_t surname = w [b].id;
     for (size_t i = 0; i < ctx->surnames.len; i++)
@@ -796,6 +958,7 @@ entities_find_words (entities_t *self, const lexicon_t *lexicon, const lextext_t
     lexicon_memo (lexicon, &self->memo, &self->memo_size, sizeof (s_memo_t), &self->memo_epoch);
     s_memo_t *memos = (s_memo_t *) self->memo;
     s_ctx_t ctx = { self, lexicon, text->text, w, count, memos, out };
+    ctx.title_case = -1;
     size_t before = out->len;
     for (size_t i = 0; i < count; ) {
         if (!(w [i].flags & LEX_CAPITAL) || (w [i].flags & LEX_NUMBER)) {

@@ -15,7 +15,14 @@
 //      Olaf Scholz", "Foreign Minister Wang Yi", "company spokeswoman Jane
 //      Doe", "Mr. Smith"), "said"/"told" after it, an apposition ("Jane Doe,
 //      a spokeswoman for ..."), or a middle initial ("John F. Kennedy").
-//      Later mentions by surname are the same person.
+//      Later mentions by surname are the same person;
+//    - a person without a cue when it starts with a common given name
+//      (config/givennames.txt, see entities_load_given: "Olaf Scholz",
+//      "Carl C. Icahn"), is two to four capitalised words, is no place and
+//      no organisation (by the tests above, or the start of a name of an
+//      organisation already found in the text: "Dean Witter" after "Dean
+//      Witter Reynolds Inc"), and the text is not in title case (a
+//      headline "Fed Holds As John Smith Speaks" says nothing).
 //  Place names (the gazetteer) are neither. No list of people is used.
 
 #ifndef COPYDESK_ENTITIES_H
@@ -41,6 +48,18 @@ entities_t *
 //  Same, from organisation list text (for tests).
 entities_t *
     entities_new_text (const char *orgs_text, gazetteer_t *gazetteer, char *err, size_t errsize);
+//  Load the list of given names for cue-free people (one or more names a
+//  line, '#' comments; a line "!Full Name" names a firm or thing that
+//  only looks like a person, e.g. "!Dean Witter"). Replaces an earlier
+//  list. 0, or -1 with the reason in err.
+int
+    entities_load_given (entities_t *self, const char *path, char *err, size_t errsize);
+//  Same, from list text (for tests); NULL clears the list.
+void
+    entities_set_given_text (entities_t *self, const char *text);
+//  Given names in the list (0 if none loaded)
+size_t
+    entities_given_count (entities_t *self);
 //  Destroy and nullify. Safe on NULL.
 void
     entities_destroy (entities_t **self_p);

@@ -163,6 +163,111 @@ test_edges (void **state)
     entities_destroy (&bare);
 }
 
+//  People without a cue: a run starting with a common given name
+static void
+test_given_names (void **state)
+{
+    char err [256];
+    entities_t *finder = entities_new (NULL, s_gazetteer, err, sizeof err);
+    assert_non_null (finder);
+    static const char *story =
+        "Olaf Scholz met Emmanuel Macron in Berlin on Tuesday. The two leaders discussed "
+        "trade. Macron left early. Carl C. Icahn bought shares of Dean Witter Reynolds Inc, "
+        "and Dean Witter shares rose. Fumio Kishida was in Tokyo. Thomas Cook cut prices "
+        "and Marine Midland Banks fell, John L. burns wrote. Christian Democrats met.";
+    //  Without the list: no cue, no person
+    entityv_t found = { 0 };
+    entities_find (finder, story, &found);
+    assert_null (s_get (&found, "Emmanuel Macron", false));
+    assert_null (s_get (&found, "Fumio Kishida", false));
+    entities_free (&found);
+    assert_int_equal (entities_given_count (finder), 0);
+
+    //  With it
+    entities_set_given_text (finder,
+        "# test list\nOlaf Emmanuel  Carl\tFumio Dean\nThomas Marine John Christian\n"
+        "!Thomas Cook\n\n");
+    assert_int_equal (entities_given_count (finder), 9);
+    entities_find (finder, story, &found);
+    s_dump (&found);
+    entity_t *macron = s_get (&found, "Emmanuel Macron", false);
+    assert_non_null (macron);
+    assert_int_equal (macron->mentions, 2);         //  The later "Macron" too
+    assert_non_null (s_get (&found, "Olaf Scholz", false));
+    assert_non_null (s_get (&found, "Carl C. Icahn", false));
+    assert_non_null (s_get (&found, "Fumio Kishida", false));
+    assert_null (s_get (&found, "Macron", false));
+    assert_null (s_get (&found, "Berlin", false));
+    assert_null (s_get (&found, "Tokyo", false));
+    //  Organisations that look like people
+    assert_non_null (s_get (&found, "Dean Witter Reynolds Inc", true));
+    assert_null (s_get (&found, "Dean Witter", false));            //  Start of an org found
+    assert_null (s_get (&found, "Thomas Cook", false));            //  Listed as no person
+    assert_null (s_get (&found, "Marine Midland Banks", false));   //  Plural corporate word
+    assert_null (s_get (&found, "John L", false));                 //  No initial at the end
+    assert_null (s_get (&found, "Christian Democrats", false));
+    entities_free (&found);
+
+    //  Title case and capitals say nothing; a place is no person
+    entities_find (finder, "Oil Prices Fall As Olaf Scholz Speaks In Berlin", &found);
+    assert_int_equal (found.len, 0);
+    entities_find (finder, "OLAF SCHOLZ MEETS EMMANUEL MACRON", &found);
+    assert_int_equal (found.len, 0);
+    entities_set_given_text (finder, "Hong\n");
+    entities_find (finder, "Markets in Hong Kong were closed on Monday for a holiday.", &found);
+    s_dump (&found);
+    assert_null (s_get (&found, "Hong Kong", false));
+    entities_free (&found);
+
+    //  Cleared: no cue-free people again (the memo is worked out anew)
+    entities_set_given_text (finder, NULL);
+    assert_int_equal (entities_given_count (finder), 0);
+    entities_find (finder, story, &found);
+    assert_null (s_get (&found, "Emmanuel Macron", false));
+    entities_free (&found);
+
+    //  The shipped list loads and knows names across languages, not words
+    const char *source = getenv ("COPYDESK_SOURCE");
+    if (!source)
+        source = COPYDESK_SOURCE_DIR;
+    char *path = xasprintf ("%s/config/givennames.txt", source);
+    assert_int_equal (entities_load_given (finder, path, err, sizeof err), 0);
+    free (path);
+    assert_true (entities_given_count (finder) > 1000);
+    entities_find (finder, "Olaf Scholz met Emmanuel Macron, Shigeru Ishiba, Narendra Modi, "
+                   "Cyril Ramaphosa and Giorgia Meloni. Morgan Stanley and Dow Jones were "
+                   "quoted. Santa Fe and Jordan were calm on Monday in May. Ford Motor Co "
+                   "agreed. Will Congress act? Philip Morris shares rose.", &found);
+    s_dump (&found);
+    assert_non_null (s_get (&found, "Olaf Scholz", false));
+    assert_non_null (s_get (&found, "Emmanuel Macron", false));
+    assert_non_null (s_get (&found, "Shigeru Ishiba", false));
+    assert_non_null (s_get (&found, "Narendra Modi", false));
+    assert_non_null (s_get (&found, "Cyril Ramaphosa", false));
+    assert_non_null (s_get (&found, "Giorgia Meloni", false));
+    for (size_t i = 0; i < found.len; i++) {
+        const char *name = found.items [i].name;
+        if (found.items [i].organisation)
+            continue;
+        assert_null (strstr (name, "Morgan"));
+        assert_null (strstr (name, "Dow"));
+        assert_null (strstr (name, "Santa"));
+        assert_null (strstr (name, "Jordan"));
+        assert_null (strstr (name, "Monday"));
+        assert_null (strstr (name, "Ford"));
+        assert_null (strstr (name, "Congress"));
+        assert_null (strstr (name, "Philip"));
+    }
+    entities_free (&found);
+
+    //  A missing list is an error and keeps the old one
+    assert_int_equal (entities_load_given (finder, "/nonexistent/givennames.txt", err,
+                                           sizeof err), -1);
+    assert_non_null (strstr (err, "givennames.txt"));
+    assert_true (entities_given_count (finder) > 1000);
+    entities_destroy (&finder);
+}
+
 
 //  The same people and organisations on words read into a lexicon the
 //  caller shares, one list for two texts, across a trim of the lexicon
@@ -217,6 +322,7 @@ main (void)
         cmocka_unit_test (test_organisations),
         cmocka_unit_test (test_edges),
         cmocka_unit_test (test_shared_lexicon),
+        cmocka_unit_test (test_given_names),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }
