@@ -69,6 +69,7 @@ static const char *s_suffixes [] = {
     "video", "films", "cellars", "winery", "wineries", "vineyards", "brewery", "breweries",
     "airline", "magazine", "gazette", "herald", "tribune", "daily", "weekly",
     "cos", "hotel", "restaurant", "restaurants", "interiors", "studio",
+    "gesellschaft", "handelsgesellschaft", "werke", "verlag", "kg", "kgaa",
     NULL
 };
 static const char *s_heads [] = {
@@ -453,6 +454,22 @@ typedef struct {
 #define IS_OF       0x01        //  "of"
 #define IS_FOR      0x02        //  "for"
 #define IS_AND      0x04        //  "and"
+#define IS_PARTICLE 0x08        //  A particle inside a person's name ("von der Leyen")
+
+//  Particles: lower-case words that may stand inside a person's name
+static const char *s_particles [] = {
+    "von", "van", "der", "den", "de", "da", "dos", "das", "del", "della", "di", "du",
+    "la", "le", "bin", "ibn", "al", "el", NULL
+};
+
+static bool
+s_is_particle (const char *word)
+{
+    for (int i = 0; s_particles [i]; i++)
+        if (strcmp (word, s_particles [i]) == 0)
+            return true;
+    return false;
+}
 
 typedef struct {
     entities_t *self;
@@ -490,7 +507,8 @@ s_memo_fill (entities_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *m
     memo->first1 = ew >= 0 ? u64map_get (self->trie, (uint32_t) ew) + 1 : 0;
     memo->cls = (uint8_t) s_class (self, word, len);
     memo->is = (strcmp (word, "of") == 0 ? IS_OF : 0) | (strcmp (word, "for") == 0 ? IS_FOR : 0)
-             | (strcmp (word, "and") == 0 ? IS_AND : 0);
+             | (strcmp (word, "and") == 0 ? IS_AND : 0)
+             | (s_is_particle (word) ? IS_PARTICLE : 0);
     memo->stop = tokenizer_is_stopword (self->english, word, len);
     memo->place = self->gazetteer && len > 1 && gazetteer_place_word (self->gazetteer, word, len);
     memo->plural = len > 3 && word [len - 1] == 's'
@@ -865,8 +883,14 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     size_t n = b - start + 1;
     if (n > 4)
         return;
+    size_t particles = 0;
     for (size_t i = start; i <= b; i++) {
         const s_memo_t *memo = M (i);
+        //  "Ursula von der Leyen", "Mohammed bin Salman"
+        if (!CAPITAL (i) && i > start && i < b && (memo->is & IS_PARTICLE)) {
+            particles++;
+            continue;
+        }
         if ((memo->cls & (W_NOTNAME | W_SUFFIX)) || NUMBER (i)
         ||  (UPPER (i) && w [i].length > 1) || !CAPITAL (i))
             return;
@@ -915,7 +939,7 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
     if (!cue && start >= 1 && (M (start - 1)->cls & W_SAID))
         cue = true;
     //  No cue, but a common given name first: "Olaf Scholz met ..."
-    if (!cue && n >= 2 && n <= 3 && M (start)->given && !s_title_case (ctx) && !s_not_person (ctx, start, b))
+    if (!cue && n - particles >= 2 && n - particles <= 3 && M (start)->given && !s_title_case (ctx) && !s_not_person (ctx, start, b))
         cue = true;
     //  A surname seen before with a full name is the same person
     int32_t surname = w [b].id;
@@ -931,6 +955,14 @@ s_run (s_ctx_t *ctx, size_t a, size_t b)
         return;
     size_t len;
     const char *name = s_span (ctx, start, b, &len);
+    //  "Lee Jae-myung", "Ban Ki-moon": a short lower-case syllable after a
+    //  short one and a hyphen (but "Icahn-controlled" is no name)
+    if (b > start && b + 1 < ctx->count && w [b].length <= 4 && w [b + 1].length <= 6
+    &&  !M (b + 1)->stop && w [b].offset + w [b].length + 1 == w [b + 1].offset
+    &&  name + len == ctx->text + w [b].offset + w [b].length
+    &&  ctx->text [w [b + 1].offset - 1] == '-' && !CAPITAL (b + 1) && !NUMBER (b + 1)
+    &&  (w [b + 1].flags & LEX_ALPHA))
+        len = w [b + 1].offset + w [b + 1].length - w [start].offset;
     entity_t *e = s_add (ctx, name, len, NULL, 0, false);
     if (e && n >= 2 && e->mentions == 1) {
         *vec_push (&ctx->surnames) = surname;
@@ -976,6 +1008,13 @@ entities_find_words (entities_t *self, const lexicon_t *lexicon, const lextext_t
             if ((s_memo_at (&ctx, j + 1)->cls & W_CONNECT) && j + 2 < count
             &&  (w [j + 2].flags & LEX_CAPITAL) && s_joined (&ctx, j + 1)) {
                 j += 2;
+                continue;
+            }
+            //  Two particles: "Ursula von der Leyen", "Juan de la Cruz"
+            if ((s_memo_at (&ctx, j + 1)->is & IS_PARTICLE) && j + 3 < count
+            &&  !(w [j + 2].flags & LEX_CAPITAL) && (s_memo_at (&ctx, j + 2)->is & IS_PARTICLE)
+            &&  (w [j + 3].flags & LEX_CAPITAL) && s_joined (&ctx, j + 1) && s_joined (&ctx, j + 2)) {
+                j += 3;
                 continue;
             }
             break;

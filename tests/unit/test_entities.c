@@ -237,7 +237,8 @@ test_given_names (void **state)
     entities_find (finder, "Olaf Scholz met Emmanuel Macron, Shigeru Ishiba, Narendra Modi, "
                    "Cyril Ramaphosa and Giorgia Meloni. Morgan Stanley and Dow Jones were "
                    "quoted. Santa Fe and Jordan were calm on Monday in May. Ford Motor Co "
-                   "agreed. Will Congress act? Philip Morris shares rose.", &found);
+                   "agreed. Will Congress act? Philip Morris shares rose. Ursula von der "
+                   "Leyen, Mohammed bin Salman and Lee Jae-myung spoke.", &found);
     s_dump (&found);
     assert_non_null (s_get (&found, "Olaf Scholz", false));
     assert_non_null (s_get (&found, "Emmanuel Macron", false));
@@ -245,6 +246,9 @@ test_given_names (void **state)
     assert_non_null (s_get (&found, "Narendra Modi", false));
     assert_non_null (s_get (&found, "Cyril Ramaphosa", false));
     assert_non_null (s_get (&found, "Giorgia Meloni", false));
+    assert_non_null (s_get (&found, "Ursula von der Leyen", false));   //  Particles
+    assert_non_null (s_get (&found, "Mohammed bin Salman", false));
+    assert_non_null (s_get (&found, "Lee Jae-myung", false));          //  Hyphenated part
     for (size_t i = 0; i < found.len; i++) {
         const char *name = found.items [i].name;
         if (found.items [i].organisation)
