@@ -480,11 +480,16 @@ s_map_text (story_t *story, char **lines, size_t count, bool tabular)
         }
         //  A body line (TAB or BS rows, or any line in plain style)
         if (!in_body && style == STYLE_PLAIN && story->headlines.len == 0) {
-            char *t = tty_trim (tty_strip_controls (raw));
-            if (*t && strlen (t) <= 200) {
+            //  On a copy: a line too long for a headline is body text
+            //  below, which still needs its leading BS or TAB
+            char *copy = xstrdup (raw);
+            char *t = tty_trim (tty_strip_controls (copy));
+            bool headline = *t && strlen (t) <= 200;
+            if (headline)
                 story_add_text (&story->headlines, "main", "text/plain", t);
+            free (copy);
+            if (headline)
                 continue;
-            }
         }
         in_body = true;
         char *text;

@@ -58,7 +58,7 @@ s_check (const char *dateline, const char *headline, const char *body, const cha
     char *got = s_places (dateline, headline, body, 0);
     if (strcmp (got, expected))
         fprintf (stderr, "places of \"%s\": got \"%s\", want \"%s\"\n",
-                 body ? body : headline, got, expected);
+                 body ? body : headline ? headline : "", got, expected);
     assert_string_equal (got, expected);
     free (got);
 }

@@ -304,6 +304,32 @@ test_anpa (void **state)
     collect_reset (&c);
 }
 
+//  A message without header lines whose first text line is too long for a
+//  headline and starts with BS then a CP1252 byte: the headline attempt
+//  must not strip the BS in place, or the body's "skip the BS" drops the
+//  first byte of the character instead (found by fuzz_anpa)
+static void
+test_anpa_long_first_line (void **state)
+{
+    buf_t doc;
+    buf_init (&doc);
+    buf_append (&doc, "\x16\x16\x01\x00\x00\x08\xa5", 7);
+    for (int i = 0; i < 30; i++)
+        buf_puts (&doc, "long line ");
+    buf_puts (&doc, "\r\nSecond line of the text.\r\n");
+    collect_t c = { 0 };
+    assert_int_equal (collect_bytes (&c, "anpa-long-line", "anpa1312", doc.data, doc.size), 0);
+    assert_int_equal (c.stories.len, 1);
+    story_t *s = c.stories.items [0];
+    assert_true (collect_story_clean (s));
+    assert_int_equal (s->bodies.len, 1);
+    const char *body = s->bodies.items [0].value;
+    assert_true (charset_utf8_valid ((const uint8_t *) body, strlen (body)));
+    assert_true (str_starts (body, "\xc2\xa5long line"));
+    collect_reset (&c);
+    buf_free (&doc);
+}
+
 static void
 test_anpa_stream (void **state)
 {
@@ -654,6 +680,7 @@ main (void)
         cmocka_unit_test (test_iptc7901_stream),
         cmocka_unit_test (test_anpa),
         cmocka_unit_test (test_anpa_stream),
+        cmocka_unit_test (test_anpa_long_first_line),
         cmocka_unit_test (test_zczc),
         cmocka_unit_test (test_zczc_stream),
         cmocka_unit_test (test_helpers),
