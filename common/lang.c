@@ -21,6 +21,8 @@
 #define LANG_NGRAM_SAMPLE   512     //  Bytes of it profiled by n-grams
 #define LANG_MIN_LETTERS    25      //  Fewer letters: unsure
 #define LANG_SHORT_LETTERS  120     //  Fewer letters: both methods must agree
+#define LANG_SURE_HITS      12      //  Function words that decide alone (4x any other)
+#define LANG_SURE_WORDS     6       //  ... of at least this many different words
 
 //  Function words in a small open-addressing hash: word -> languages
 #define LANG_WORDS_SLOTS 2048   //  Power of two, well above the word count
@@ -29,6 +31,7 @@
 typedef struct {
     char word [LANG_WORD_MAX];  //  Lower case; "" = empty slot
     uint32_t languages;         //  Bit l: s_stopwords [l] has the word
+    uint32_t epoch;             //  Call of s_stopword_hits that last saw it
 } lang_word_t;
 
 //  N-gram profiles
@@ -74,6 +77,7 @@ typedef struct {
 struct _lang_t {
     lang_word_t words [LANG_WORDS_SLOTS];   //  Function words of every language
     int models;                 //  Profiles loaded (0: function words only)
+    uint32_t word_epoch;        //  Calls of s_stopword_hits (distinct words)
     const char *codes [LANG_MODELS_MAX];    //  Our code for each profile
     lang_gram_t *grams;         //  Hash table of every profile's n-grams
     lang_tail_t *tails;         //  Their bytes past the first 8, by slot
@@ -144,6 +148,16 @@ static const struct {
 static const char *s_siblings [][2] = {
     { "cs", "sk" }, { "da", "no" }, { "sv", "no" }, { "es", "pt" }, { NULL, NULL }
 };
+
+//  True if the language has a close sibling in s_siblings
+static bool
+s_has_sibling (const char *code)
+{
+    for (int i = 0; s_siblings [i][0]; i++)
+        if (strcmp (s_siblings [i][0], code) == 0 || strcmp (s_siblings [i][1], code) == 0)
+            return true;
+    return false;
+}
 
 static uint32_t
 s_word_hash (const char *word, size_t len)
@@ -733,9 +747,12 @@ s_by_script (const census_t *c)
 #define LANG_STOP_MAX 24
 
 static void
-s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits)
+s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits, int *distinct)
 {
     memset (hits, 0, sizeof (int) * LANG_STOP_MAX);
+    memset (distinct, 0, sizeof (int) * LANG_STOP_MAX);
+    if (++self->word_epoch == 0)
+        self->word_epoch = 1;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
     size_t i = 0;
     char word [48];
@@ -779,9 +796,15 @@ s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits)
             continue;
         }
         if (wlen > 0 && wlen < LANG_WORD_MAX) {
-            uint32_t languages = s_word_slot (self, word + 1, wlen)->languages;
-            for (int l = 0; languages && l < LANG_STOP_MAX; l++, languages >>= 1)
+            lang_word_t *slot = s_word_slot (self, word + 1, wlen);
+            uint32_t languages = slot->languages;
+            bool first = languages && slot->epoch != self->word_epoch;
+            if (first)
+                slot->epoch = self->word_epoch;
+            for (int l = 0; languages && l < LANG_STOP_MAX; l++, languages >>= 1) {
                 hits [l] += languages & 1;
+                distinct [l] += first & languages;
+            }
         }
         wlen = 0;
     }
@@ -819,8 +842,8 @@ lang_detect (lang_t *self, const char *text)
     if (census.latin < LANG_MIN_LETTERS || census.latin * 2 < census.letters)
         return NULL;
 
-    int hits [LANG_STOP_MAX];
-    s_stopword_hits (self, text, len, hits);
+    int hits [LANG_STOP_MAX], words [LANG_STOP_MAX];
+    s_stopword_hits (self, text, len, hits, words);
     int best_stop = -1, second_hits = 0;
     for (int l = 0; s_stopwords [l].code; l++) {
         if (best_stop < 0 || hits [l] > hits [best_stop]) {
@@ -840,6 +863,13 @@ lang_detect (lang_t *self, const char *text)
 
     if (self->models == 0)
         return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
+    //  Overwhelming function words decide alone: the n-gram ranking below
+    //  (most of the detector's time) only confirms them then. Many
+    //  different words, not one repeated ("per" in a price table)
+    if (by_words && census.latin >= LANG_SHORT_LETTERS
+    &&  top_hits >= LANG_SURE_HITS && top_hits >= 4 * second_hits
+    &&  words [best_stop] >= LANG_SURE_WORDS && !s_has_sibling (by_words))
+        return by_words;
     //  Short text is decided only when the function words agree with the
     //  n-grams: without a verdict from them, the n-grams need not run
     if (census.latin < LANG_SHORT_LETTERS && !by_words)
