@@ -750,6 +750,22 @@ test_language (void **state)
     }
     assert_null (lang_detect (lang, "Short text."));
     assert_null (lang_detect (lang, "12 34 56 78 90 -- 11:30"));
+    //  One function word repeated is not a language: a price table whose
+    //  only listed word is the Italian "per" (the function-word shortcut
+    //  needs many different words)
+    buf_t table;
+    buf_init (&table);
+    for (int i = 0; i < 16; i++)
+        buf_puts (&table, "SOYOIL Dutch fob guilders per 100 kilos May 65.50 Jun 66.00 slrs\n");
+    const char *code = lang_detect (lang, table.data);
+    if (code && strcmp (code, "it") == 0)
+        fail_msg ("a price table read as Italian");
+    buf_free (&table);
+    //  Long English prose decided by its function words alone
+    assert_string_equal (lang_detect (lang,
+        "The minister said on Tuesday that the government would not change its plans for the "
+        "budget, and that it was confident the economy would grow by more than two percent in "
+        "the coming year, which was in line with the forecasts of the central bank."), "en");
     lang_destroy (&lang);
 
     char *tag = lang_tag_clean ("ger");
