@@ -303,6 +303,28 @@ s_cp_clean (int32_t cp)
     return cp < TEXT_CLEAN_LIMIT && (s_clean_map [cp >> 3] & (1 << (cp & 7)));
 }
 
+//  One character of U+0080 or above in a clean-text scan, at p with avail
+//  bytes left: its size, or 0 when it is invalid UTF-8 or not clean. Keeps
+//  the double-encoding evidence: *lead when a C2/C3 lead was seen,
+//  *mappable cleared by a code point that CP1252 cannot hold.
+static size_t
+s_scan_char (const uint8_t *p, size_t avail, bool *lead, bool *mappable)
+{
+    size_t n = s_utf8_len (p, avail);
+    if (n == 0)
+        return 0;
+    int32_t cp = s_decode (p, n);
+    pthread_once (&s_clean_once, s_clean_map_build);
+    if (!s_cp_clean (cp))
+        return 0;
+    if (p [0] == 0xC2 || p [0] == 0xC3)
+        *lead = true;
+    else
+    if (*mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
+        *mappable = false;
+    return n;
+}
+
 //  True if all 8 bytes of x are printable ASCII (0x20-0x7E)
 static inline bool
 s_printable8 (uint64_t x)
@@ -357,18 +379,9 @@ s_scan (const char *s, size_t len, scan_t *scan)
             i++;
             continue;
         }
-        size_t n = s_utf8_len (p + i, len - i);
+        size_t n = s_scan_char (p + i, len - i, &lead, &mappable);
         if (n == 0)
             return;
-        int32_t cp = s_decode (p + i, n);
-        pthread_once (&s_clean_once, s_clean_map_build);
-        if (!s_cp_clean (cp))
-            return;
-        if (c == 0xC2 || c == 0xC3)
-            lead = true;
-        else
-        if (mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
-            mappable = false;
         i += n;
     }
     scan->fast = true;
@@ -658,18 +671,9 @@ text_line_clean (const char *s)
             break;
         if (c < 0x80)
             return false;       //  Controls, DEL
-        size_t n = s_utf8_len (p + i, 4);
+        size_t n = s_scan_char (p + i, 4, &lead, &mappable);
         if (n == 0)
             return false;
-        int32_t cp = s_decode (p + i, n);
-        pthread_once (&s_clean_once, s_clean_map_build);
-        if (!s_cp_clean (cp))
-            return false;
-        if (c == 0xC2 || c == 0xC3)
-            lead = true;
-        else
-        if (mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
-            mappable = false;
         i += n;
     }
     return !(lead && mappable && s_has_mojibake (s));
@@ -951,18 +955,9 @@ text_body_clean (const char *s, bool preformatted)
             break;
         if (c < 0x80)
             return false;       //  Controls, DEL
-        size_t n = s_utf8_len (p + i, 4);
+        size_t n = s_scan_char (p + i, 4, &lead, &mappable);
         if (n == 0)
             return false;
-        int32_t cp = s_decode (p + i, n);
-        pthread_once (&s_clean_once, s_clean_map_build);
-        if (!s_cp_clean (cp))
-            return false;
-        if (c == 0xC2 || c == 0xC3)
-            lead = true;
-        else
-        if (mappable && cp >= 0x100 && s_cp1252_byte (cp) < 0)
-            mappable = false;
         i += n;
     }
     return !(lead && mappable && s_has_mojibake (s));
