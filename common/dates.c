@@ -156,24 +156,54 @@ static const zone_name_t s_zones_au [] = {
     { NULL, 0 }
 };
 
+//  The month names sorted by their bytes, once: a binary search finds a
+//  name, and the names a word is a prefix of follow it
+static name_t s_months_sorted [sizeof s_months / sizeof s_months [0]];
+static size_t s_months_count;
+static pthread_once_t s_months_once = PTHREAD_ONCE_INIT;
+
+static int
+s_name_compare (const void *a, const void *b)
+{
+    return strcmp (((const name_t *) a)->name, ((const name_t *) b)->name);
+}
+
+static void
+s_months_sort (void)
+{
+    size_t count = 0;
+    for (const name_t *n = s_months; n->name; n++)
+        s_months_sorted [count++] = *n;
+    qsort (s_months_sorted, count, sizeof (name_t), s_name_compare);
+    s_months_count = count;
+}
+
 static int
 s_month_lookup (const char *word)
 {
-    for (const name_t *n = s_months; n->name; n++)
-        if (n->name [0] == word [0] && strcmp (n->name, word) == 0)
-            return n->value;
+    pthread_once (&s_months_once, s_months_sort);
+    //  The first name not below word
+    size_t low = 0, high = s_months_count;
+    while (low < high) {
+        size_t middle = (low + high) / 2;
+        if (strcmp (s_months_sorted [middle].name, word) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (low < s_months_count && strcmp (s_months_sorted [low].name, word) == 0)
+        return s_months_sorted [low].value;
     //  A prefix of at least 3 characters of one full name only ("septem")
     size_t len = strlen (word);
     if (len < 3)
         return 0;
     int found = 0;
-    for (const name_t *n = s_months; n->name; n++)
-        if (n->name [0] == word [0] && strncmp (n->name, word, len) == 0
-        &&  strlen (n->name) > len) {
-            if (found && found != n->value)
-                return 0;
-            found = n->value;
-        }
+    for (size_t i = low; i < s_months_count
+                      && strncmp (s_months_sorted [i].name, word, len) == 0; i++) {
+        if (found && found != s_months_sorted [i].value)
+            return 0;
+        found = s_months_sorted [i].value;
+    }
     return found;
 }
 

@@ -336,9 +336,36 @@ s_repair_entities (const uint8_t *data, size_t size, size_t *out_size)
     bool changed = false;
     size_t copied = 0;          //  data [0..copied) is in out
     size_t i = 0;
+    //  Only '&' and the openings of what entities cannot be in ("<!" for
+    //  CDATA and comments, "<?") matter: the next of each, found with
+    //  memchr and memmem and kept until passed
+    size_t amp = 0, bang = 0, query = 0;
+    bool look_amp = true, look_bang = true, look_query = true;
+    bool first = true;          //  Nothing searched yet
     while (i < size) {
-        uint8_t c = data [i];
-        if (c == '<') {
+        if (look_amp && (amp < i || first)) {
+            const uint8_t *p = (const uint8_t *) memchr (data + i, '&', size - i);
+            amp = p ? (size_t) (p - data) : size;
+            look_amp = p != NULL;
+        }
+        if (look_bang && (bang < i || first)) {
+            const uint8_t *p = (const uint8_t *) memmem (data + i, size - i, "<!", 2);
+            bang = p ? (size_t) (p - data) : size;
+            look_bang = p != NULL;
+        }
+        if (look_query && (query < i || first)) {
+            const uint8_t *p = (const uint8_t *) memmem (data + i, size - i, "<?", 2);
+            query = p ? (size_t) (p - data) : size;
+            look_query = p != NULL;
+        }
+        first = false;
+        size_t next = amp < bang ? amp : bang;
+        if (query < next)
+            next = query;
+        if (next >= size)
+            break;
+        i = next;
+        if (data [i] == '<') {
             //  Skip what entities cannot be in
             const char *close = NULL;
             size_t skip = 0;
@@ -364,10 +391,6 @@ s_repair_entities (const uint8_t *data, size_t size, size_t *out_size)
             i++;
             continue;
         }
-        if (c != '&') {
-            i++;
-            continue;
-        }
         //  &name; &#123; &#x1F; or a bare '&'
         size_t j = i + 1;
         if (j < size && data [j] == '#') {
@@ -387,12 +410,17 @@ s_repair_entities (const uint8_t *data, size_t size, size_t *out_size)
                 j++;
             size_t len = j - i - 1;
             if (len > 0 && j < size && data [j] == ';' && isalpha (data [i + 1])) {
+                const uint8_t *word = data + i + 1;
+                if ((len == 2 && (memcmp (word, "lt", 2) == 0 || memcmp (word, "gt", 2) == 0))
+                ||  (len == 3 && memcmp (word, "amp", 3) == 0)
+                ||  (len == 4 && (memcmp (word, "quot", 4) == 0 || memcmp (word, "apos", 4) == 0))) {
+                    i = j + 1;
+                    continue;   //  XML's own
+                }
                 char name [40];
-                memcpy (name, data + i + 1, len);
+                memcpy (name, word, len);
                 name [len] = 0;
-                if (streq (name, "amp") || streq (name, "lt") || streq (name, "gt")
-                ||  streq (name, "quot") || streq (name, "apos")
-                ||  (subset && s_entity_declared (data, size, name, len))) {
+                if (subset && s_entity_declared (data, size, name, len)) {
                     i = j + 1;
                     continue;   //  XML knows this one
                 }

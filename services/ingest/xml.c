@@ -600,7 +600,14 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
         ctxt->sax->serror = s_first_error;
         ctxt->userData = ctxt;
     }
-    xmlDocPtr doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, "UTF-8", flags);
+    //  Telling libxml2 the input is UTF-8 sends it through a converter
+    //  that copies it; input that came as UTF-8 and says so (or says
+    //  nothing) needs none
+    const char *encoding = "UTF-8";
+    if (in == (const char *) data && !fixed
+    &&  (!decl || strcasecmp (decl, "UTF-8") == 0))
+        encoding = NULL;
+    xmlDocPtr doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, encoding, flags);
     if (!doc || !ctxt->wellFormed) {
         xmlErrorPtr error = xmlCtxtGetLastError (ctxt);
         char reason [256] = "not well-formed";
@@ -627,7 +634,7 @@ xml_parse (const uint8_t *data, size_t size, const xml_options_t *options,
             if (options->recover) {
                 //  Retry in recover mode
                 xmlCtxtReset (ctxt);
-                doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, "UTF-8",
+                doc = xmlCtxtReadMemory (ctxt, start, (int) start_size, NULL, encoding,
                                          flags | XML_PARSE_RECOVER);
                 if (doc && xmlDocGetRootElement (doc)) {
                     if (warnings)
