@@ -388,8 +388,11 @@ s_char_len (uint8_t c)
 }
 
 static int
-s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes)
+s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes,
+                int32_t *scores_out)
 {
+    if (scores_out)
+        memset (scores_out, 0, sizeof (int32_t) * LANG_MODELS_MAX);
     //  The sample as words between single underscores: "_word_word_"
     char *prepared = self->prepared;
     size_t size = 0;
@@ -545,6 +548,8 @@ counted:;
         scores [m] += missing * LANG_OUT_OF_PLACE;
     for (int i = 0; i < distinct; i++)
         self->seen [self->order [i]].len = 0;
+    if (scores_out)
+        memcpy (scores_out, scores, sizeof (int32_t) * (size_t) self->models);
 
     //  Candidates: within the threshold of the best, best first
     int64_t best = INT64_MAX;    //  (scores are at most 400 * 400)
@@ -885,7 +890,7 @@ lang_detect (lang_t *self, const char *text)
             ngram_len--;
     }
     const char *ranked [LANG_CANDIDATES];
-    int count = s_profile_rank (self, text, ngram_len, ranked);
+    int count = s_profile_rank (self, text, ngram_len, ranked, NULL);
     if (count <= 0)
         return census.latin >= LANG_SHORT_LETTERS ? by_words : NULL;
     //  Candidates within the threshold of the best: the same language
@@ -950,6 +955,38 @@ lang_detect (lang_t *self, const char *text)
     && (census.latin >= LANG_SHORT_LETTERS || by_words == codes [chosen]))
         return codes [chosen];
     return NULL;
+}
+
+//  --------------------------------------------------------------------------
+//  The steps of lang_detect alone, for the differential tests
+
+_Static_assert (LANG_TEST_MODELS == LANG_MODELS_MAX, "lang_test_rank scores");
+_Static_assert (LANG_TEST_CANDIDATES == LANG_CANDIDATES, "lang_test_rank candidates");
+_Static_assert (LANG_TEST_LISTS == LANG_STOP_MAX, "lang_test_words lists");
+
+int
+lang_test_rank (lang_t *self, const char *text, size_t len, const char **codes, int32_t *scores)
+{
+    assert (self);
+    return s_profile_rank (self, text, len, codes, scores);
+}
+
+int
+lang_test_census (const char *text, size_t len, int *counts, int max)
+{
+    census_t census;
+    s_census (text, len, &census);
+    int fields = (int) (sizeof census / sizeof (int));
+    assert (fields <= max);
+    memcpy (counts, &census, sizeof census);
+    return fields;
+}
+
+void
+lang_test_words (lang_t *self, const char *text, size_t len, int *hits, int *distinct)
+{
+    assert (self);
+    s_stopword_hits (self, text, len, hits, distinct);
 }
 
 //  --------------------------------------------------------------------------

@@ -42,4 +42,31 @@ const char *
 char *
     lang_tag_clean (const char *tag);
 
+//  --------------------------------------------------------------------------
+//  For the differential tests only (tests/unit/test_lang_rank.c,
+//  tests/fuzz/fuzz_lang_diff.c), which hold the steps of lang_detect to
+//  those of an earlier version: each step alone, over len bytes of text
+//  (any bytes).
+
+#define LANG_TEST_MODELS     32     //  Scores of lang_test_rank
+#define LANG_TEST_CANDIDATES 5      //  Candidates of lang_test_rank at most
+#define LANG_TEST_LISTS      24     //  Function-word lists of lang_test_words
+
+//  The n-gram ranking: the candidates, best first, into codes; every
+//  profile's out-of-place score into scores (in load order, 0 past the
+//  profiles loaded). Returns how many candidates, 0 for none or too many.
+int
+    lang_test_rank (lang_t *self, const char *text, size_t len,
+                    const char **codes, int32_t *scores);
+
+//  The script census, its counts as ints into counts (max at least 32).
+//  Returns how many.
+int
+    lang_test_census (const char *text, size_t len, int *counts, int max);
+
+//  Function words: hits and distinct words of each list into hits and
+//  distinct (LANG_TEST_LISTS each)
+void
+    lang_test_words (lang_t *self, const char *text, size_t len, int *hits, int *distinct);
+
 #endif
