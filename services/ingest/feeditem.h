@@ -132,7 +132,7 @@ bool
 char *
     feeditem_uri (ingest_t *ctx, const feedinfo_t *feed, const char *value,
                   const char *date_raw);
-//  A stable uri when an item has no identifier: tag:{host},{yyyy}:h-<hash of
+//  A stable uri when an item has no identifier: tag:{host},{yyyy}:item-<hash of
 //  title, date and (when both are empty) text>. Caller frees.
 char *
     feeditem_hash_uri (ingest_t *ctx, const feedinfo_t *feed, const char *title,

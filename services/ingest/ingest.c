@@ -28,6 +28,7 @@ static const parser_t s_parsers [] = {
     { "anpa1312",     "ANPA-1312 teletype",                               anpa_parse },
     { "zczc",         "AAP ZCZC teletype",                                zczc_parse },
     { "ninjs",        "ninjs 1.x / 2.x / 3.x JSON (and dialects)",        ninjs_parse },
+    { "jsonfeed",     "JSON Feed 1.0 / 1.1 (jsonfeed.org)",               jsonfeed_parse },
     { "rss",          "RSS 0.9x / 1.0 (RDF) / 2.0",                       rss_parse },
     { "atom",         "Atom 1.0 / 0.3",                                   atom_parse },
     { "reuters-sgml", "Reuters-21578 SGML",                               reuters_parse },
@@ -40,7 +41,7 @@ static const struct { const char *alias; const char *name; } s_aliases [] = {
     { "newsml2", "newsml-g2" }, { "g2", "newsml-g2" }, { "newsml", "newsml-g2" },
     { "newsml1", "newsml-1" }, { "newsml-1.2", "newsml-1" }, { "newsml12", "newsml-1" },
     { "7901", "iptc7901" }, { "anpa", "anpa1312" }, { "anpa-1312", "anpa1312" },
-    { "json", "ninjs" }, { "rss2", "rss" }, { "rdf", "rss" }, { "rss1", "rss" },
+    { "json", "ninjs" }, { "json-feed", "jsonfeed" }, { "jsonfeed1", "jsonfeed" }, { "rss2", "rss" }, { "rdf", "rss" }, { "rss1", "rss" },
     { "reuters", "reuters-sgml" }, { "sgml", "reuters-sgml" },
     { "text", "plain-text" }, { "plain", "plain-text" }, { "plaintext", "plain-text" },
     { "txt", "plain-text" },
@@ -167,6 +168,27 @@ ingest_set_item (ingest_t *ctx, const void *data, size_t size)
 {
     ctx->item = data;
     ctx->item_size = size;
+}
+
+char *
+ingest_utf8_text (ingest_t *ctx, const uint8_t *data, size_t size,
+                  const char **text, size_t *text_size)
+{
+    size_t bom;
+    const char *bom_name = charset_bom (data, size, &bom);
+    if ((bom_name && strcmp (bom_name, "UTF-8") != 0)
+    ||  !charset_utf8_valid (data + bom, size - bom)) {
+        charset_result_t result;
+        char *decoded = charset_decode (data, size, ctx->doc->charset, NULL, text_size,
+                                        &result, &ctx->warnings);
+        ingest_set_charset (ctx, result.used);
+        *text = decoded;
+        return decoded;
+    }
+    *text = (const char *) data + bom;
+    *text_size = size - bom;
+    ingest_set_charset (ctx, "utf-8");
+    return NULL;
 }
 
 void

@@ -112,6 +112,14 @@ const document_t *
 //  charset_decode / xml_parse).
 strv_t *
     ingest_warnings (ingest_t *ctx);
+//  The document as UTF-8 text for a parser that reads text (JSON): a BOM
+//  skipped; UTF-16/32 and bytes that are not UTF-8 decoded with the
+//  document's charset hint (warnings recorded); the charset used becomes
+//  the stories'. Returns what the caller frees (NULL when the bytes were
+//  used as they are) and points *text / *text_size at the text.
+char *
+    ingest_utf8_text (ingest_t *ctx, const uint8_t *data, size_t size,
+                      const char **text, size_t *text_size);
 //  Set the charset for every story of this document (ingest.charset).
 void
     ingest_set_charset (ingest_t *ctx, const char *charset);

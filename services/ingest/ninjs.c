@@ -781,24 +781,9 @@ int
 ninjs_parse (ingest_t *ctx, const uint8_t *data, size_t size)
 {
     //  BOMs, UTF-16/32 and bytes that are not UTF-8: decode first
-    size_t bom;
-    const char *bom_name = charset_bom (data, size, &bom);
-    char *decoded = NULL;
-    const char *json_text = (const char *) data;
-    size_t json_size = size;
-    if ((bom_name && strcmp (bom_name, "UTF-8") != 0) || !charset_utf8_valid (data + bom, size - bom)) {
-        const document_t *doc = ingest_doc (ctx);
-        charset_result_t result;
-        decoded = charset_decode (data, size, doc->charset, NULL, &json_size, &result,
-                                  ingest_warnings (ctx));
-        ingest_set_charset (ctx, result.used);
-        json_text = decoded;
-    }
-    else {
-        json_text += bom;
-        json_size -= bom;
-        ingest_set_charset (ctx, "utf-8");
-    }
+    const char *json_text;
+    size_t json_size;
+    char *decoded = ingest_utf8_text (ctx, data, size, &json_text, &json_size);
     json_error_t error;
     json_t *root = json_loadb (json_text, json_size, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
     if (!root && error.position > 0 && strstr (error.text, "end of file expected")) {

@@ -15,6 +15,7 @@ parser_fn iptc7901_parse;       //  iptc7901.c   IPTC 7901 teletype
 parser_fn anpa_parse;           //  anpa.c       ANPA-1312 teletype
 parser_fn zczc_parse;           //  zczc.c       AAP ZCZC teletype
 parser_fn ninjs_parse;          //  ninjs.c      ninjs 1.x/2.x/3.x JSON
+parser_fn jsonfeed_parse;       //  jsonfeed.c   JSON Feed 1.0/1.1
 parser_fn rss_parse;            //  rss.c        RSS 0.9x/1.0 (RDF)/2.0
 parser_fn atom_parse;           //  atom.c       Atom 1.0/0.3
 

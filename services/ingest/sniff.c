@@ -223,6 +223,34 @@ s_fail (char *why, size_t why_size, const char *reason)
     return NULL;
 }
 
+//  A JSON Feed: a "version" member whose value is a jsonfeed.org version
+//  URL. (Inside a JSON string a quote is escaped, so the pattern cannot
+//  come from text; the parser checks that it is the top object's.)
+static bool
+s_json_feed (const uint8_t *data, size_t size)
+{
+    const uint8_t *p = data, *end = data + size;
+    while ((p = memmem (p, (size_t) (end - p), "\"version\"", 9)) != NULL) {
+        p += 9;
+        const uint8_t *q = p;
+        while (q < end && isspace (*q))
+            q++;
+        if (q == end || *q++ != ':')
+            continue;
+        while (q < end && isspace (*q))
+            q++;
+        static const char *prefixes [] = {
+            "\"https://jsonfeed.org/version/", "\"http://jsonfeed.org/version/", NULL
+        };
+        for (int k = 0; prefixes [k]; k++) {
+            size_t n = strlen (prefixes [k]);
+            if ((size_t) (end - q) >= n && memcmp (q, prefixes [k], n) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 static const char *
 s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
 {
@@ -257,6 +285,8 @@ s_detect_utf8ish (const uint8_t *data, size_t size, char *why, size_t why_size)
         return "zczc";
 
     //  JSON
+    if (data [i] == '{' && s_json_feed (data, size))
+        return "jsonfeed";
     if (data [i] == '{' || data [i] == '[')
         return "ninjs";
 
