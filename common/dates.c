@@ -156,11 +156,32 @@ static const zone_name_t s_zones_au [] = {
     { NULL, 0 }
 };
 
-//  The month names sorted by their bytes, once: a binary search finds a
-//  name, and the names a word is a prefix of follow it
+//  The weekday names and fillers sorted, once (with the month names)
+static const char *s_weekdays_sorted [sizeof s_weekdays / sizeof s_weekdays [0]];
+static const char *s_fillers_sorted [sizeof s_fillers / sizeof s_fillers [0]];
+static size_t s_weekdays_count, s_fillers_count;
+
+static int
+s_string_compare (const void *a, const void *b)
+{
+    return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static size_t
+s_sort_list (const char **list, const char **sorted)
+{
+    size_t count = 0;
+    for (; list [count]; count++)
+        sorted [count] = list [count];
+    qsort (sorted, count, sizeof (char *), s_string_compare);
+    return count;
+}
+
+//  The month names sorted by their bytes, once (and the lists above): a
+//  binary search finds a name, and the names a word is a prefix of follow it
 static name_t s_months_sorted [sizeof s_months / sizeof s_months [0]];
 static size_t s_months_count;
-static pthread_once_t s_months_once = PTHREAD_ONCE_INIT;
+static pthread_once_t s_names_once = PTHREAD_ONCE_INIT;
 
 static int
 s_name_compare (const void *a, const void *b)
@@ -169,19 +190,21 @@ s_name_compare (const void *a, const void *b)
 }
 
 static void
-s_months_sort (void)
+s_names_sort (void)
 {
     size_t count = 0;
     for (const name_t *n = s_months; n->name; n++)
         s_months_sorted [count++] = *n;
     qsort (s_months_sorted, count, sizeof (name_t), s_name_compare);
     s_months_count = count;
+    s_weekdays_count = s_sort_list (s_weekdays, s_weekdays_sorted);
+    s_fillers_count = s_sort_list (s_fillers, s_fillers_sorted);
 }
 
 static int
 s_month_lookup (const char *word)
 {
-    pthread_once (&s_months_once, s_months_sort);
+    pthread_once (&s_names_once, s_names_sort);
     //  The first name not below word
     size_t low = 0, high = s_months_count;
     while (low < high) {
@@ -210,10 +233,11 @@ s_month_lookup (const char *word)
 static bool
 s_in_list (const char **list, const char *word)
 {
-    for (; *list; list++)
-        if ((*list) [0] == word [0] && strcmp (*list, word) == 0)
-            return true;
-    return false;
+    pthread_once (&s_names_once, s_names_sort);
+    const char **sorted = list == s_weekdays ? s_weekdays_sorted : s_fillers_sorted;
+    size_t count = list == s_weekdays ? s_weekdays_count : s_fillers_count;
+    assert (list == s_weekdays || list == s_fillers);
+    return bsearch (&word, sorted, count, sizeof (char *), s_string_compare) != NULL;
 }
 
 static bool
