@@ -3,6 +3,7 @@
 
 #include "common.h"
 #include "classify/strmap.h"
+#include "classify/wordtrie.h"
 #include "classify/lexicon.h"
 #include "classify/entities.h"
 
@@ -17,10 +18,7 @@ typedef struct {
 struct _entities_t {
     gazetteer_t *gazetteer;     //  Borrowed, may be NULL
     VEC (s_org_t) orgs;         //  Known organisations
-    strmap_t *words_of_names;   //  Folded words of names -> word id (index)
-    u64map_t *trie;             //  (node << 32 | word id) -> node; node 0 is the root
-    VEC (int32_t) node_org;     //  Node -> organisation its words name, -1 if none
-    VEC (uint8_t) node_more;    //  Node -> 1 if some longer name goes on from it
+    wordtrie_t *trie;           //  Folded words of names; node value: the organisation
     strmap_t *acronyms;         //  Acronym as written -> org index (value)
     strmap_t *words;            //  Folded word -> word class bits (value)
     tokenizer_t *english;       //  For English stop words
@@ -207,18 +205,10 @@ s_add_name (entities_t *self, const char *name, int32_t index)
     int32_t node = 0;
     for (size_t i = 0; ok && i < list.len; i++) {
         const char *word = list.items [i].word;
-        int32_t ew = strmap_intern (self->words_of_names, word, strlen (word), NULL);
-        int32_t *child = u64map_ref (self->trie, (uint64_t) node << 32 | (uint32_t) ew, -1);
-        if (*child < 0) {
-            *child = (int32_t) self->node_org.len;
-            *vec_push (&self->node_org) = -1;
-            *vec_push (&self->node_more) = 0;
-        }
-        self->node_more.items [node] = 1;
-        node = *child;
+        node = wordtrie_extend (self->trie, node, word, strlen (word));
     }
     if (ok)
-        self->node_org.items [node] = index;
+        wordtrie_set (self->trie, node, index);
     s_words_free (&list);
     return ok;
 }
@@ -228,10 +218,7 @@ entities_new_text (const char *orgs_text, gazetteer_t *gazetteer, char *err, siz
 {
     entities_t *self = (entities_t *) xcalloc (1, sizeof (entities_t));
     self->gazetteer = gazetteer;
-    self->words_of_names = strmap_new ();
-    self->trie = u64map_new ();
-    *vec_push (&self->node_org) = -1;           //  The root
-    *vec_push (&self->node_more) = 0;
+    self->trie = wordtrie_new ();
     self->acronyms = strmap_new ();
     self->words = strmap_new ();
     self->english = tokenizer_new ("en");
@@ -409,10 +396,7 @@ entities_destroy (entities_t **self_p)
         free (self->orgs.items [i].acronym);
     }
     free (self->orgs.items);
-    strmap_destroy (&self->words_of_names);
-    u64map_destroy (&self->trie);
-    free (self->node_org.items);
-    free (self->node_more.items);
+    wordtrie_destroy (&self->trie);
     free (self->memo);
     lexicon_destroy (&self->lexicon);
     strmap_destroy (&self->acronyms);
@@ -502,9 +486,9 @@ s_memo_fill (entities_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *m
 {
     size_t len;
     const char *word = lexicon_word (lexicon, id, &len);
-    int32_t ew = strmap_find (self->words_of_names, word, len);
+    int32_t ew = wordtrie_word (self->trie, word, len);
     memo->word1 = ew + 1;
-    memo->first1 = ew >= 0 ? u64map_get (self->trie, (uint32_t) ew) + 1 : 0;
+    memo->first1 = wordtrie_next (self->trie, 0, ew) + 1;
     memo->cls = (uint8_t) s_class (self, word, len);
     memo->is = (strcmp (word, "of") == 0 ? IS_OF : 0) | (strcmp (word, "for") == 0 ? IS_FOR : 0)
              | (strcmp (word, "and") == 0 ? IS_AND : 0)
@@ -662,16 +646,16 @@ s_known_org (s_ctx_t *ctx, size_t a, size_t limit, int32_t *org)
     size_t found = 0;
     for (size_t j = a; node >= 0;) {
         //  node is where words a..j lead
-        if (self->node_org.items [node] >= 0) {
-            *org = self->node_org.items [node];
+        if (wordtrie_value (self->trie, node) >= 0) {
+            *org = wordtrie_value (self->trie, node);
             found = j + 1;
         }
-        if (!self->node_more.items [node])
+        if (!wordtrie_more (self->trie, node))
             break;
         j++;
         if (j >= limit || j - a >= ENT_MAX_WORDS || !s_joined (ctx, j - 1) || !M (j)->word1)
             break;
-        node = u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (M (j)->word1 - 1));
+        node = wordtrie_next (self->trie, node, M (j)->word1 - 1);
     }
     return found;
 }

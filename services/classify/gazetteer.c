@@ -3,6 +3,7 @@
 
 #include "common.h"
 #include "classify/strmap.h"
+#include "classify/wordtrie.h"
 #include "classify/lexicon.h"
 #include "classify/gazetteer.h"
 
@@ -76,10 +77,7 @@ typedef struct {
 
 struct _gazetteer_t {
     strmap_t *names;            //  Folded words joined by ' ' -> name index
-    strmap_t *words;            //  Folded words of names -> gazetteer word id (index)
-    u64map_t *trie;             //  (node << 32 | word id) -> node; node 0 is the root
-    VEC (int32_t) node_def;     //  Node -> name (def) its words spell, -1 if none
-    VEC (uint8_t) node_more;    //  Node -> 1 if some longer name goes on from it
+    wordtrie_t *trie;           //  Folded words of names; node value: the name (def)
     VEC (s_name_t) defs;        //  Names
     VEC (s_sense_t) senses;     //  Senses
     VEC (s_country_t) countries;
@@ -246,15 +244,7 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
             capmask |= (uint16_t) (1u << i);
         //  The trie of names by words
         const char *word = words.items [i].word;
-        int32_t gw = strmap_intern (self->words, word, strlen (word), NULL);
-        int32_t *child = u64map_ref (self->trie, (uint64_t) node << 32 | (uint32_t) gw, -1);
-        if (*child < 0) {
-            *child = (int32_t) self->node_def.len;
-            *vec_push (&self->node_def) = -1;
-            *vec_push (&self->node_more) = 0;
-        }
-        self->node_more.items [node] = 1;
-        node = *child;
+        node = wordtrie_extend (self->trie, node, word, strlen (word));
     }
     if (!(capmask & 1))
         self->lower_first = true;
@@ -266,7 +256,7 @@ s_add_name (gazetteer_t *self, const char *name, int16_t code, s_kind_t kind)
         def->words = (uint8_t) words.len;
         *strmap_value (self->names, index) = (int32_t) (self->defs.len - 1);
     }
-    self->node_def.items [node] = *strmap_value (self->names, index);
+    wordtrie_set (self->trie, node, *strmap_value (self->names, index));
     s_name_t *def = &self->defs.items [*strmap_value (self->names, index)];
     def->capmask |= capmask;
     s_sense_t *sense = vec_push (&self->senses);
@@ -290,10 +280,7 @@ gazetteer_parse (const char *text, size_t len, const char *origin, char *err, si
 {
     gazetteer_t *self = (gazetteer_t *) xcalloc (1, sizeof (gazetteer_t));
     self->names = strmap_new ();
-    self->words = strmap_new ();
-    self->trie = u64map_new ();
-    *vec_push (&self->node_def) = -1;           //  The root
-    *vec_push (&self->node_more) = 0;
+    self->trie = wordtrie_new ();
     self->codes = strmap_new ();
     self->reuters = strmap_new ();
     static const char *kinds [] = {
@@ -443,10 +430,7 @@ gazetteer_destroy (gazetteer_t **self_p)
     if (!self)
         return;
     strmap_destroy (&self->names);
-    strmap_destroy (&self->words);
-    u64map_destroy (&self->trie);
-    free (self->node_def.items);
-    free (self->node_more.items);
+    wordtrie_destroy (&self->trie);
     free (self->memo);
     lexicon_destroy (&self->lexicon);
     free (self->words_scratch.items);
@@ -549,9 +533,9 @@ s_memo_fill (gazetteer_t *self, const lexicon_t *lexicon, int32_t id, s_memo_t *
 {
     size_t len;
     const char *word = lexicon_word (lexicon, id, &len);
-    int32_t gw = strmap_find (self->words, word, len);
+    int32_t gw = wordtrie_word (self->trie, word, len);
     memo->word1 = gw + 1;
-    memo->first1 = gw >= 0 ? u64map_get (self->trie, (uint32_t) gw) + 1 : 0;
+    memo->first1 = wordtrie_next (self->trie, 0, gw) + 1;
     memo->title = len <= 9 && bsearch (word, s_titles, sizeof s_titles / sizeof s_titles [0],
                                        sizeof (char *), s_title_compare) != NULL;
     memo->known = 1;
@@ -634,7 +618,7 @@ s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
     size_t found_end = 0;
     for (size_t j = i;;) {
         //  node is where words i..j lead
-        int32_t def = self->node_def.items [node];
+        int32_t def = wordtrie_value (self->trie, node);
         if (def >= 0) {
             //  Capitalisation as in the gazetteer (all-capital texts pass)
             s_name_t *name = &self->defs.items [def];
@@ -648,7 +632,7 @@ s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
                 found_end = j + 1;
             }
         }
-        if (!self->node_more.items [node])
+        if (!wordtrie_more (self->trie, node))
             break;
         j++;
         //  A name never spans texts or a comma
@@ -658,7 +642,7 @@ s_match_at (gazetteer_t *self, size_t i, const bool *caps, s_match_t *m)
         int32_t word1 = s_memo_of (self, &words [j])->word1;
         if (!word1)
             break;
-        node = u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (word1 - 1));
+        node = wordtrie_next (self->trie, node, word1 - 1);
         if (node < 0)
             break;
     }
@@ -697,11 +681,11 @@ gazetteer_lookup_words (gazetteer_t *self, const lexicon_t *lexicon, const lexwo
         if (!memo->word1)
             return NULL;
         node = i == 0 ? memo->first1 - 1
-             : u64map_get (self->trie, (uint64_t) node << 32 | (uint32_t) (memo->word1 - 1));
+             : wordtrie_next (self->trie, node, memo->word1 - 1);
     }
-    if (node < 0 || self->node_def.items [node] < 0)
+    if (node < 0 || wordtrie_value (self->trie, node) < 0)
         return NULL;
-    s_sense_t *sense = &self->senses.items [self->defs.items [self->node_def.items [node]].first];
+    s_sense_t *sense = &self->senses.items [self->defs.items [wordtrie_value (self->trie, node)].first];
     return sense->code >= 0 ? self->countries.items [sense->code].code : NULL;
 }
 
