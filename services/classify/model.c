@@ -206,47 +206,65 @@ s_prefetch_weights (const model_t *self, int32_t t)
     }
 }
 
-//  The scores of x into scores; dense rows with SSE2 (or plain C)
+//  The term of feature i of x, with its weights' prefetch started
+//  MODEL_AHEAD features ahead; NULL when the model has no such term
+static inline __attribute__ ((always_inline)) const model_term_t *
+s_term_at (const model_t *self, const featv_t *x, size_t i)
+{
+    if (i + MODEL_AHEAD < x->len)
+        s_prefetch_weights (self, x->items [i + MODEL_AHEAD].index);
+    int32_t t = x->items [i].index;
+    if (t < 0 || (size_t) t >= self->layout_terms)
+        return NULL;
+    return &self->layout [t];
+}
+
+//  value times a sparse term's weights (category << 16 | weight) into scores
+static inline __attribute__ ((always_inline)) void
+s_add_sparse (const model_t *self, const model_term_t *term, float value, float *scores)
+{
+    const float *scale = self->scale;
+    const uint32_t *packed = self->packed + term->at;
+    for (uint32_t j = 0; j < term->count; j++) {
+        uint32_t c = packed [j] >> 16;
+        scores [c] += value * ((int16_t) (uint16_t) packed [j] * scale [c]);
+    }
+}
+
+//  The scores of x into scores; dense rows with SSE2 (or plain C). A weight
+//  of 0 in a dense row adds value * 0 = +0: the sum stays as it was.
 static void
 s_scores (const model_t *self, const featv_t *x, float *scores, size_t ncats)
 {
     const float *scale = self->scale;
     s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
-        if (i + MODEL_AHEAD < x->len)
-            s_prefetch_weights (self, x->items [i + MODEL_AHEAD].index);
-        int32_t t = x->items [i].index;
-        if (t < 0 || (size_t) t >= self->layout_terms)
+        const model_term_t *term = s_term_at (self, x, i);
+        if (!term)
             continue;
         float value = x->items [i].value;
-        const model_term_t *term = &self->layout [t];
-        if (term->dense) {
-            //  A weight of 0 adds value * 0 = +0: the sum stays as it was
-            const int16_t *row = self->dense + (size_t) term->at * self->stride;
-            size_t c = 0;
-#if defined (__SSE2__)
-            __m128 v = _mm_set1_ps (value);
-            for (; c + 8 <= ncats; c += 8) {
-                __m128i q = _mm_loadu_si128 ((const __m128i *) (row + c));
-                __m128i sign = _mm_srai_epi16 (q, 15);
-                __m128 w0 = _mm_mul_ps (_mm_cvtepi32_ps (_mm_unpacklo_epi16 (q, sign)),
-                                        _mm_loadu_ps (scale + c));
-                __m128 w1 = _mm_mul_ps (_mm_cvtepi32_ps (_mm_unpackhi_epi16 (q, sign)),
-                                        _mm_loadu_ps (scale + c + 4));
-                _mm_storeu_ps (scores + c, _mm_add_ps (_mm_loadu_ps (scores + c), _mm_mul_ps (v, w0)));
-                _mm_storeu_ps (scores + c + 4,
-                               _mm_add_ps (_mm_loadu_ps (scores + c + 4), _mm_mul_ps (v, w1)));
-            }
-#endif
-            for (; c < ncats; c++)
-                scores [c] += value * (row [c] * scale [c]);
+        if (!term->dense) {
+            s_add_sparse (self, term, value, scores);
             continue;
         }
-        const uint32_t *packed = self->packed + term->at;
-        for (uint32_t j = 0; j < term->count; j++) {
-            uint32_t c = packed [j] >> 16;
-            scores [c] += value * ((int16_t) (uint16_t) packed [j] * scale [c]);
+        const int16_t *row = self->dense + (size_t) term->at * self->stride;
+        size_t c = 0;
+#if defined (__SSE2__)
+        __m128 v = _mm_set1_ps (value);
+        for (; c + 8 <= ncats; c += 8) {
+            __m128i q = _mm_loadu_si128 ((const __m128i *) (row + c));
+            __m128i sign = _mm_srai_epi16 (q, 15);
+            __m128 w0 = _mm_mul_ps (_mm_cvtepi32_ps (_mm_unpacklo_epi16 (q, sign)),
+                                    _mm_loadu_ps (scale + c));
+            __m128 w1 = _mm_mul_ps (_mm_cvtepi32_ps (_mm_unpackhi_epi16 (q, sign)),
+                                    _mm_loadu_ps (scale + c + 4));
+            _mm_storeu_ps (scores + c, _mm_add_ps (_mm_loadu_ps (scores + c), _mm_mul_ps (v, w0)));
+            _mm_storeu_ps (scores + c + 4,
+                           _mm_add_ps (_mm_loadu_ps (scores + c + 4), _mm_mul_ps (v, w1)));
         }
+#endif
+        for (; c < ncats; c++)
+            scores [c] += value * (row [c] * scale [c]);
     }
 }
 
@@ -259,33 +277,26 @@ s_scores_avx2 (const model_t *self, const featv_t *x, float *scores, size_t ncat
     const float *scale = self->scale;
     s_prefetch (self, x);
     for (size_t i = 0; i < x->len; i++) {
-        if (i + MODEL_AHEAD < x->len)
-            s_prefetch_weights (self, x->items [i + MODEL_AHEAD].index);
-        int32_t t = x->items [i].index;
-        if (t < 0 || (size_t) t >= self->layout_terms)
+        const model_term_t *term = s_term_at (self, x, i);
+        if (!term)
             continue;
         float value = x->items [i].value;
-        const model_term_t *term = &self->layout [t];
-        if (term->dense) {
-            const int16_t *row = self->dense + (size_t) term->at * self->stride;
-            size_t c = 0;
-            __m256 v = _mm256_set1_ps (value);
-            for (; c + 8 <= ncats; c += 8) {
-                __m128i q = _mm_loadu_si128 ((const __m128i *) (row + c));
-                __m256 w = _mm256_mul_ps (_mm256_cvtepi32_ps (_mm256_cvtepi16_epi32 (q)),
-                                          _mm256_loadu_ps (scale + c));
-                _mm256_storeu_ps (scores + c,
-                                  _mm256_add_ps (_mm256_loadu_ps (scores + c), _mm256_mul_ps (v, w)));
-            }
-            for (; c < ncats; c++)
-                scores [c] += value * (row [c] * scale [c]);
+        if (!term->dense) {
+            s_add_sparse (self, term, value, scores);
             continue;
         }
-        const uint32_t *packed = self->packed + term->at;
-        for (uint32_t j = 0; j < term->count; j++) {
-            uint32_t c = packed [j] >> 16;
-            scores [c] += value * ((int16_t) (uint16_t) packed [j] * scale [c]);
+        const int16_t *row = self->dense + (size_t) term->at * self->stride;
+        size_t c = 0;
+        __m256 v = _mm256_set1_ps (value);
+        for (; c + 8 <= ncats; c += 8) {
+            __m128i q = _mm_loadu_si128 ((const __m128i *) (row + c));
+            __m256 w = _mm256_mul_ps (_mm256_cvtepi32_ps (_mm256_cvtepi16_epi32 (q)),
+                                      _mm256_loadu_ps (scale + c));
+            _mm256_storeu_ps (scores + c,
+                              _mm256_add_ps (_mm256_loadu_ps (scores + c), _mm256_mul_ps (v, w)));
         }
+        for (; c < ncats; c++)
+            scores [c] += value * (row [c] * scale [c]);
     }
 }
 #endif
