@@ -36,7 +36,7 @@ typedef struct {
 static bool
 s_is (atom_t *self, xmlNodePtr node, const char *local)
 {
-    if (!node || node->type != XML_ELEMENT_NODE || strcmp (feed_local (node), local) != 0)
+    if (!feed_local_is (node, local))
         return false;
     feed_ns_t ns = feed_ns (node);
     return ns == self->ns || ns == FEED_NS_ATOM || ns == FEED_NS_ATOM03

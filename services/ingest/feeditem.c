@@ -145,12 +145,19 @@ static __thread ns_memo_t s_ns_memo [FEED_NS_MEMO];
 static __thread int s_ns_memo_used;
 static __thread int s_ns_memo_next;
 
+static __thread int s_ns_memo_hit;     //  The entry that answered last
+
 static feed_ns_t
 s_ns_of_uri (const char *uri)
 {
+    //  Elements come in runs of one namespace: the last answer first
+    if (s_ns_memo_used && strcmp (s_ns_memo [s_ns_memo_hit].uri, uri) == 0)
+        return s_ns_memo [s_ns_memo_hit].ns;
     for (int i = 0; i < s_ns_memo_used; i++)
-        if (strcmp (s_ns_memo [i].uri, uri) == 0)
+        if (strcmp (s_ns_memo [i].uri, uri) == 0) {
+            s_ns_memo_hit = i;
             return s_ns_memo [i].ns;
+        }
     feed_ns_t ns = s_ns_lookup (uri);
     size_t len = strlen (uri);
     if (len < FEED_NS_MEMO_CHARS) {
@@ -198,18 +205,33 @@ feed_local (xmlNodePtr node)
     return name;
 }
 
+//  Is the element's local name local? (The first bytes differ in most
+//  misses: no call then.)
+static inline bool
+s_local_is (xmlNodePtr node, const char *local)
+{
+    const char *name = feed_local (node);
+    return name [0] == local [0] && strcmp (name, local) == 0;
+}
+
 bool
 feed_is (xmlNodePtr node, feed_ns_t ns, const char *local)
 {
     return node && node->type == XML_ELEMENT_NODE
-        && strcmp (feed_local (node), local) == 0
+        && s_local_is (node, local)
         && feed_ns (node) == ns;
+}
+
+bool
+feed_local_is (xmlNodePtr node, const char *local)
+{
+    return node && node->type == XML_ELEMENT_NODE && s_local_is (node, local);
 }
 
 bool
 feed_is_rss (xmlNodePtr node, const char *local)
 {
-    if (!node || node->type != XML_ELEMENT_NODE || strcmp (feed_local (node), local) != 0)
+    if (!node || node->type != XML_ELEMENT_NODE || !s_local_is (node, local))
         return false;
     feed_ns_t ns = feed_ns (node);
     return ns == FEED_NS_NONE || ns == FEED_NS_RSS;

@@ -52,6 +52,9 @@ const char *
 //  FEED_NS_NONE matches elements without a namespace only.
 bool
     feed_is (xmlNodePtr node, feed_ns_t ns, const char *local);
+//  True if node is an element with that local name, whatever its namespace
+bool
+    feed_local_is (xmlNodePtr node, const char *local);
 //  True for an RSS core element: no namespace or FEED_NS_RSS
 bool
     feed_is_rss (xmlNodePtr node, const char *local);
