@@ -1,14 +1,18 @@
 //  SPDX-License-Identifier: MIT
 //  html - HTML bodies to clean text and to a sanitized HTML subset
 //
-//  Both directions parse with libxml2's HTML parser (recovering, no network,
-//  no errors printed, document encoding hints ignored: our input is UTF-8
-//  already) and walk the tree. Deeply nested hostile markup is cut off at
-//  HTML_MAX_DEPTH levels rather than recursing without bound.
+//  Markup already in the sanitized form is read in one pass of our own.
+//  Anything else goes through libxml2's HTML parser (recovering, no
+//  network, no errors printed, document encoding hints ignored: our input
+//  is UTF-8 already), whose SAX events drive both conversions at once, in
+//  one pass and without building a tree; the output is the one of walking
+//  the tree libxml2 would have built. Deeply nested hostile markup is cut
+//  off at HTML_MAX_DEPTH levels, with a stack of that many frames at most.
 
 #include "common.h"
 #include <libxml/HTMLparser.h>
-#include <libxml/HTMLtree.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
 #ifdef __SSE2__
 #   include <emmintrin.h>
 #endif
@@ -17,83 +21,167 @@
 #define HTML_MAX_INPUT (32 * 1024 * 1024)
 
 //  --------------------------------------------------------------------------
-//  Element classes
+//  Elements
 
-//  Dropped with everything inside them
-static const char *s_dropped [] = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed",
-    "applet", "noscript", "noembed", "noframes", "template", "svg", "math",
-    "canvas", "audio", "video", "source", "track", "param", "head", "title",
-    "meta", "link", "base", "input", "button", "select", "textarea", "option",
-    "optgroup", "datalist", "img", "picture", "map", "area", "xml", "form",
-    "dialog", "portal", "basefont", "bgsound", "marquee", "blink",
-    NULL
+//  The elements of the sanitized form (the kept ones)
+typedef enum {
+    FAST_ROOT, FAST_P, FAST_H2, FAST_PRE, FAST_UL, FAST_OL, FAST_LI, FAST_TABLE,
+    FAST_TR, FAST_TD, FAST_TH, FAST_A, FAST_EM, FAST_STRONG, FAST_BR, FAST_NONE
+} fast_kind_t;
+
+static const char *s_fast_names [] = {
+    "", "p", "h2", "pre", "ul", "ol", "li", "table", "tr", "td", "th", "a", "em",
+    "strong", "br"
 };
 
-//  Block elements: a paragraph break before and after
-static const char *s_blocks [] = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
-    "article", "aside", "header", "footer", "nav", "main", "figure",
-    "figcaption", "address", "center", "dl", "dt", "dd", "hr", "fieldset",
-    "legend", "details", "summary", "body", "html", "caption", "hgroup",
-    "ul", "ol", "li", "table", "pre", "listing", "xmp", "plaintext",
-    NULL
+//  What an element is to the walks
+#define EL_DROPPED  0x01        //  Dropped with everything inside it
+#define EL_BLOCK    0x02        //  A block: a paragraph break before and after
+#define EL_PRE      0x04        //  Preformatted: pre, listing, xmp, plaintext
+#define EL_LI       0x08        //  A list item
+#define EL_OL       0x10        //  An ordered list: its items are numbered
+#define EL_BR       0x20        //  A line break
+#define EL_ROW      0x40        //  A table row
+#define EL_CELL     0x80        //  A table cell (td, th)
+
+typedef struct {
+    const char *name;           //  Lower case
+    uint8_t flags;              //  EL_ flags
+    uint8_t kept;               //  What the sanitized form writes (h1-h6 as h2,
+                                //  b as strong, i as em), or FAST_NONE
+} element_t;
+
+//  Every element the walks know, sorted by name; any other is unwrapped
+static const element_t s_elements [] = {
+    { "a",          0,                             FAST_A },
+    { "address",    EL_BLOCK,                      FAST_NONE },
+    { "applet",     EL_DROPPED,                    FAST_NONE },
+    { "area",       EL_DROPPED,                    FAST_NONE },
+    { "article",    EL_BLOCK,                      FAST_NONE },
+    { "aside",      EL_BLOCK,                      FAST_NONE },
+    { "audio",      EL_DROPPED,                    FAST_NONE },
+    { "b",          0,                             FAST_STRONG },
+    { "base",       EL_DROPPED,                    FAST_NONE },
+    { "basefont",   EL_DROPPED,                    FAST_NONE },
+    { "bgsound",    EL_DROPPED,                    FAST_NONE },
+    { "blink",      EL_DROPPED,                    FAST_NONE },
+    { "blockquote", EL_BLOCK,                      FAST_NONE },
+    { "body",       EL_BLOCK,                      FAST_NONE },
+    { "br",         EL_BR,                         FAST_BR },
+    { "button",     EL_DROPPED,                    FAST_NONE },
+    { "canvas",     EL_DROPPED,                    FAST_NONE },
+    { "caption",    EL_BLOCK,                      FAST_NONE },
+    { "center",     EL_BLOCK,                      FAST_NONE },
+    { "datalist",   EL_DROPPED,                    FAST_NONE },
+    { "dd",         EL_BLOCK,                      FAST_NONE },
+    { "details",    EL_BLOCK,                      FAST_NONE },
+    { "dialog",     EL_DROPPED,                    FAST_NONE },
+    { "div",        EL_BLOCK,                      FAST_NONE },
+    { "dl",         EL_BLOCK,                      FAST_NONE },
+    { "dt",         EL_BLOCK,                      FAST_NONE },
+    { "em",         0,                             FAST_EM },
+    { "embed",      EL_DROPPED,                    FAST_NONE },
+    { "fieldset",   EL_BLOCK,                      FAST_NONE },
+    { "figcaption", EL_BLOCK,                      FAST_NONE },
+    { "figure",     EL_BLOCK,                      FAST_NONE },
+    { "footer",     EL_BLOCK,                      FAST_NONE },
+    { "form",       EL_DROPPED,                    FAST_NONE },
+    { "frame",      EL_DROPPED,                    FAST_NONE },
+    { "frameset",   EL_DROPPED,                    FAST_NONE },
+    { "h1",         EL_BLOCK,                      FAST_H2 },
+    { "h2",         EL_BLOCK,                      FAST_H2 },
+    { "h3",         EL_BLOCK,                      FAST_H2 },
+    { "h4",         EL_BLOCK,                      FAST_H2 },
+    { "h5",         EL_BLOCK,                      FAST_H2 },
+    { "h6",         EL_BLOCK,                      FAST_H2 },
+    { "head",       EL_DROPPED,                    FAST_NONE },
+    { "header",     EL_BLOCK,                      FAST_NONE },
+    { "hgroup",     EL_BLOCK,                      FAST_NONE },
+    { "hr",         EL_BLOCK,                      FAST_NONE },
+    { "html",       EL_BLOCK,                      FAST_NONE },
+    { "i",          0,                             FAST_EM },
+    { "iframe",     EL_DROPPED,                    FAST_NONE },
+    { "img",        EL_DROPPED,                    FAST_NONE },
+    { "input",      EL_DROPPED,                    FAST_NONE },
+    { "legend",     EL_BLOCK,                      FAST_NONE },
+    { "li",         EL_BLOCK | EL_LI,              FAST_LI },
+    { "link",       EL_DROPPED,                    FAST_NONE },
+    { "listing",    EL_BLOCK | EL_PRE,             FAST_NONE },
+    { "main",       EL_BLOCK,                      FAST_NONE },
+    { "map",        EL_DROPPED,                    FAST_NONE },
+    { "marquee",    EL_DROPPED,                    FAST_NONE },
+    { "math",       EL_DROPPED,                    FAST_NONE },
+    { "meta",       EL_DROPPED,                    FAST_NONE },
+    { "nav",        EL_BLOCK,                      FAST_NONE },
+    { "noembed",    EL_DROPPED,                    FAST_NONE },
+    { "noframes",   EL_DROPPED,                    FAST_NONE },
+    { "noscript",   EL_DROPPED,                    FAST_NONE },
+    { "object",     EL_DROPPED,                    FAST_NONE },
+    { "ol",         EL_BLOCK | EL_OL,              FAST_OL },
+    { "optgroup",   EL_DROPPED,                    FAST_NONE },
+    { "option",     EL_DROPPED,                    FAST_NONE },
+    { "p",          EL_BLOCK,                      FAST_P },
+    { "param",      EL_DROPPED,                    FAST_NONE },
+    { "picture",    EL_DROPPED,                    FAST_NONE },
+    { "plaintext",  EL_BLOCK | EL_PRE,             FAST_NONE },
+    { "portal",     EL_DROPPED,                    FAST_NONE },
+    { "pre",        EL_BLOCK | EL_PRE,             FAST_PRE },
+    { "script",     EL_DROPPED,                    FAST_NONE },
+    { "section",    EL_BLOCK,                      FAST_NONE },
+    { "select",     EL_DROPPED,                    FAST_NONE },
+    { "source",     EL_DROPPED,                    FAST_NONE },
+    { "strong",     0,                             FAST_STRONG },
+    { "style",      EL_DROPPED,                    FAST_NONE },
+    { "summary",    EL_BLOCK,                      FAST_NONE },
+    { "svg",        EL_DROPPED,                    FAST_NONE },
+    { "table",      EL_BLOCK,                      FAST_TABLE },
+    { "td",         EL_CELL,                       FAST_TD },
+    { "template",   EL_DROPPED,                    FAST_NONE },
+    { "textarea",   EL_DROPPED,                    FAST_NONE },
+    { "th",         EL_CELL,                       FAST_TH },
+    { "title",      EL_DROPPED,                    FAST_NONE },
+    { "tr",         EL_ROW,                        FAST_TR },
+    { "track",      EL_DROPPED,                    FAST_NONE },
+    { "ul",         EL_BLOCK,                      FAST_UL },
+    { "video",      EL_DROPPED,                    FAST_NONE },
+    { "xml",        EL_DROPPED,                    FAST_NONE },
+    { "xmp",        EL_BLOCK | EL_PRE,             FAST_NONE },
 };
 
-//  Is name the lower-case ASCII lower, case aside? (xmlStrcasecmp's
-//  answer, which folds ASCII only, without a call and a table per byte)
-static inline bool
-s_ieq (const xmlChar *name, const char *lower)
+static const element_t s_unknown = { "", 0, FAST_NONE };
+
+//  The element named name, case aside (ASCII; the parser lowers names
+//  anyway), or s_unknown
+static const element_t *
+s_element (const xmlChar *name)
 {
-    for (;; name++, lower++) {
-        unsigned char c = *name;
-        if (c >= 'A' && c <= 'Z')
-            c += 'a' - 'A';
-        if (c != (unsigned char) *lower)
-            return false;
-        if (!c)
-            return true;
+    char lower [12];
+    size_t len = 0;
+    for (; name [len]; len++) {
+        if (len == sizeof lower - 1)
+            return &s_unknown;  //  Longer than any we know
+        unsigned char c = name [len];
+        lower [len] = (char) (c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
     }
-}
-
-//  Is name in the list (lower case names)?
-static bool
-s_is (const char **list, const xmlChar *name)
-{
-    for (; *list; list++)
-        if (s_ieq (name, *list))
-            return true;
-    return false;
-}
-
-static bool
-s_named (xmlNode *node, const char *name)
-{
-    return node->name && s_ieq (node->name, name);
-}
-
-//  --------------------------------------------------------------------------
-//  Parse a fragment or document; NULL when libxml2 gives up.
-
-static htmlDocPtr
-s_parse (const char *html, size_t len)
-{
-    if (len > HTML_MAX_INPUT)
-        len = HTML_MAX_INPUT;
-    //  The parser is told the input is UTF-8: make sure it is, or it would
-    //  pass invalid bytes through to our output
-    char *repaired = NULL;
-    if (!charset_utf8_valid ((const uint8_t *) html, len) || memchr (html, 0, len)) {
-        repaired = text_utf8_repair (html, len, NULL);
-        html = repaired;
-        len = strlen (repaired);
+    lower [len] = 0;
+    size_t low = 0, high = sizeof s_elements / sizeof s_elements [0];
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        const unsigned char *a = (const unsigned char *) lower;
+        const unsigned char *b = (const unsigned char *) s_elements [mid].name;
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        int cmp = (int) *a - (int) *b;
+        if (cmp == 0)
+            return &s_elements [mid];
+        if (cmp < 0)
+            high = mid;
+        else
+            low = mid + 1;
     }
-    htmlDocPtr doc = htmlReadMemory (html, (int) len, NULL, "UTF-8",
-                                     HTML_PARSE_NONET | HTML_PARSE_NOERROR
-                                     | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
-                                     | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
-    free (repaired);
-    return doc;
+    return &s_unknown;
 }
 
 //  ==========================================================================
@@ -156,6 +244,13 @@ s_separator (text_walk_t *self, const char *separator)
     s_write (self, separator, strlen (separator));
 }
 
+//  isspace (), without a call for ASCII (classed alike in every locale)
+static inline bool
+s_space (unsigned char c)
+{
+    return c < 0x80 ? c == ' ' || (c >= '\t' && c <= '\r') : isspace (c) != 0;
+}
+
 //  Text (len bytes): collapse white space unless inside <pre>
 static void
 s_text (text_walk_t *self, const char *s, size_t len)
@@ -178,19 +273,40 @@ s_text (text_walk_t *self, const char *s, size_t len)
         }
         return;
     }
+    //  The first word pays any break owed; after it, white space owes
+    //  exactly one space, which the next word pays: words go out one
+    //  space apart, in runs copied at once
     const char *p = s;
+    while (p < end && s_space ((unsigned char) *p))
+        p++;
+    if (p > s)
+        s_want (self, 1);
+    if (p == end)
+        return;
+    const char *start = p;
+    while (p < end && !s_space ((unsigned char) *p))
+        p++;
+    s_write (self, start, (size_t) (p - start));
+    const char *run = p;        //  Words from here on go out as they are
     while (p < end) {
-        if (isspace ((unsigned char) *p)) {
-            s_want (self, 1);
-            while (p < end && isspace ((unsigned char) *p))
-                p++;
-            continue;
-        }
-        const char *start = p;
-        while (p < end && !isspace ((unsigned char) *p))
+        //  p is at white space
+        const char *space = p++;
+        while (p < end && s_space ((unsigned char) *p))
             p++;
-        s_write (self, start, (size_t) (p - start));
+        if (p == end) {
+            buf_append (&self->out, run, (size_t) (space - run));
+            s_want (self, 1);
+            return;
+        }
+        if (p - space > 1 || *space != ' ') {
+            buf_append (&self->out, run, (size_t) (space - run));
+            buf_putc (&self->out, ' ');
+            run = p;
+        }
+        while (p < end && !s_space ((unsigned char) *p))
+            p++;
     }
+    buf_append (&self->out, run, (size_t) (p - run));
 }
 
 //  What an element did on the way in, to undo on the way out
@@ -218,13 +334,14 @@ s_text_br (text_walk_t *self)
     }
 }
 
-//  Into an element (not br, not dropped): the breaks and markers before
-//  its content. number: a list item's position in an <ol>, else 0.
+//  Into an element (not br, not dropped) of those EL_ flags: the breaks
+//  and markers before its content. number: a list item's position in an
+//  <ol>, else 0.
 static void
-s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *frame)
+s_text_open (text_walk_t *self, unsigned flags, int number, text_frame_t *frame)
 {
     memset (frame, 0, sizeof *frame);
-    if (s_ieq (name, "tr")) {
+    if (flags & EL_ROW) {
         frame->row = true;
         if (self->cell) {
             s_separator (self, " /");       //  Row of a nested table
@@ -236,8 +353,7 @@ s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *f
         self->row_started = false;
         return;
     }
-    if (s_ieq (name, "td")
-    ||  s_ieq (name, "th")) {
+    if (flags & EL_CELL) {
         frame->cell = true;
         if (self->row_started)
             s_separator (self, " |");
@@ -249,14 +365,11 @@ s_text_open (text_walk_t *self, const xmlChar *name, int number, text_frame_t *f
         self->cell++;
         return;
     }
-    frame->block = s_is (s_blocks, name);
-    frame->pre = s_ieq (name, "pre")
-              || s_ieq (name, "listing")
-              || s_ieq (name, "xmp")
-              || s_ieq (name, "plaintext");
+    frame->block = (flags & EL_BLOCK) != 0;
+    frame->pre = (flags & EL_PRE) != 0;
     if (frame->block)
         s_want (self, self->cell ? 1 : 3);
-    if (s_ieq (name, "li") && !self->cell) {
+    if ((flags & EL_LI) && !self->cell) {
         if (number > 0) {
             char marker [16];
             snprintf (marker, sizeof marker, "%d.", number);
@@ -290,39 +403,6 @@ s_text_close (text_walk_t *self, const text_frame_t *frame)
         s_want (self, self->cell ? 1 : 3);
 }
 
-static void
-s_text_walk (text_walk_t *self, xmlNode *node, int depth)
-{
-    for (; node; node = node->next) {
-        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-            if (node->content)
-                s_text (self, (const char *) node->content, strlen ((const char *) node->content));
-            continue;
-        }
-        if (node->type != XML_ELEMENT_NODE || !node->name)
-            continue;
-        if (s_is (s_dropped, node->name))
-            continue;
-        if (depth >= HTML_MAX_DEPTH)
-            continue;
-        if (s_named (node, "br")) {
-            s_text_br (self);
-            continue;
-        }
-        int number = 0;
-        if (s_named (node, "li") && node->parent && s_named (node->parent, "ol")) {
-            number = 1;
-            for (xmlNode *sib = node->parent->children; sib && sib != node; sib = sib->next)
-                if (sib->type == XML_ELEMENT_NODE && s_named (sib, "li"))
-                    number++;
-        }
-        text_frame_t frame;
-        s_text_open (self, node->name, number, &frame);
-        s_text_walk (self, node->children, depth + 1);
-        s_text_close (self, &frame);
-    }
-}
-
 //  ==========================================================================
 //  Markup already in the sanitized form
 //
@@ -339,17 +419,6 @@ s_text_walk (text_walk_t *self, xmlNode *node, int depth)
 //  goes to libxml2 as before.
 
 #define HTML_FAST_DEPTH 32      //  Deeper markup takes the libxml2 path
-
-//  Elements of the sanitized form
-typedef enum {
-    FAST_ROOT, FAST_P, FAST_H2, FAST_PRE, FAST_UL, FAST_OL, FAST_LI, FAST_TABLE,
-    FAST_TR, FAST_TD, FAST_TH, FAST_A, FAST_EM, FAST_STRONG, FAST_BR, FAST_NONE
-} fast_kind_t;
-
-static const char *s_fast_names [] = {
-    "", "p", "h2", "pre", "ul", "ol", "li", "table", "tr", "td", "th", "a", "em",
-    "strong", "br"
-};
 
 //  The element named by len lower-case bytes at name, or FAST_NONE
 static fast_kind_t
@@ -546,8 +615,8 @@ s_fast_walk (const char *html, size_t len, text_walk_t *walk, bool *quotes)
             if (kind == FAST_A)
                 links++;
             if (walk)
-                s_text_open (walk, (const xmlChar *) s_fast_names [kind], number,
-                             &stack [depth].frame);
+                s_text_open (walk, s_element ((const xmlChar *) s_fast_names [kind])->flags,
+                             number, &stack [depth].frame);
             continue;
         }
         //  Text up to the next tag, with something besides white space
@@ -652,44 +721,8 @@ html_is_sanitized (const char *html, size_t len)
     return html && len && s_fast_walk (html, len, NULL, &quotes) && !quotes;
 }
 
-//  --------------------------------------------------------------------------
-//  HTML fragment or document to plain text paragraphs. Caller frees.
-
-char *
-html_to_text (const char *html, size_t len)
-{
-    if (!html || len == 0)
-        return xstrdup ("");
-    text_walk_t fast = { .at_start = true };
-    buf_init (&fast.out);
-    bool quotes;
-    if (s_fast_walk (html, len, &fast, &quotes))
-        return fast.out.data ? buf_detach (&fast.out) : xstrdup ("");
-    buf_free (&fast.out);
-    htmlDocPtr doc = s_parse (html, len);
-    if (!doc)
-        return xstrdup ("");
-    text_walk_t walk = { .at_start = true };
-    buf_init (&walk.out);
-    s_text_walk (&walk, doc->children, 0);
-    xmlFreeDoc (doc);
-    if (!walk.out.data)
-        return xstrdup ("");
-    return buf_detach (&walk.out);
-}
-
 //  ==========================================================================
 //  Sanitizing
-
-//  Kept as they are
-static const char *s_kept [] = {
-    "p", "h2", "ul", "ol", "li", "table", "tr", "td", "th", "a", "em", "strong",
-    "br", "pre",
-    NULL
-};
-
-//  Inline elements we keep (everything else kept is a block)
-static const char *s_inline_kept [] = { "a", "em", "strong", "br", NULL };
 
 typedef struct {
     buf_t out;                  //  HTML so far
@@ -702,14 +735,61 @@ typedef struct {
     int in_link;                //  Inside a kept <a>
 } clean_walk_t;
 
+//  An opening or closing tag of a kept element
 static void
-s_escape (buf_t *out, const char *s, bool attribute)
+s_tag (buf_t *out, const char *open, int kept)
 {
+    buf_puts (out, open);
+    buf_puts (out, s_fast_names [kept]);
+    buf_putc (out, '>');
+}
+
+//  Text or an attribute value (len bytes, NUL after them) into out,
+//  escaped, without control characters
+static void
+s_escape (buf_t *out, const char *s, size_t len, bool attribute)
+{
+    const char *end = s + len;
     const char *run = s;        //  Bytes from here on are copied as they are
-    for (; *s; s++) {
+    while (s < end) {
+#ifdef __SSE2__
+        //  16 bytes at a time of text copied as it is: no control but
+        //  \n and \t, no & < > " DEL, no 0xC2 (the lead byte of C1)
+        while (end - s >= 16) {
+            __m128i v = _mm_loadu_si128 ((const __m128i *) s);
+            __m128i control = _mm_andnot_si128 (
+                _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\n')),
+                              _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('\t'))),
+                _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v));
+            __m128i special = _mm_or_si128 (
+                _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('&')),
+                              _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('<'))),
+                _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('>')),
+                              _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('"'))));
+            special = _mm_or_si128 (special, _mm_or_si128 (
+                _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7F)),
+                _mm_cmpeq_epi8 (v, _mm_set1_epi8 ((char) 0xC2))));
+            int mask = _mm_movemask_epi8 (_mm_or_si128 (control, special));
+            if (mask) {
+                s += __builtin_ctz ((unsigned) mask);
+                break;
+            }
+            s += 16;
+        }
+        if (s >= end)
+            break;
+#endif
         unsigned char c = (unsigned char) *s;
-        if (c >= 0x20 && c != '&' && c != '<' && c != '>' && c != '"' && c != 0x7F && c != 0xC2)
-            continue;           //  Plain: part of the run
+        if (c >= 0x20 ? c != '&' && c != '<' && c != '>' && c != 0x7F && c != 0xC2
+                        && (c != '"' || !attribute)
+                      : c == '\n' || c == '\t') {
+            s++;                //  Plain: part of the run
+            continue;
+        }
+        if (c == 0xC2 && !((unsigned char) s [1] >= 0x80 && (unsigned char) s [1] < 0xA0)) {
+            s++;                //  Not a C1 control
+            continue;
+        }
         if (s > run)
             buf_append (out, run, (size_t) (s - run));
         //  No control characters in what we write: CR LF and CR become LF,
@@ -719,29 +799,26 @@ s_escape (buf_t *out, const char *s, bool attribute)
                 buf_putc (out, '\n');
         }
         else
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
-            //  Dropped
-        }
+        if (c == 0xC2)
+            s++;                //  A C1 control: both bytes go
         else
-        if (c == 0xC2 && (unsigned char) s [1] >= 0x80 && (unsigned char) s [1] < 0xA0)
-            s++;
+        if (c == '&')
+            buf_puts (out, "&amp;");
         else
-        switch (*s) {
-            case '&': buf_puts (out, "&amp;"); break;
-            case '<': buf_puts (out, "&lt;"); break;
-            case '>': buf_puts (out, "&gt;"); break;
-            case '"':
-                if (attribute)
-                    buf_puts (out, "&quot;");
-                else
-                    buf_putc (out, '"');
-                break;
-            default: buf_putc (out, *s);
-        }
-        run = s + 1;
+        if (c == '<')
+            buf_puts (out, "&lt;");
+        else
+        if (c == '>')
+            buf_puts (out, "&gt;");
+        else
+        if (c == '"')
+            buf_puts (out, "&quot;");
+        //  Else another control or DEL: dropped
+        s++;
+        run = s;
     }
-    if (s > run)
-        buf_append (out, run, (size_t) (s - run));
+    if (end > run)
+        buf_append (out, run, (size_t) (end - run));
 }
 
 //  A link we allow: http, https or mailto, after removing the white space
@@ -797,26 +874,49 @@ static bool
 s_has_text (const char *s)
 {
     for (; *s; s++)
-        if (!isspace ((unsigned char) *s))
+        if (!s_space ((unsigned char) *s))
             return true;
     return false;
 }
 
+//  The context a wrapper or a kept block changes, saved to restore after
+typedef struct {
+    int inline_ok;              //  Depth of elements that take inline content
+    int table;                  //  Inside table
+    int row;                    //  Inside tr
+    int list;                   //  Inside ul/ol directly
+} clean_state_t;
+
 static void
-    s_clean_walk (clean_walk_t *self, xmlNode *node, int depth);
+s_clean_save (const clean_walk_t *self, clean_state_t *saved)
+{
+    saved->inline_ok = self->inline_ok;
+    saved->table = self->table;
+    saved->row = self->row;
+    saved->list = self->list;
+}
+
+static void
+s_clean_restore (clean_walk_t *self, const clean_state_t *saved)
+{
+    self->inline_ok = saved->inline_ok;
+    self->table = saved->table;
+    self->row = saved->row;
+    self->list = saved->list;
+}
 
 //  The container we are directly in takes only rows, cells or items: open
 //  what makes other content valid there (li; td; tr and td). Returns the
 //  wrapper opened (0 none) and saves the context to restore.
 static int
-s_wrap_open (clean_walk_t *self, clean_walk_t *saved)
+s_wrap_open (clean_walk_t *self, clean_state_t *saved)
 {
     if (self->inline_ok || self->inline_depth || self->auto_p)
         return 0;
     int kind = self->list ? 1 : self->row ? 2 : self->table ? 3 : 0;
     if (!kind)
         return 0;
-    *saved = *self;
+    s_clean_save (self, saved);
     buf_puts (&self->out, kind == 1 ? "<li>" : kind == 2 ? "<td>" : "<tr><td>");
     self->inline_ok = 1;
     self->list = 0;
@@ -826,69 +926,197 @@ s_wrap_open (clean_walk_t *self, clean_walk_t *saved)
 }
 
 static void
-s_wrap_close (clean_walk_t *self, int kind, const clean_walk_t *saved)
+s_wrap_close (clean_walk_t *self, int kind, const clean_state_t *saved)
 {
     if (!kind)
         return;
     s_close_auto_p (self);
     buf_puts (&self->out, kind == 1 ? "</li>" : kind == 2 ? "</td>" : "</td></tr>");
-    self->inline_ok = saved->inline_ok;
-    self->list = saved->list;
-    self->table = saved->table;
-    self->row = saved->row;
+    s_clean_restore (self, saved);
 }
 
-//  One kept inline element (a, em, strong, br)
+//  One text node, whole (len bytes, NUL after them)
 static void
-s_clean_inline (clean_walk_t *self, xmlNode *node, const char *mapped, int depth)
+s_clean_text (clean_walk_t *self, const char *text, size_t len)
 {
-    if (strcmp (mapped, "a") == 0) {
-        xmlChar *href = xmlGetProp (node, (const xmlChar *) "href");
-        char *safe = self->in_link ? NULL : s_safe_href ((const char *) href);
-        xmlFree (href);
+    if (!self->inline_ok && !self->auto_p && !self->inline_depth && !s_has_text (text))
+        return;                 //  White space between blocks
+    clean_state_t saved;
+    int wrap = s_wrap_open (self, &saved);
+    if (s_inline_home (self))
+        s_escape (&self->out, text, len, false);
+    s_wrap_close (self, wrap, &saved);
+}
+
+//  ==========================================================================
+//  One pass through libxml2
+//
+//  libxml2's HTML parser reports what it reads as SAX events; its tree
+//  builder (SAX2.c) would make a document of them for two tree walks.
+//  Here the events drive both walks at once instead, each open element a
+//  frame on an explicit stack. The events are the tree, but for the rules
+//  the tree builder adds, which are followed here to give the same output:
+//  - consecutive characters are one text node, read whole by the walks;
+//    comments and PIs end a text node, a DOCTYPE does not; characters
+//    with no element open are dropped;
+//  - an element's name is what follows the first colon of a prefixed
+//    name ("o:p" is a p, xmlSplitQName);
+//  - an element that starts after the root element closed is the root's
+//    last child: the root is kept open for it. When the document's first
+//    node is not the root (a DOCTYPE, comment or PI came first), such an
+//    element is the root's next sibling instead;
+//  - an attribute is read as the tree's xmlGetProp reads it: the first of
+//    that name, "" when it has no value;
+//  - the tree builder stops the parse at more than xmlParserMaxDepth
+//    nested elements, and at a text node longer than XML_MAX_TEXT_LENGTH;
+//  - at the end of the input an unclosed start tag is closed without an
+//    event: every element still open is closed at the end, in order.
+//  Elements inside a dropped one, or nested HTML_MAX_DEPTH deep, are only
+//  counted, so the stack never holds more than HTML_MAX_DEPTH frames.
+
+//  How the text walk treats an element
+typedef enum {
+    TEXT_OFF,                   //  Not walked (the text is not wanted, or an ancestor is a leaf)
+    TEXT_OPEN,                  //  Opened with s_text_open: children walked
+    TEXT_LEAF                   //  A <br>: children not walked
+} text_mode_t;
+
+//  How the clean walk treats an element
+typedef enum {
+    CLEAN_OFF,                  //  Not walked
+    CLEAN_LEAF,                 //  Written (<br>) or dropped, children not walked
+    CLEAN_PASS,                 //  A link that is not kept: children walked in place
+    CLEAN_UNWRAP,               //  Not kept: children walked, block boundaries kept
+    CLEAN_LINK,                 //  <a href> written
+    CLEAN_INLINE,               //  <em> or <strong> written
+    CLEAN_MISPLACED,            //  A block out of place: children walked in place
+    CLEAN_BLOCK                 //  A block written
+} clean_mode_t;
+
+//  One open element
+typedef struct {
+    text_frame_t text;          //  What the text walk owes on the way out
+    clean_state_t wrap_saved;   //  Context to restore when closing the wrapper
+    clean_state_t block_saved;  //  Context to restore when closing a kept block
+    int items;                  //  <li> children so far
+    uint8_t text_mode;          //  text_mode_t
+    uint8_t clean_mode;         //  clean_mode_t
+    uint8_t wrap;               //  Wrapper opened before the element, 0 none
+    bool ol;                    //  An <ol>: its items are numbered
+    bool block;                 //  Unwrapped block element
+    uint8_t kept;               //  Kept element as written (fast_kind_t)
+} sax_frame_t;
+
+//  The document's first node
+typedef enum {
+    FIRST_NONE,                 //  Nothing yet
+    FIRST_ROOT,                 //  The root element
+    FIRST_OTHER                 //  A DOCTYPE, comment or PI
+} first_node_t;
+
+typedef struct {
+    text_walk_t *text;          //  Text walk, NULL when not wanted
+    clean_walk_t *clean;        //  Clean walk, NULL when not wanted
+    xmlParserCtxtPtr ctxt;      //  The parser
+    sax_frame_t *frames;        //  Open elements the walks look into
+    int depth;                  //  Frames in use, HTML_MAX_DEPTH at most
+    int skipped;                //  Open elements in a dropped or too deep one, it included
+    first_node_t first;         //  The document's first node
+    bool root_kept;             //  The root closed but is kept open for later elements
+    bool doctype;               //  A DOCTYPE was read
+    bool halted;                //  The tree builder would have stopped: events ignored
+    bool chars_open;            //  A text node is being read
+    bool chars_cdata;           //  It is CDATA (script, style)
+    bool chars_kept;            //  A walk reads it (else it is only measured)
+    size_t chars_len;           //  Its length so far
+    buf_t chars;                //  Its bytes when kept
+} sax_walk_t;
+
+//  Elements open for the parser (its tree builder's node stack)
+static int
+s_sax_nodes (const sax_walk_t *self)
+{
+    return self->depth + self->skipped - (self->root_kept ? 1 : 0);
+}
+
+//  True if the clean walk goes into the children of an element so treated
+static bool
+s_clean_kids (int mode)
+{
+    return mode >= CLEAN_PASS;
+}
+
+//  The name libxml2's tree gives an element: what follows the first colon
+//  of a prefixed name, else the name (xmlSplitQName)
+static const xmlChar *
+s_local_name (const xmlChar *name)
+{
+    if (name [0] == ':')
+        return name;
+    const xmlChar *colon = (const xmlChar *) strchr ((const char *) name, ':');
+    if (!colon || colon [1] == 0)
+        return name;
+    return colon + 1;
+}
+
+//  The value of the attribute name in atts (pairs, NULL-terminated), NULL
+//  if none or without a value
+static const char *
+s_attribute (const xmlChar **atts, const char *name)
+{
+    for (int i = 0; atts && atts [i]; i += 2)
+        if (strcmp ((const char *) atts [i], name) == 0)
+            return (const char *) atts [i + 1];
+    return NULL;
+}
+
+//  Into a kept inline element (a, em, strong, br)
+static void
+s_clean_open_inline (clean_walk_t *self, sax_frame_t *frame, const xmlChar **atts)
+{
+    if (frame->kept == FAST_A) {
+        char *safe = self->in_link ? NULL : s_safe_href (s_attribute (atts, "href"));
         if (!safe) {
             //  No safe link, or a link inside a link (HTML forbids it)
-            s_clean_walk (self, node->children, depth + 1);
+            frame->clean_mode = CLEAN_PASS;
             return;
         }
         if (!s_inline_home (self)) {
             free (safe);
+            frame->clean_mode = CLEAN_LEAF;
             return;
         }
         buf_puts (&self->out, "<a href=\"");
-        s_escape (&self->out, safe, true);
+        s_escape (&self->out, safe, strlen (safe), true);
         buf_puts (&self->out, "\">");
         free (safe);
         self->inline_depth++;
         self->in_link++;
-        s_clean_walk (self, node->children, depth + 1);
-        self->in_link--;
-        self->inline_depth--;
-        buf_puts (&self->out, "</a>");
+        frame->clean_mode = CLEAN_LINK;
         return;
     }
+    frame->clean_mode = CLEAN_LEAF;
     if (!s_inline_home (self))
         return;
-    if (strcmp (mapped, "br") == 0) {
+    if (frame->kept == FAST_BR) {
         buf_puts (&self->out, "<br>");
         return;
     }
-    buf_printf (&self->out, "<%s>", mapped);
+    s_tag (&self->out, "<", frame->kept);
     self->inline_depth++;
-    s_clean_walk (self, node->children, depth + 1);
-    self->inline_depth--;
-    buf_printf (&self->out, "</%s>", mapped);
+    frame->clean_mode = CLEAN_INLINE;
 }
 
-//  One kept block element (p, h2, ul, ol, li, table, tr, td, th, pre)
+//  Into a kept block element (p, h2, ul, ol, li, table, tr, td, th, pre)
 static void
-s_clean_block (clean_walk_t *self, xmlNode *node, const char *mapped, int depth)
+s_clean_open_block (clean_walk_t *self, sax_frame_t *frame)
 {
-    bool is_table = strcmp (mapped, "table") == 0;
-    bool is_row = strcmp (mapped, "tr") == 0;
-    bool is_cell = strcmp (mapped, "td") == 0 || strcmp (mapped, "th") == 0;
-    bool is_list = strcmp (mapped, "ul") == 0 || strcmp (mapped, "ol") == 0;
-    bool is_item = strcmp (mapped, "li") == 0;
+    fast_kind_t kept = (fast_kind_t) frame->kept;
+    bool is_table = kept == FAST_TABLE;
+    bool is_row = kept == FAST_TR;
+    bool is_cell = kept == FAST_TD || kept == FAST_TH;
+    bool is_list = kept == FAST_UL || kept == FAST_OL;
+    bool is_item = kept == FAST_LI;
     //  Rows only directly in tables, cells only in rows, items only in
     //  lists, blocks never inside inline content: elsewhere, unwrapped
     bool misplaced = (is_row && (!self->table || self->row || self->inline_ok))
@@ -899,14 +1127,12 @@ s_clean_block (clean_walk_t *self, xmlNode *node, const char *mapped, int depth)
     if (misplaced) {
         if (!self->inline_ok)
             s_close_auto_p (self);
-        s_clean_walk (self, node->children, depth + 1);
-        if (!self->inline_ok)
-            s_close_auto_p (self);
+        frame->clean_mode = CLEAN_MISPLACED;
         return;
     }
     s_close_auto_p (self);
-    buf_printf (&self->out, "<%s>", mapped);
-    clean_walk_t saved = *self;
+    s_tag (&self->out, "<", kept);
+    s_clean_save (self, &frame->block_saved);
     if (is_table) {
         self->table = 1;
         self->row = 0;
@@ -930,79 +1156,349 @@ s_clean_block (clean_walk_t *self, xmlNode *node, const char *mapped, int depth)
         self->table = 0;
         self->row = 0;
     }
-    s_clean_walk (self, node->children, depth + 1);
-    s_close_auto_p (self);
-    self->table = saved.table;
-    self->row = saved.row;
-    self->list = saved.list;
-    self->inline_ok = saved.inline_ok;
-    buf_printf (&self->out, "</%s>", mapped);
+    frame->clean_mode = CLEAN_BLOCK;
+}
+
+//  Into an element (not dropped, not too deep): what the sanitized HTML
+//  gets before its content
+static void
+s_clean_open (clean_walk_t *self, sax_frame_t *frame, const element_t *element,
+              const xmlChar **atts)
+{
+    frame->wrap = 0;
+    if (element->kept == FAST_NONE) {
+        //  Unwrapped: keep the content; a block boundary ends loose text
+        frame->block = (element->flags & EL_BLOCK) != 0;
+        if (frame->block && !self->inline_ok)
+            s_close_auto_p (self);
+        frame->clean_mode = CLEAN_UNWRAP;
+        return;
+    }
+    fast_kind_t kept = (fast_kind_t) element->kept;
+    frame->kept = (uint8_t) kept;
+    bool is_inline = kept == FAST_A || kept == FAST_EM || kept == FAST_STRONG || kept == FAST_BR;
+    bool is_structure = kept == FAST_TR || kept == FAST_TD || kept == FAST_TH || kept == FAST_LI;
+    //  Content a list, table or row cannot hold directly gets a wrapper
+    bool fits = (self->list && kept == FAST_LI)
+             || (self->row && (kept == FAST_TD || kept == FAST_TH))
+             || (self->table && !self->row && kept == FAST_TR);
+    if (!fits && !is_structure)
+        frame->wrap = (uint8_t) s_wrap_open (self, &frame->wrap_saved);
+    if (is_inline)
+        s_clean_open_inline (self, frame, atts);
+    else
+        s_clean_open_block (self, frame);
+}
+
+//  Out of an element opened with s_clean_open
+static void
+s_clean_close (clean_walk_t *self, const sax_frame_t *frame)
+{
+    switch (frame->clean_mode) {
+        case CLEAN_OFF:
+            return;
+        case CLEAN_UNWRAP:
+            if (frame->block && !self->inline_ok)
+                s_close_auto_p (self);
+            return;
+        case CLEAN_LINK:
+            self->in_link--;
+            self->inline_depth--;
+            buf_puts (&self->out, "</a>");
+            break;
+        case CLEAN_INLINE:
+            self->inline_depth--;
+            s_tag (&self->out, "</", frame->kept);
+            break;
+        case CLEAN_MISPLACED:
+            if (!self->inline_ok)
+                s_close_auto_p (self);
+            break;
+        case CLEAN_BLOCK:
+            s_close_auto_p (self);
+            s_clean_restore (self, &frame->block_saved);
+            s_tag (&self->out, "</", frame->kept);
+            break;
+        default:
+            break;
+    }
+    s_wrap_close (self, frame->wrap, &frame->wrap_saved);
+}
+
+//  The text node being read is complete: both walks read it
+static void
+s_sax_chars_end (sax_walk_t *self)
+{
+    if (!self->chars_open)
+        return;
+    self->chars_open = false;
+    if (!self->chars_kept)
+        return;
+    //  Up to a NUL, as the tree's text node is read
+    const char *text = self->chars.data ? self->chars.data : "";
+    size_t len = strlen (text);
+    const sax_frame_t *top = &self->frames [self->depth - 1];
+    if (top->text_mode == TEXT_OPEN)
+        s_text (self->text, text, len);
+    if (s_clean_kids (top->clean_mode))
+        s_clean_text (self->clean, text, len);
+}
+
+//  Out of the innermost open element
+static void
+s_sax_pop (sax_walk_t *self)
+{
+    if (self->skipped) {
+        self->skipped--;
+        return;
+    }
+    assert (self->depth > 0);
+    const sax_frame_t *frame = &self->frames [--self->depth];
+    if (frame->text_mode == TEXT_OPEN)
+        s_text_close (self->text, &frame->text);
+    s_clean_close (self->clean, frame);
 }
 
 static void
-s_clean_walk (clean_walk_t *self, xmlNode *node, int depth)
+s_sax_start (void *ctx, const xmlChar *fullname, const xmlChar **atts)
 {
-    for (; node; node = node->next) {
-        clean_walk_t saved = { 0 };    //  Set by s_wrap_open when it wraps
-        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-            const char *text = (const char *) node->content;
-            if (!text)
-                continue;
-            if (!self->inline_ok && !self->auto_p && !self->inline_depth && !s_has_text (text))
-                continue;       //  White space between blocks
-            int wrap = s_wrap_open (self, &saved);
-            if (s_inline_home (self))
-                s_escape (&self->out, text, false);
-            s_wrap_close (self, wrap, &saved);
-            continue;
-        }
-        if (node->type != XML_ELEMENT_NODE || !node->name)
-            continue;
-        if (s_is (s_dropped, node->name) || depth >= HTML_MAX_DEPTH)
-            continue;
-        const char *name = (const char *) node->name;
-        char mapped [8];
-        //  Headings become h2, b/i become strong/em
-        if (strlen (name) == 2 && tolower ((unsigned char) name [0]) == 'h'
-        &&  name [1] >= '1' && name [1] <= '6')
-            name = "h2";
-        else
-        if (s_named (node, "b"))
-            name = "strong";
-        else
-        if (s_named (node, "i"))
-            name = "em";
-        size_t name_len = strlen (name);
-        size_t copied = name_len < sizeof mapped - 1 ? name_len : sizeof mapped - 1;
-        memcpy (mapped, name, copied);
-        mapped [copied] = 0;
-        for (char *p = mapped; *p; p++)
-            *p = (char) tolower ((unsigned char) *p);
-        bool kept = name_len < sizeof mapped && s_is (s_kept, (const xmlChar *) mapped);
-        if (!kept) {
-            //  Unwrapped: keep the content; a block boundary ends loose text
-            bool block = s_is (s_blocks, node->name);
-            if (block && !self->inline_ok)
-                s_close_auto_p (self);
-            s_clean_walk (self, node->children, depth + 1);
-            if (block && !self->inline_ok)
-                s_close_auto_p (self);
-            continue;
-        }
-        bool is_inline = s_is (s_inline_kept, (const xmlChar *) mapped);
-        bool is_structure = strcmp (mapped, "tr") == 0 || strcmp (mapped, "td") == 0
-                         || strcmp (mapped, "th") == 0 || strcmp (mapped, "li") == 0;
-        //  Content a list, table or row cannot hold directly gets a wrapper
-        bool fits = (self->list && strcmp (mapped, "li") == 0)
-                 || (self->row && (strcmp (mapped, "td") == 0 || strcmp (mapped, "th") == 0))
-                 || (self->table && !self->row && strcmp (mapped, "tr") == 0);
-        int wrap = (!fits && !is_structure) ? s_wrap_open (self, &saved) : 0;
-        if (is_inline)
-            s_clean_inline (self, node, mapped, depth);
-        else
-            s_clean_block (self, node, mapped, depth);
-        s_wrap_close (self, wrap, &saved);
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr) ctx;
+    sax_walk_t *self = (sax_walk_t *) ctxt->_private;
+    if (self->halted)
+        return;
+    s_sax_chars_end (self);
+    int nodes = s_sax_nodes (self);
+    if ((unsigned int) nodes > xmlParserMaxDepth) {
+        //  Where the tree builder gives up and stops the parser
+        self->halted = true;
+        xmlStopParser (ctxt);
+        return;
     }
+    if (nodes == 0) {
+        if (self->root_kept && self->first == FIRST_OTHER) {
+            //  A DOCTYPE came before the root: this one is its sibling
+            self->root_kept = false;
+            s_sax_pop (self);
+        }
+        if (self->first == FIRST_NONE)
+            self->first = FIRST_ROOT;
+    }
+    if (self->skipped) {
+        self->skipped++;
+        return;
+    }
+    sax_frame_t *parent = self->depth ? &self->frames [self->depth - 1] : NULL;
+    const element_t *element = s_element (s_local_name (fullname));
+    bool item = (element->flags & EL_LI) != 0;
+    if (parent && item)
+        parent->items++;
+    if (self->depth >= HTML_MAX_DEPTH || (element->flags & EL_DROPPED)) {
+        self->skipped++;
+        return;
+    }
+    sax_frame_t *frame = &self->frames [self->depth++];
+    frame->items = 0;
+    frame->ol = (element->flags & EL_OL) != 0;
+    if (parent ? parent->text_mode == TEXT_OPEN : self->text != NULL) {
+        if (element->flags & EL_BR) {
+            s_text_br (self->text);
+            frame->text_mode = TEXT_LEAF;
+        }
+        else {
+            //  A list item's number in an <ol>: its place among the items
+            int number = item && parent && parent->ol ? parent->items : 0;
+            s_text_open (self->text, element->flags, number, &frame->text);
+            frame->text_mode = TEXT_OPEN;
+        }
+    }
+    else
+        frame->text_mode = TEXT_OFF;
+    if (parent ? s_clean_kids (parent->clean_mode) : self->clean != NULL)
+        s_clean_open (self->clean, frame, element, atts);
+    else {
+        frame->clean_mode = CLEAN_OFF;
+        frame->wrap = 0;
+    }
+}
+
+static void
+s_sax_end (void *ctx, const xmlChar *name)
+{
+    sax_walk_t *self = (sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private;
+    if (self->halted)
+        return;
+    s_sax_chars_end (self);
+    if (s_sax_nodes (self) == 0)
+        return;
+    if (self->first == FIRST_ROOT && self->depth + self->skipped == 1) {
+        //  Elements after the root go into it: close it at the end
+        self->root_kept = true;
+        return;
+    }
+    s_sax_pop (self);
+}
+
+static void
+s_sax_text (sax_walk_t *self, const xmlChar *ch, int len, bool cdata)
+{
+    if (self->halted || s_sax_nodes (self) == 0)
+        return;
+    if (self->chars_open && self->chars_cdata != cdata)
+        s_sax_chars_end (self);
+    if (self->chars_open) {
+        if (self->chars_len + (size_t) len > XML_MAX_TEXT_LENGTH) {
+            //  The tree builder's limit: it fails and stops the parser
+            //  (as xmlSAX2Text does)
+            self->halted = true;
+            self->ctxt->instate = XML_PARSER_EOF;
+            self->ctxt->disableSAX = 1;
+            return;
+        }
+    }
+    else {
+        const sax_frame_t *top = self->skipped ? NULL : &self->frames [self->depth - 1];
+        self->chars_open = true;
+        self->chars_cdata = cdata;
+        self->chars_len = 0;
+        self->chars_kept = top && (top->text_mode == TEXT_OPEN || s_clean_kids (top->clean_mode));
+        buf_clear (&self->chars);
+    }
+    self->chars_len += (size_t) len;
+    if (self->chars_kept)
+        buf_append (&self->chars, ch, (size_t) len);
+}
+
+static void
+s_sax_characters (void *ctx, const xmlChar *ch, int len)
+{
+    s_sax_text ((sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private, ch, len, false);
+}
+
+static void
+s_sax_cdata (void *ctx, const xmlChar *ch, int len)
+{
+    s_sax_text ((sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private, ch, len, true);
+}
+
+//  A comment or a processing instruction: a node of its own
+static void
+s_sax_node (sax_walk_t *self)
+{
+    if (self->halted)
+        return;
+    s_sax_chars_end (self);
+    if (s_sax_nodes (self) == 0 && self->first == FIRST_NONE)
+        self->first = FIRST_OTHER;
+}
+
+static void
+s_sax_comment (void *ctx, const xmlChar *value)
+{
+    s_sax_node ((sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private);
+}
+
+static void
+s_sax_pi (void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    s_sax_node ((sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private);
+}
+
+//  A DOCTYPE: the first one becomes the document's first node
+static void
+s_sax_doctype (void *ctx, const xmlChar *name, const xmlChar *external, const xmlChar *system)
+{
+    sax_walk_t *self = (sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private;
+    if (self->halted || self->doctype)
+        return;
+    self->doctype = true;
+    self->first = FIRST_OTHER;
+}
+
+static void
+s_sax_blanks (void *ctx, const xmlChar *ch, int len)
+{
+    //  As the tree builder: nothing (the parser keeps blanks as characters)
+}
+
+//  Parse a fragment or document (at most HTML_MAX_INPUT bytes), feeding
+//  the text walk and the clean walk (either may be NULL) in one pass
+static void
+s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *clean)
+{
+    if (len > HTML_MAX_INPUT)
+        len = HTML_MAX_INPUT;
+    //  The parser is told the input is UTF-8: make sure it is, or it would
+    //  pass invalid bytes through to our output
+    char *repaired = NULL;
+    if (!charset_utf8_valid ((const uint8_t *) html, len) || memchr (html, 0, len)) {
+        repaired = text_utf8_repair (html, len, NULL);
+        html = repaired;
+        len = strlen (repaired);
+    }
+    //  htmlReadMemory's set-up, with our handler instead of the tree builder
+    xmlInitParser ();
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt (html, (int) len);
+    if (ctxt && ctxt->sax) {
+        memset (ctxt->sax, 0, sizeof *ctxt->sax);
+        xmlSAX2InitHtmlDefaultSAXHandler (ctxt->sax);
+        ctxt->sax->setDocumentLocator = NULL;
+        ctxt->sax->startDocument = NULL;
+        ctxt->sax->endDocument = NULL;
+        ctxt->sax->internalSubset = s_sax_doctype;
+        ctxt->sax->startElement = s_sax_start;
+        ctxt->sax->endElement = s_sax_end;
+        ctxt->sax->characters = s_sax_characters;
+        ctxt->sax->cdataBlock = s_sax_cdata;
+        ctxt->sax->ignorableWhitespace = s_sax_blanks;
+        ctxt->sax->comment = s_sax_comment;
+        ctxt->sax->processingInstruction = s_sax_pi;
+        htmlCtxtUseOptions (ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR
+                                  | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
+                                  | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+        ctxt->html = 1;
+        xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler ("UTF-8");
+        if (utf8) {
+            xmlSwitchToEncoding (ctxt, utf8);
+            if (ctxt->input->encoding)
+                xmlFree ((xmlChar *) ctxt->input->encoding);
+            ctxt->input->encoding = xmlStrdup ((const xmlChar *) "UTF-8");
+        }
+        sax_frame_t frames [HTML_MAX_DEPTH];
+        sax_walk_t walk = { .text = text, .clean = clean, .ctxt = ctxt, .frames = frames };
+        buf_init (&walk.chars);
+        ctxt->_private = &walk;
+        htmlParseDocument (ctxt);
+        //  The text being read when the parse stopped, and every element
+        //  still open, end here
+        s_sax_chars_end (&walk);
+        while (walk.depth + walk.skipped > 0)
+            s_sax_pop (&walk);
+        buf_free (&walk.chars);
+        ctxt->_private = NULL;
+    }
+    if (ctxt)
+        xmlFreeParserCtxt (ctxt);
+    free (repaired);
+}
+
+//  --------------------------------------------------------------------------
+//  HTML fragment or document to plain text paragraphs. Caller frees.
+
+char *
+html_to_text (const char *html, size_t len)
+{
+    if (!html || len == 0)
+        return xstrdup ("");
+    text_walk_t walk = { .at_start = true };
+    buf_init (&walk.out);
+    bool quotes;
+    if (!s_fast_walk (html, len, &walk, &quotes)) {
+        buf_free (&walk.out);
+        walk = (text_walk_t) { .at_start = true };
+        buf_init (&walk.out);
+        s_sax_convert (html, len, &walk, NULL);
+    }
+    return buf_detach (&walk.out);
 }
 
 //  --------------------------------------------------------------------------
@@ -1016,16 +1512,10 @@ html_sanitize (const char *html, size_t len)
     bool quotes;
     if (s_fast_walk (html, len, NULL, &quotes))
         return s_fast_safe (html, len, quotes);
-    htmlDocPtr doc = s_parse (html, len);
-    if (!doc)
-        return xstrdup ("");
     clean_walk_t walk = { .auto_p = false };
     buf_init (&walk.out);
-    s_clean_walk (&walk, doc->children, 0);
+    s_sax_convert (html, len, NULL, &walk);
     s_close_auto_p (&walk);
-    xmlFreeDoc (doc);
-    if (!walk.out.data)
-        return xstrdup ("");
     return buf_detach (&walk.out);
 }
 
@@ -1059,25 +1549,22 @@ html_convert (const char *html, size_t len, char **text, char **safe)
 void
 html_convert_parsed (const char *html, size_t len, char **text, char **safe)
 {
-    htmlDocPtr doc = html && len ? s_parse (html, len) : NULL;
-    if (text) {
-        text_walk_t walk = { .at_start = true };
-        buf_init (&walk.out);
-        if (doc)
-            s_text_walk (&walk, doc->children, 0);
-        *text = walk.out.data ? buf_detach (&walk.out) : xstrdup ("");
-    }
+    text_walk_t text_walk = { .at_start = true };
+    clean_walk_t clean_walk = { .auto_p = false };
+    buf_init (&text_walk.out);
+    buf_init (&clean_walk.out);
+    if (html && len && (text || safe))
+        s_sax_convert (html, len, text ? &text_walk : NULL, safe ? &clean_walk : NULL);
+    if (text)
+        *text = buf_detach (&text_walk.out);
+    else
+        buf_free (&text_walk.out);
     if (safe) {
-        clean_walk_t walk = { .auto_p = false };
-        buf_init (&walk.out);
-        if (doc) {
-            s_clean_walk (&walk, doc->children, 0);
-            s_close_auto_p (&walk);
-        }
-        *safe = walk.out.data ? buf_detach (&walk.out) : xstrdup ("");
+        s_close_auto_p (&clean_walk);
+        *safe = buf_detach (&clean_walk.out);
     }
-    if (doc)
-        xmlFreeDoc (doc);
+    else
+        buf_free (&clean_walk.out);
 }
 
 //  --------------------------------------------------------------------------
