@@ -156,88 +156,107 @@ static const zone_name_t s_zones_au [] = {
     { NULL, 0 }
 };
 
-//  The weekday names and fillers sorted, once (with the month names)
-static const char *s_weekdays_sorted [sizeof s_weekdays / sizeof s_weekdays [0]];
-static const char *s_fillers_sorted [sizeof s_fillers / sizeof s_fillers [0]];
-static size_t s_weekdays_count, s_fillers_count;
+//  What a word is to the date reader: every name of the lists above and
+//  every prefix of 3 bytes or more of a month name, in one hash table built
+//  once, so a word costs one probe
+typedef struct {
+    const char *text;           //  The word: len bytes of a name; NULL empty slot
+    size_t len;
+    int month;                  //  Month it names, 0 none
+    int prefix;                 //  Month the longer names it begins name, 0 none, -1 several
+    bool weekday;
+    bool filler;
+} date_word_t;
 
-static int
-s_string_compare (const void *a, const void *b)
+#define DATE_WORDS 2048         //  Slots: a power of two, over twice the entries
+
+static date_word_t s_words [DATE_WORDS];
+static pthread_once_t s_words_once = PTHREAD_ONCE_INIT;
+
+static uint32_t
+s_word_hash (const char *text, size_t len)
 {
-    return strcmp (*(const char *const *) a, *(const char *const *) b);
+    uint32_t hash = 2166136261u;        //  FNV-1a
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ (uint8_t) text [i]) * 16777619u;
+    return hash;
 }
 
-static size_t
-s_sort_list (const char **list, const char **sorted)
+//  The slot of len bytes of text: where it is, or the empty slot for it
+static date_word_t *
+s_word_slot (const char *text, size_t len)
 {
-    size_t count = 0;
-    for (; list [count]; count++)
-        sorted [count] = list [count];
-    qsort (sorted, count, sizeof (char *), s_string_compare);
-    return count;
+    uint32_t i = s_word_hash (text, len) & (DATE_WORDS - 1);
+    while (s_words [i].text
+       && (s_words [i].len != len || memcmp (s_words [i].text, text, len) != 0))
+        i = (i + 1) & (DATE_WORDS - 1);
+    return &s_words [i];
 }
 
-//  The month names sorted by their bytes, once (and the lists above): a
-//  binary search finds a name, and the names a word is a prefix of follow it
-static name_t s_months_sorted [sizeof s_months / sizeof s_months [0]];
-static size_t s_months_count;
-static pthread_once_t s_names_once = PTHREAD_ONCE_INIT;
-
-static int
-s_name_compare (const void *a, const void *b)
+static date_word_t *
+s_word_add (const char *text, size_t len)
 {
-    return strcmp (((const name_t *) a)->name, ((const name_t *) b)->name);
+    date_word_t *word = s_word_slot (text, len);
+    if (!word->text) {
+        word->text = text;
+        word->len = len;
+    }
+    return word;
 }
 
 static void
-s_names_sort (void)
+s_words_build (void)
 {
-    size_t count = 0;
-    for (const name_t *n = s_months; n->name; n++)
-        s_months_sorted [count++] = *n;
-    qsort (s_months_sorted, count, sizeof (name_t), s_name_compare);
-    s_months_count = count;
-    s_weekdays_count = s_sort_list (s_weekdays, s_weekdays_sorted);
-    s_fillers_count = s_sort_list (s_fillers, s_fillers_sorted);
+    size_t added = 0;
+    for (const name_t *n = s_months; n->name; n++) {
+        size_t len = strlen (n->name);
+        s_word_add (n->name, len)->month = n->value;
+        for (size_t cut = 3; cut < len; cut++) {
+            date_word_t *word = s_word_add (n->name, cut);
+            word->prefix = !word->prefix || word->prefix == n->value ? n->value : -1;
+        }
+        added += len;
+    }
+    for (const char **w = s_weekdays; *w; w++, added++)
+        s_word_add (*w, strlen (*w))->weekday = true;
+    for (const char **w = s_fillers; *w; w++, added++)
+        s_word_add (*w, strlen (*w))->filler = true;
+    assert (added * 2 < DATE_WORDS);
 }
 
-static int
-s_month_lookup (const char *word)
+static const date_word_t *
+s_word (const char *text)
 {
-    pthread_once (&s_names_once, s_names_sort);
-    //  The first name not below word
-    size_t low = 0, high = s_months_count;
-    while (low < high) {
-        size_t middle = (low + high) / 2;
-        if (strcmp (s_months_sorted [middle].name, word) < 0)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    if (low < s_months_count && strcmp (s_months_sorted [low].name, word) == 0)
-        return s_months_sorted [low].value;
-    //  A prefix of at least 3 characters of one full name only ("septem")
-    size_t len = strlen (word);
-    if (len < 3)
+    pthread_once (&s_words_once, s_words_build);
+    const date_word_t *word = s_word_slot (text, strlen (text));
+    return word->text ? word : NULL;
+}
+
+//  The month a word names, or a prefix of at least 3 bytes of month
+//  names that all name one month ("septem"); 0 if none
+static int
+s_month_lookup (const char *text)
+{
+    const date_word_t *word = s_word (text);
+    if (!word)
         return 0;
-    int found = 0;
-    for (size_t i = low; i < s_months_count
-                      && strncmp (s_months_sorted [i].name, word, len) == 0; i++) {
-        if (found && found != s_months_sorted [i].value)
-            return 0;
-        found = s_months_sorted [i].value;
-    }
-    return found;
+    if (word->month)
+        return word->month;
+    return word->prefix > 0 ? word->prefix : 0;
 }
 
 static bool
-s_in_list (const char **list, const char *word)
+s_is_weekday (const char *text)
 {
-    pthread_once (&s_names_once, s_names_sort);
-    const char **sorted = list == s_weekdays ? s_weekdays_sorted : s_fillers_sorted;
-    size_t count = list == s_weekdays ? s_weekdays_count : s_fillers_count;
-    assert (list == s_weekdays || list == s_fillers);
-    return bsearch (&word, sorted, count, sizeof (char *), s_string_compare) != NULL;
+    const date_word_t *word = s_word (text);
+    return word && word->weekday;
+}
+
+static bool
+s_is_filler (const char *text)
+{
+    const date_word_t *word = s_word (text);
+    return word && word->filler;
 }
 
 static bool
@@ -620,7 +639,7 @@ s_parse_tokens (char *text, const char *default_tz, fields_t *f)
                 continue;
             memcpy (word, tokens [i].text, (size_t) tokens [i].len);
             word [tokens [i].len] = 0;
-            if (s_month_lookup (word) && !s_in_list (s_weekdays, word))
+            if (s_month_lookup (word) && !s_is_weekday (word))
                 months++;
         }
     int unknown = 0;
@@ -716,7 +735,7 @@ s_parse_tokens (char *text, const char *default_tz, fields_t *f)
         word [t->len] = 0;
         int offset;
         int month = s_month_lookup (word);
-        bool weekday = s_in_list (s_weekdays, word);
+        bool weekday = s_is_weekday (word);
         if (month && (!weekday || months == 0) && !f->has_month) {
             f->month = month;
             f->has_month = true;
@@ -755,7 +774,7 @@ s_parse_tokens (char *text, const char *default_tz, fields_t *f)
             }
         }
         else
-        if (s_in_list (s_fillers, word))
+        if (s_is_filler (word))
             ;
         else
         if (++unknown > 3)

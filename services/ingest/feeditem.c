@@ -210,8 +210,20 @@ feed_local (xmlNodePtr node)
 static inline bool
 s_local_is (xmlNodePtr node, const char *local)
 {
-    const char *name = feed_local (node);
-    return name [0] == local [0] && strcmp (name, local) == 0;
+    const char *name = (const char *) node->name;
+    if (!name)
+        return false;
+    if (name [0] == local [0] && strcmp (name, local) == 0)
+        return true;            //  (local holds no ':')
+    if (node->ns)
+        return false;
+    //  An undeclared prefix a recovering parser left in the name: what
+    //  follows its last ':' (feed_local)
+    const char *colon = NULL;
+    for (const char *p = name; *p; p++)
+        if (*p == ':')
+            colon = p;
+    return colon && colon [1] == local [0] && strcmp (colon + 1, local) == 0;
 }
 
 bool
@@ -631,26 +643,32 @@ feeditem_is_uri (const char *s)
     return false;
 }
 
+//  Letters, digits and -._~:/?#[]@!$&'()*+,;= : the bytes a URI holds as
+//  they are (a bit per ASCII byte)
+static inline bool
+s_uri_plain (unsigned char c)
+{
+    static const uint64_t plain [2] = { 0xafffffda00000000ULL, 0x47fffffeafffffffULL };
+    return c < 128 && (plain [c >> 6] >> (c & 63) & 1);
+}
+
 //  True for a byte a URI can hold as it is
 static bool
 s_uri_char (const unsigned char *p)
 {
-    static const char *allowed = "-._~:/?#[]@!$&'()*+,;=";
-    return isalnum (*p) || (*p < 128 && *p && strchr (allowed, *p))
-        || (*p == '%' && isxdigit (p [1]) && isxdigit (p [2]));
+    return s_uri_plain (*p) || (*p == '%' && isxdigit (p [1]) && isxdigit (p [2]));
 }
 
 //  Copy s with every byte a URI cannot hold percent-encoded
 static void
 s_uri_escape (buf_t *out, const char *s)
 {
-    static const char *allowed = "-._~:/?#[]@!$&'()*+,;=";
     const unsigned char *p = (const unsigned char *) s;
     while (*p && s_uri_char (p))
         p++;
     buf_append (out, s, (size_t) ((const char *) p - s));
     for (; *p; p++) {
-        if (isalnum (*p) || (*p < 128 && strchr (allowed, *p)))
+        if (s_uri_plain (*p))
             buf_putc (out, (char) *p);
         else
         if (*p == '%' && isxdigit (p [1]) && isxdigit (p [2]))
