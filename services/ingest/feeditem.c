@@ -205,45 +205,18 @@ feed_local (xmlNodePtr node)
     return name;
 }
 
-//  Is the element's local name local? (The first bytes differ in most
-//  misses: no call then.)
-static inline bool
-s_local_is (xmlNodePtr node, const char *local)
-{
-    const char *name = (const char *) node->name;
-    if (!name)
-        return false;
-    if (name [0] == local [0] && strcmp (name, local) == 0)
-        return true;            //  (local holds no ':')
-    if (node->ns)
-        return false;
-    //  An undeclared prefix a recovering parser left in the name: what
-    //  follows its last ':' (feed_local)
-    const char *colon = NULL;
-    for (const char *p = name; *p; p++)
-        if (*p == ':')
-            colon = p;
-    return colon && colon [1] == local [0] && strcmp (colon + 1, local) == 0;
-}
-
 bool
 feed_is (xmlNodePtr node, feed_ns_t ns, const char *local)
 {
     return node && node->type == XML_ELEMENT_NODE
-        && s_local_is (node, local)
+        && feed_local_is (node, local)
         && feed_ns (node) == ns;
-}
-
-bool
-feed_local_is (xmlNodePtr node, const char *local)
-{
-    return node && node->type == XML_ELEMENT_NODE && s_local_is (node, local);
 }
 
 bool
 feed_is_rss (xmlNodePtr node, const char *local)
 {
-    if (!node || node->type != XML_ELEMENT_NODE || !s_local_is (node, local))
+    if (!node || node->type != XML_ELEMENT_NODE || !feed_local_is (node, local))
         return false;
     feed_ns_t ns = feed_ns (node);
     return ns == FEED_NS_NONE || ns == FEED_NS_RSS;
