@@ -5,9 +5,15 @@
 //  The n-gram step is Cavnar and Trenkle's out-of-place measure over the
 //  language profiles libexttextcat ships (<lang>.lm: the 400 commonest
 //  n-grams of 1-5 characters of a language, commonest first), scored here
-//  in one pass: every n-gram of every profile sits in one hash table with
-//  its rank in each profile, so the sample's 400 commonest n-grams are
-//  each looked up once instead of being merged against 31 sorted lists.
+//  in one pass: every n-gram of every profile is numbered in a dictionary
+//  with its rank in each profile, so the sample's 400 commonest n-grams
+//  are each read once instead of being merged against 31 sorted lists.
+//
+//  What a detector learns from the texts it ranks makes the next ones
+//  cheaper, without changing any result: the dictionary numbers their
+//  n-grams too, and a lexicon keeps the words it saw with the numbers of
+//  their n-grams, so that a known word is counted without reading its
+//  n-grams again (both bounded: a few MB per detector).
 
 #include "common.h"
 #include "lang.h"
@@ -25,11 +31,13 @@
 #define LANG_SURE_WORDS     6       //  ... of at least this many different words
 
 //  Function words in a small open-addressing hash: word -> languages
-#define LANG_WORDS_SLOTS 2048   //  Power of two, well above the word count
+#define LANG_WORDS_SLOTS 1024   //  Power of two, twice the word count or more
 #define LANG_WORD_MAX    16     //  Longest function word, bytes + NUL
+#define LANG_WORD_BUFFER 48     //  Longest word kept, bytes + 3
 
 typedef struct {
-    char word [LANG_WORD_MAX];  //  Lower case; "" = empty slot
+    uint64_t key [2];           //  Lower case, packed (first byte lowest) and
+                                //  padded with zeros; 0 = empty slot
     uint32_t languages;         //  Bit l: s_stopwords [l] has the word
     uint32_t epoch;             //  Call of s_stopword_hits that last saw it
 } lang_word_t;
@@ -42,51 +50,92 @@ typedef struct {
 #define LANG_THRESHOLD      1.03    //  Candidates score within 3% of the best
 #define LANG_CANDIDATES     5       //  More candidates than this: unsure
 #define LANG_MODELS_MAX     32      //  Profiles loaded at most
-#define LANG_SAMPLE_SLOTS   4096    //  Hash slots for the sample's n-grams (a
-                                    //  sample holds at most 5 per byte: 2,600)
+#define LANG_ABSENT         10000   //  Rank of an n-gram a profile lacks: any
+                                    //  distance from it is out of place
 
-//  N-grams are keyed by their first 8 bytes packed in an integer (first
-//  byte lowest) and their length: for the n-grams of up to 8 bytes (nearly
-//  all) the key is the n-gram, and equality one comparison.
+//  The dictionary of n-grams (see s_dict_gram). N-grams are keyed by their
+//  first 8 bytes packed in an integer (first byte lowest) and their length:
+//  for the n-grams of up to 8 bytes (nearly all) the key is the n-gram.
+#define LANG_DICT_GRAMS     (1 << 16)   //  N-grams held at most
+#define LANG_DICT_BITS      17          //  Hash slots: 2^17, twice as many
+#define LANG_DICT_TAILS     (1 << 14)   //  N-grams of more than 8 bytes held
+#define LANG_LEX_WORDS      (1 << 13)   //  Words the lexicon holds at most
+#define LANG_LEX_BITS       14          //  Its hash slots: 2^14, twice as many
+#define LANG_LEX_POOL       (1 << 18)   //  Its words' bytes and n-grams, 16-bit units
 
-//  One n-gram of the profiles (16 bytes; bytes past the first 8 are kept
-//  apart, in tails)
-typedef struct {
-    uint64_t key;               //  First 8 bytes
-    uint32_t row;               //  Its ranks: ranks [row * LANG_MODELS_MAX + profile]
-    uint8_t len;                //  Bytes, 0 = empty slot
-} lang_gram_t;
-
-#define LANG_ABSENT 10000       //  Rank of an n-gram a profile lacks: any
-                                //  distance from it is out of place
+//  The sample (scratch of one call to s_profile_rank): "_word_word_",
+//  LANG_NGRAM_SAMPLE + 3 bytes at most, holds at most 5 n-grams per byte
+//  (2,575) and at most one word per byte
+#define LANG_SAMPLE_BYTES_MAX (LANG_NGRAM_SAMPLE + 8)       //  Prepared sample, bytes
+#define LANG_SAMPLE_OCCURS  (LANG_SAMPLE_BYTES_MAX * LANG_NGRAM_CHARS)  //  N-grams in all
+#define LANG_HEAVY          16      //  N-grams seen this often: sorted apart
+#define LANG_PREFETCH       8       //  Rows of ranks read ahead
 
 //  Bytes of an n-gram past its first 8
 typedef struct {
     char bytes [LANG_NGRAM_BYTES - 8];
 } lang_tail_t;
 
-//  One n-gram of the sample being profiled
+//  One generation of the lexicon (see s_lex_word). A slot holds 16 bits of
+//  the hash << 16 | number + 1, 0 when empty.
 typedef struct {
-    uint64_t key;               //  First 8 bytes
-    uint16_t start;             //  Offset in the prepared sample
-    uint16_t count;             //  Occurrences
-    uint8_t len;                //  Bytes, 0 = empty slot
-    uint8_t chars;              //  Characters
-} lang_seen_t;
+    uint32_t *slots;            //  Words by hash
+    uint32_t *at;               //  Per word: its bytes in pool, then its n-grams
+    uint16_t *len;              //  ... bytes
+    uint16_t *grams;            //  ... n-grams
+    uint16_t *pool;             //  The words' bytes (two a unit) and n-grams
+    uint32_t words;             //  Words held
+    uint32_t used;              //  Units of pool used
+} lang_lex_t;
 
 struct _lang_t {
     lang_word_t words [LANG_WORDS_SLOTS];   //  Function words of every language
     int models;                 //  Profiles loaded (0: function words only)
     uint32_t word_epoch;        //  Calls of s_stopword_hits (distinct words)
     const char *codes [LANG_MODELS_MAX];    //  Our code for each profile
-    lang_gram_t *grams;         //  Hash table of every profile's n-grams
-    lang_tail_t *tails;         //  Their bytes past the first 8, by slot
-    uint32_t gram_mask;         //  Slots - 1
-    int16_t *ranks;             //  Per n-gram, its rank in each profile
-    lang_seen_t seen [LANG_SAMPLE_SLOTS];   //  The sample's n-grams
-    uint16_t order [LANG_SAMPLE_SLOTS];     //  Slots used, first seen first
-    uint16_t ranked [LANG_SAMPLE_SLOTS];    //  Slots by count, commonest first
-    char prepared [LANG_NGRAM_SAMPLE + 16]; //  "_word_word_" of the sample
+
+    //  The dictionary of n-grams: those of the profiles first (their
+    //  number is their row of ranks), then those of the texts ranked since
+    //  it was last cleared. A slot holds 15 bits of the hash << 17 |
+    //  number + 1, 0 when empty.
+    uint32_t *dict_slots;       //  N-grams by hash
+    uint64_t *dict_key;         //  Per n-gram: its first 8 bytes
+    uint8_t *dict_len;          //  ... bytes
+    uint8_t *dict_chars;        //  ... characters
+    uint16_t *dict_tail;        //  ... past 8 bytes: its tail
+    lang_tail_t *dict_tails;    //  Bytes past the first 8 of long n-grams
+    uint32_t dict_grams;        //  N-grams numbered
+    uint32_t dict_tails_used;   //  Tails used
+    uint32_t profiled;          //  N-grams of the profiles (numbered first)
+    uint32_t profiled_tails;    //  ... and their tails
+    int16_t *ranks;             //  Per profile n-gram, its rank in each
+                                //  profile; then one row of LANG_ABSENT
+
+    //  The lexicon: words of the texts ranked, each with the numbers of
+    //  the n-grams of "_word_" in the order counted, so that a known word's
+    //  n-grams are not read again. The words of this generation, then
+    //  those of the one before (found there, a word moves here).
+    lang_lex_t *lex;            //  This generation
+    lang_lex_t *lex_old;        //  The one before
+    lang_lex_t lexes [2];       //  Both
+
+    //  The sample being ranked. The state of each n-gram of the dictionary
+    //  and of each word of the lexicon holds generation << 24 | what this
+    //  call made of it; a state of another generation (an earlier call) is
+    //  none, so that no call clears what the one before filled.
+    uint32_t generation;        //  Of this call, 1-255
+    uint64_t cache_counts [4];  //  See lang_test_caches
+    uint32_t *gram_state;       //  Per n-gram: generation << 24 | count
+    uint32_t *lex_state;        //  Per word: generation << 24 | its index below
+    uint16_t sample_words [LANG_SAMPLE_BYTES_MAX];  //  The words, first seen first
+    uint16_t sample_count [LANG_SAMPLE_BYTES_MAX];  //  ... how many times
+    uint16_t order [LANG_SAMPLE_OCCURS];    //  The n-grams, first seen first
+    uint16_t ranked [LANG_SAMPLE_OCCURS];   //  ... by count, commonest first
+    uint16_t order_count [LANG_SAMPLE_OCCURS];  //  ... count of each in order
+    uint8_t order_chars [LANG_SAMPLE_OCCURS];   //  ... and characters
+    uint16_t marks [LANG_SAMPLE_BYTES_MAX + 2]; //  Offsets of the underscores
+    uint8_t marked_high [LANG_SAMPLE_BYTES_MAX + 2];    //  Bytes >= 0x80 after each one
+    char prepared [LANG_SAMPLE_BYTES_MAX + 16];     //  "_word_word_" of the sample
 };
 
 //  Latin-script languages profiled by n-grams: model file, our code
@@ -159,23 +208,37 @@ s_has_sibling (const char *code)
     return false;
 }
 
-static uint32_t
-s_word_hash (const char *word, size_t len)
+//  The 8 bytes at p as an integer, the first byte lowest
+static inline uint64_t
+s_load8 (const char *p)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (uint8_t) word [i]) * 16777619u;
-    return h;
+    uint64_t word;
+    memcpy (&word, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64 (word);
+#endif
+    return word;
 }
 
-//  The slot of word: where it is, or the empty slot where it would go
-static lang_word_t *
-s_word_slot (lang_t *self, const char *word, size_t len)
+//  The first n bytes of a key (n <= 8)
+static const uint64_t s_masks [9] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFULL, 0xFFFFFFFFFFFFULL,
+    0xFFFFFFFFFFFFFFULL, UINT64_MAX
+};
+
+//  The slot of the word of len bytes (1 to LANG_WORD_MAX - 1) at word,
+//  which can be read 16 bytes on: where it is, or the empty slot where it
+//  would go; its key into key
+static inline lang_word_t *
+s_word_slot (lang_t *self, const char *word, size_t len, uint64_t key [2])
 {
-    uint32_t i = s_word_hash (word, len) & (LANG_WORDS_SLOTS - 1);
-    //  (len < LANG_WORD_MAX: the stored word ends at len when it is word)
-    while (self->words [i].word [0]
-       && (memcmp (self->words [i].word, word, len) != 0 || self->words [i].word [len]))
+    uint64_t key0 = key [0] = s_load8 (word) & s_masks [len < 8 ? len : 8];
+    uint64_t key1 = key [1] = len > 8 ? s_load8 (word + 8) & s_masks [len - 8] : 0;
+    uint64_t mix = (key0 ^ (key1 * 0xFF51AFD7ED558CCDULL)) * 0x9E3779B97F4A7C15ULL;
+    _Static_assert (LANG_WORDS_SLOTS == 1 << 10, "10 bits of slot");
+    uint32_t i = (uint32_t) (mix >> 54);
+    while (self->words [i].key [0]
+       && (self->words [i].key [0] != key0 || self->words [i].key [1] != key1))
         i = (i + 1) & (LANG_WORDS_SLOTS - 1);
     return &self->words [i];
 }
@@ -191,9 +254,12 @@ s_words_load (lang_t *self)
                 p++;
             size_t n = strcspn (p, " ");
             if (n > 0 && n < LANG_WORD_MAX) {
-                lang_word_t *slot = s_word_slot (self, p, n);
-                if (!slot->word [0])
-                    memcpy (slot->word, p, n);
+                char word [16] = { 0 };
+                memcpy (word, p, n);
+                uint64_t key [2];
+                lang_word_t *slot = s_word_slot (self, word, n, key);
+                slot->key [0] = key [0];
+                slot->key [1] = key [1];
                 slot->languages |= 1u << l;
             }
             p += n;
@@ -211,24 +277,110 @@ s_gram_key (const char *text, size_t len)
     return key;
 }
 
-//  Hash of a key and length
-static inline uint32_t
-s_gram_hash (uint64_t key, size_t len)
+//  Bytes of the UTF-8 character starting with c
+static inline size_t
+s_char_len (uint8_t c)
 {
-    return (uint32_t) (((key ^ (uint64_t) len) * 0x9E3779B97F4A7C15ULL) >> 32);
+    return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
-//  The profile slot of an n-gram: where it is, or the empty slot where it
-//  would go
-static lang_gram_t *
-s_gram_slot (lang_t *self, const char *text, size_t len, uint64_t key)
+//  The hash slot of an n-gram, and the 15 bits of its hash its slot keeps
+static inline uint32_t
+s_dict_hash (uint64_t key, size_t len, uint32_t *check)
 {
-    uint32_t i = s_gram_hash (key, len) & self->gram_mask;
-    while (self->grams [i].len
-       && (self->grams [i].key != key || self->grams [i].len != len
-           || (len > 8 && memcmp (self->tails [i].bytes, text + 8, len - 8) != 0)))
-        i = (i + 1) & self->gram_mask;
-    return &self->grams [i];
+    uint64_t mix = (key ^ (uint64_t) len) * 0x9E3779B97F4A7C15ULL;
+    *check = (uint32_t) (mix >> 20) & 0x7FFF;
+    return (uint32_t) (mix >> (64 - LANG_DICT_BITS));
+}
+
+//  The number of the n-gram of len bytes at text (key its first 8, chars
+//  its characters), numbered when first seen.
+//
+//  The dictionary keeps the n-grams of the profiles and of the texts it
+//  saw, so that a text's n-grams are mostly found, not added, and an
+//  n-gram's number says at once whether a profile has it (and where its
+//  ranks are). It holds LANG_DICT_GRAMS at most: s_room clears what the
+//  texts added before a call that might not fit.
+static inline uint32_t
+s_dict_gram (lang_t *self, const char *text, uint64_t key, size_t len, size_t chars)
+{
+    uint32_t check;
+    uint32_t slot = s_dict_hash (key, len, &check);
+    while (true) {
+        uint32_t entry = self->dict_slots [slot];
+        if (!entry)
+            break;
+        if (entry >> 17 == check) {
+            uint32_t gram = (entry & 0x1FFFF) - 1;
+            if (self->dict_key [gram] == key && self->dict_len [gram] == len
+            && (len <= 8 || memcmp (self->dict_tails [self->dict_tail [gram]].bytes,
+                                    text + 8, len - 8) == 0))
+                return gram;
+        }
+        slot = (slot + 1) & ((1u << LANG_DICT_BITS) - 1);
+    }
+    uint32_t gram = self->dict_grams++;
+    assert (gram < LANG_DICT_GRAMS);                //  (s_room made room)
+    self->dict_slots [slot] = check << 17 | (gram + 1);
+    self->dict_key [gram] = key;
+    self->dict_len [gram] = (uint8_t) len;
+    self->dict_chars [gram] = (uint8_t) chars;
+    if (len > 8) {
+        assert (self->dict_tails_used < LANG_DICT_TAILS);
+        self->dict_tail [gram] = (uint16_t) self->dict_tails_used;
+        memcpy (self->dict_tails [self->dict_tails_used++].bytes, text + 8, len - 8);
+    }
+    return gram;
+}
+
+//  Empty a generation of the lexicon
+static void
+s_lex_clear (lang_lex_t *lex)
+{
+    memset (lex->slots, 0, sizeof (uint32_t) << LANG_LEX_BITS);
+    lex->words = 0;
+    lex->used = 0;
+}
+
+//  Fill the dictionary's hash slots anew with its first grams n-grams
+static void
+s_dict_rehash (lang_t *self, uint32_t grams)
+{
+    memset (self->dict_slots, 0, sizeof (uint32_t) << LANG_DICT_BITS);
+    for (uint32_t gram = 0; gram < grams; gram++) {
+        uint32_t check;
+        uint32_t slot = s_dict_hash (self->dict_key [gram], self->dict_len [gram], &check);
+        while (self->dict_slots [slot])
+            slot = (slot + 1) & ((1u << LANG_DICT_BITS) - 1);
+        self->dict_slots [slot] = check << 17 | (gram + 1);
+    }
+    self->dict_grams = grams;
+}
+
+//  Room in the dictionary and the lexicon for one more sample. A lexicon
+//  generation that might be short gives way to a new one (the one before
+//  goes); a dictionary that might be keeps only the profiles' n-grams, and
+//  the lexicon, whose words hold numbers of n-grams, is emptied.
+static void
+s_room (lang_t *self)
+{
+    if (self->dict_grams + LANG_SAMPLE_OCCURS > LANG_DICT_GRAMS
+    ||  self->dict_tails_used + LANG_SAMPLE_OCCURS > LANG_DICT_TAILS) {
+        self->cache_counts [0]++;
+        s_lex_clear (self->lex);
+        s_lex_clear (self->lex_old);
+        self->dict_tails_used = self->profiled_tails;
+        s_dict_rehash (self, self->profiled);
+    }
+    if (self->lex->words + LANG_SAMPLE_BYTES_MAX > LANG_LEX_WORDS
+    ||  self->lex->used + LANG_SAMPLE_BYTES_MAX + LANG_SAMPLE_OCCURS > LANG_LEX_POOL) {
+        //  A new generation, in the place of the one before
+        self->cache_counts [1]++;
+        lang_lex_t *older = self->lex_old;
+        self->lex_old = self->lex;
+        self->lex = older;
+        s_lex_clear (older);
+    }
 }
 
 //  One profile file as read: its n-grams, commonest first
@@ -267,69 +419,86 @@ s_profile_read (const char *path, lang_profile_t *profile)
     return profile->count > 0 ? 0 : -1;
 }
 
-//  Load the profiles of s_models from dir into one table of n-grams with
-//  their ranks per profile
+//  Memory on 64-byte lines (for rows of ranks: one read each), zeroed;
+//  aborts when there is none, as xmalloc does
+static void *
+s_lines_alloc (size_t size)
+{
+    size = (size + 63) / 64 * 64;
+    void *memory = aligned_alloc (64, size ? size : 64);
+    if (!memory) {
+        fprintf (stderr, "lang: out of memory\n");
+        abort ();
+    }
+    memset (memory, 0, size);
+    return memory;
+}
+
+//  Load the profiles of s_models from dir: their n-grams numbered first in
+//  the dictionary, with their ranks per profile
 static void
 s_profiles_load (lang_t *self, const char *dir)
 {
     lang_profile_t *profiles = (lang_profile_t *) xcalloc (LANG_MODELS_MAX,
                                                             sizeof (lang_profile_t));
-    size_t total = 0;
     for (int i = 0; s_models [i].model && self->models < LANG_MODELS_MAX; i++) {
         char path [1024];
         snprintf (path, sizeof path, "%s/%s.lm", dir, s_models [i].model);
         if (s_profile_read (path, &profiles [self->models]) == 0) {
             self->codes [self->models] = s_models [i].code;
-            total += (size_t) profiles [self->models].count;
             self->models++;
         }
         else
             free (profiles [self->models].data);
     }
-    if (self->models > 0) {
-        //  Count the distinct n-grams in a table big enough for all, then
-        //  build the one kept: a power of two twice as many slots
-        size_t slots = 1024;
-        while (slots < total * 2)
-            slots *= 2;
-        for (int pass = 0; pass < 2; pass++) {
-            self->grams = (lang_gram_t *) xcalloc (slots, sizeof (lang_gram_t));
-            self->tails = (lang_tail_t *) xcalloc (slots, sizeof (lang_tail_t));
-            self->gram_mask = (uint32_t) (slots - 1);
-            uint32_t rows = 0;
-            for (int m = 0; m < self->models; m++)
-                for (int r = 0; r < profiles [m].count; r++) {
-                    const char *text = profiles [m].grams [r];
-                    size_t len = strlen (text);
-                    uint64_t key = s_gram_key (text, len);
-                    lang_gram_t *gram = s_gram_slot (self, text, len, key);
-                    if (!gram->len) {
-                        gram->key = key;
-                        gram->len = (uint8_t) len;
-                        gram->row = rows++;
-                        if (len > 8)
-                            memcpy (self->tails [gram - self->grams].bytes, text + 8, len - 8);
-                        if (pass == 1)
-                            for (int k = 0; k < LANG_MODELS_MAX; k++)
-                                self->ranks [gram->row * LANG_MODELS_MAX + k] = LANG_ABSENT;
-                    }
-                    //  The same n-gram twice in one profile: the first rank
-                    int16_t *rank = pass == 1 ? &self->ranks [gram->row * LANG_MODELS_MAX + m]
-                                              : NULL;
-                    if (rank && *rank == LANG_ABSENT)
-                        *rank = (int16_t) r;
-                }
-            if (pass == 0) {
-                free (self->grams);
-                free (self->tails);
-                slots = 1024;
-                while (slots < (size_t) rows * 2)
-                    slots *= 2;
-                self->ranks = (int16_t *) xcalloc ((size_t) rows * LANG_MODELS_MAX,
-                                                   sizeof (int16_t));
-            }
-        }
+    self->dict_slots = (uint32_t *) xcalloc ((size_t) 1 << LANG_DICT_BITS, sizeof (uint32_t));
+    self->dict_key = (uint64_t *) xcalloc (LANG_DICT_GRAMS, sizeof (uint64_t));
+    self->dict_len = (uint8_t *) xcalloc (LANG_DICT_GRAMS, 1);
+    self->dict_chars = (uint8_t *) xcalloc (LANG_DICT_GRAMS, 1);
+    self->dict_tail = (uint16_t *) xcalloc (LANG_DICT_GRAMS, sizeof (uint16_t));
+    self->dict_tails = (lang_tail_t *) xcalloc (LANG_DICT_TAILS, sizeof (lang_tail_t));
+    self->gram_state = (uint32_t *) xcalloc (LANG_DICT_GRAMS, sizeof (uint32_t));
+    for (int g = 0; g < 2; g++) {
+        lang_lex_t *lex = &self->lexes [g];
+        lex->slots = (uint32_t *) xcalloc ((size_t) 1 << LANG_LEX_BITS, sizeof (uint32_t));
+        lex->at = (uint32_t *) xcalloc (LANG_LEX_WORDS, sizeof (uint32_t));
+        lex->len = (uint16_t *) xcalloc (LANG_LEX_WORDS, sizeof (uint16_t));
+        lex->grams = (uint16_t *) xcalloc (LANG_LEX_WORDS, sizeof (uint16_t));
+        lex->pool = (uint16_t *) xcalloc (LANG_LEX_POOL, sizeof (uint16_t));
     }
+    self->lex = &self->lexes [0];
+    self->lex_old = &self->lexes [1];
+    self->lex_state = (uint32_t *) xcalloc (LANG_LEX_WORDS, sizeof (uint32_t));
+    //  Number the n-grams (at most LANG_MODELS_MAX * LANG_NGRAMS, and as
+    //  many tails: room is left for a sample), then their ranks
+    for (int m = 0; m < self->models; m++)
+        for (int r = 0; r < profiles [m].count; r++) {
+            const char *text = profiles [m].grams [r];
+            size_t len = strlen (text);
+            //  Characters as the sample counts them: s_char_len steps
+            //  (bytes that no step ends on never match a sample's)
+            size_t chars = 0;
+            for (size_t at = 0; at < len; at += s_char_len ((uint8_t) text [at]))
+                chars++;
+            s_dict_gram (self, text, s_gram_key (text, len), len, chars);
+        }
+    self->profiled = self->dict_grams;
+    self->profiled_tails = self->dict_tails_used;
+    //  One row more, of a profile n-gram no profile has: for the others
+    self->ranks = (int16_t *) s_lines_alloc ((size_t) (self->profiled + 1) * LANG_MODELS_MAX
+                                             * sizeof (int16_t));
+    for (size_t i = 0; i < (size_t) (self->profiled + 1) * LANG_MODELS_MAX; i++)
+        self->ranks [i] = LANG_ABSENT;
+    for (int m = 0; m < self->models; m++)
+        for (int r = 0; r < profiles [m].count; r++) {
+            const char *text = profiles [m].grams [r];
+            size_t len = strlen (text);
+            uint32_t gram = s_dict_gram (self, text, s_gram_key (text, len), len, 0);
+            //  The same n-gram twice in one profile: the first rank
+            int16_t *rank = &self->ranks [gram * LANG_MODELS_MAX + m];
+            if (*rank == LANG_ABSENT)
+                *rank = (int16_t) r;
+        }
     for (int m = 0; m < self->models; m++)
         free (profiles [m].data);
     free (profiles);
@@ -361,17 +530,25 @@ lang_destroy (lang_t **self_p)
     lang_t *self = *self_p;
     if (!self)
         return;
-    free (self->grams);
-    free (self->tails);
+    free (self->dict_slots);
+    free (self->dict_key);
+    free (self->dict_len);
+    free (self->dict_chars);
+    free (self->dict_tail);
+    free (self->dict_tails);
+    free (self->gram_state);
+    for (int g = 0; g < 2; g++) {
+        free (self->lexes [g].slots);
+        free (self->lexes [g].at);
+        free (self->lexes [g].len);
+        free (self->lexes [g].grams);
+        free (self->lexes [g].pool);
+    }
+    free (self->lex_state);
     free (self->ranks);
     free (self);
     *self_p = NULL;
 }
-
-//  --------------------------------------------------------------------------
-//  Rank the profiles against text (valid UTF-8, len bytes): the
-//  candidates within LANG_THRESHOLD of the best score, best first, into
-//  codes. Returns how many, or 0 when there are none or too many to say.
 
 //  Bytes that separate words for the n-grams: white space and digits
 static inline bool
@@ -380,77 +557,88 @@ s_gram_break (uint8_t c)
     return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '0' && c <= '9');
 }
 
-//  Bytes of the UTF-8 character starting with c
-static inline size_t
-s_char_len (uint8_t c)
+//  Count weight more of an n-gram of the sample; the first time, it goes
+//  to the order they are first seen in
+static inline void
+s_count (lang_t *self, uint32_t gram, uint32_t weight, uint32_t *distinct)
 {
-    return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t state = self->gram_state [gram];
+    if (state >> 24 != self->generation) {
+        self->order [(*distinct)++] = (uint16_t) gram;
+        state = self->generation << 24;
+    }
+    self->gram_state [gram] = state + weight;
 }
 
-static int
-s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes,
-                int32_t *scores_out)
+//  The n-grams of an ASCII word of len bytes after the underscore at lead,
+//  into grams: those that start on the underscore or in the word, up to
+//  the underscore after it, 5 characters at most (a character is a byte),
+//  in the order the ranking counts them. Returns how many.
+static size_t
+s_grams_ascii (lang_t *self, size_t lead, size_t len, uint16_t *grams)
 {
-    if (scores_out)
-        memset (scores_out, 0, sizeof (int32_t) * LANG_MODELS_MAX);
-    //  The sample as words between single underscores: "_word_word_"
-    char *prepared = self->prepared;
-    size_t size = 0;
-    bool in_word = false;
-    uint8_t high = 0;           //  Bytes >= 0x80 seen (non-zero)
-    for (size_t i = 0; i < len && size < LANG_NGRAM_SAMPLE + 1; i++) {
-        uint8_t c = (uint8_t) text [i];
-        if (s_gram_break (c)) {
-            in_word = false;
-            continue;
-        }
-        if (!in_word)
-            prepared [size++] = '_';
-        in_word = true;
-        prepared [size++] = (char) c;
-        high |= c & 0x80;
+    const char *prepared = self->prepared;
+    size_t count = 0;
+    for (size_t j = 0; j <= len; j++) {
+        size_t at = lead + j;
+        uint64_t word = s_load8 (prepared + at);
+        size_t most = len + 2 - j < LANG_NGRAM_CHARS ? len + 2 - j : LANG_NGRAM_CHARS;
+        for (size_t n = 1; n <= most; n++)
+            grams [count++] = (uint16_t) s_dict_gram (self, prepared + at, word & s_masks [n],
+                                                      n, n);
     }
-    if (size == 0)
-        return 0;
-    prepared [size++] = '_';
+    return count;
+}
 
-    //  Count every n-gram of 1-5 characters; an underscore only at either end
-    int distinct = 0;
-    int max_count = 0;
-    size_t at = 0;
-    memset (prepared + size, 0, 8);    //  Whole words may be read past the end
-    while (!high && at < size) {
-        //  ASCII: a character is a byte, and the key of an n-gram of up
-        //  to 5 bytes is the n-gram itself
-        uint64_t word;
-        memcpy (&word, prepared + at, 8);
-        size_t most = size - at < LANG_NGRAM_CHARS ? size - at : LANG_NGRAM_CHARS;
-        for (size_t n = 1; n <= most; n++) {
-            uint64_t key = word & ((1ULL << (8 * n)) - 1);
-            uint32_t slot = s_gram_hash (key, n) & (LANG_SAMPLE_SLOTS - 1);
-            lang_seen_t *seen = &self->seen [slot];
-            while (seen->len && seen->key != key) {
-                slot = (slot + 1) & (LANG_SAMPLE_SLOTS - 1);
-                seen = &self->seen [slot];
-            }
-            if (!seen->len) {
-                seen->key = key;
-                seen->start = (uint16_t) at;
-                seen->len = (uint8_t) n;
-                seen->chars = (uint8_t) n;
-                seen->count = 0;
-                self->order [distinct++] = (uint16_t) slot;
-            }
-            if (++seen->count > max_count)
-                max_count = seen->count;
-            if (n > 1 && prepared [at + n - 1] == '_')
-                break;          //  The word ended
-        }
-        at++;
+//  The same for a word with bytes >= 0x80: characters of s_char_len bytes,
+//  an n-gram LANG_NGRAM_BYTES at most. Returns -1, with nothing done, when
+//  the word does not end on a character (bytes that are not UTF-8, or a
+//  sample cut inside a character): its last character then reaches past
+//  the underscore, and only s_count_rest counts as the ranking always did.
+static ssize_t
+s_grams_utf8 (lang_t *self, size_t lead, size_t len, uint16_t *grams)
+{
+    const char *prepared = self->prepared;
+    uint16_t bounds [LANG_SAMPLE_BYTES_MAX + 4];    //  Where each character starts
+    size_t chars = 0;
+    size_t end = lead + 1 + len;                    //  The underscore after the word
+    bounds [chars++] = (uint16_t) lead;
+    size_t at = lead + 1;
+    while (at < end) {
+        bounds [chars++] = (uint16_t) at;
+        at += s_char_len ((uint8_t) prepared [at]);
     }
+    if (at != end)
+        return -1;
+    bounds [chars++] = (uint16_t) end;
+    bounds [chars] = (uint16_t) (end + 1);
+    size_t count = 0;
+    //  chars: the characters of "_word_"; n-grams start on all but the last
+    for (size_t i = 0; i + 1 < chars; i++) {
+        size_t from = bounds [i];
+        uint64_t word = s_load8 (prepared + from);
+        size_t most = chars - i < LANG_NGRAM_CHARS ? chars - i : LANG_NGRAM_CHARS;
+        for (size_t n = 1; n <= most; n++) {
+            size_t bytes = bounds [i + n] - from;
+            if (bytes > LANG_NGRAM_BYTES)
+                break;
+            uint64_t key = bytes >= 8 ? word : word & s_masks [bytes];
+            grams [count++] = (uint16_t) s_dict_gram (self, prepared + from, key, bytes, n);
+        }
+    }
+    return (ssize_t) count;
+}
+
+//  Count every n-gram that starts at offset at or after it, up to the end
+//  of the sample (size bytes), stepping by s_char_len: what the ranking
+//  always did for a sample with a byte >= 0x80, kept for the words that
+//  do not end on a character
+static void
+s_count_rest (lang_t *self, size_t at, size_t size, uint32_t *distinct)
+{
+    const char *prepared = self->prepared;
     while (at < size) {
-        uint64_t word;
-        memcpy (&word, prepared + at, 8);
+        uint64_t word = s_load8 (prepared + at);
         size_t end = at;
         for (int chars = 0; chars < LANG_NGRAM_CHARS && end < size; chars++) {
             size_t n = s_char_len ((uint8_t) prepared [end]);
@@ -458,100 +646,102 @@ s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes,
                 break;
             end += n;
             size_t gram_len = end - at;
-            uint64_t key = gram_len >= 8 ? word : word & ((1ULL << (8 * gram_len)) - 1);
-            uint32_t slot = s_gram_hash (key, gram_len) & (LANG_SAMPLE_SLOTS - 1);
-            lang_seen_t *seen;
-            while (true) {
-                seen = &self->seen [slot];
-                if (!seen->len
-                || (seen->key == key && seen->len == gram_len
-                    && (gram_len <= 8
-                        || memcmp (prepared + seen->start, prepared + at, gram_len) == 0)))
-                    break;
-                slot = (slot + 1) & (LANG_SAMPLE_SLOTS - 1);
-            }
-            if (!seen->len) {
-                if (distinct >= LANG_SAMPLE_SLOTS * 3 / 4)
-                    goto counted;       //  Cannot happen with the sample bound
-                seen->key = key;
-                seen->start = (uint16_t) at;
-                seen->len = (uint8_t) gram_len;
-                seen->chars = (uint8_t) (chars + 1);
-                seen->count = 0;
-                self->order [distinct++] = (uint16_t) slot;
-            }
-            if (++seen->count > max_count)
-                max_count = seen->count;
+            uint64_t key = gram_len >= 8 ? word : word & s_masks [gram_len];
+            s_count (self, s_dict_gram (self, prepared + at, key, gram_len, (size_t) chars + 1),
+                     1, distinct);
             if (chars > 0 && prepared [end - 1] == '_')
                 break;          //  The word ended
         }
         at += s_char_len ((uint8_t) prepared [at]);
     }
-counted:;
-    //  Commonest first; among equals the shortest, then the first seen (a
-    //  counting sort on count and length)
-    int start [(LANG_NGRAM_SAMPLE + 8) * LANG_NGRAM_CHARS];
-    int keys = (max_count + 1) * LANG_NGRAM_CHARS + 1;
-    memset (start, 0, sizeof (int) * (size_t) keys);
-    for (int i = 0; i < distinct; i++) {
-        lang_seen_t *seen = &self->seen [self->order [i]];
-        start [(max_count - seen->count) * LANG_NGRAM_CHARS + seen->chars]++;
-    }
-    for (int k = 1; k < keys; k++)
-        start [k] += start [k - 1];
-    for (int i = 0; i < distinct; i++) {
-        uint16_t slot = self->order [i];
-        lang_seen_t *seen = &self->seen [slot];
-        self->ranked [start [(max_count - seen->count) * LANG_NGRAM_CHARS + seen->chars - 1]++]
-            = slot;
-    }
+}
 
-    //  Out-of-place distance of each profile from the sample's commonest
-    //  n-grams: the difference of ranks, LANG_OUT_OF_PLACE when the
-    //  profile lacks one (ranks are below 400: min () tells both cases)
-    int ranked = distinct < LANG_NGRAMS ? distinct : LANG_NGRAMS;
-    int32_t scores [LANG_MODELS_MAX] = { 0 };
-    int missing = 0;            //  N-grams no profile has
-    for (int rank = 0; rank < ranked; rank++) {
-        lang_seen_t *seen = &self->seen [self->ranked [rank]];
-        lang_gram_t *gram = s_gram_slot (self, prepared + seen->start, seen->len, seen->key);
-        if (!gram->len) {
-            missing++;
-            continue;
+//  The slot of the word of len bytes at word in a generation of the
+//  lexicon (where it is or would go), and its number there or -1
+static inline int
+s_lex_find (lang_lex_t *lex, const char *word, size_t len, uint64_t mix, uint32_t *slot_p)
+{
+    uint32_t slot = (uint32_t) (mix >> (64 - LANG_LEX_BITS));
+    uint32_t check = (uint32_t) (mix >> 16) & 0xFFFF;
+    while (true) {
+        uint32_t entry = lex->slots [slot];
+        if (!entry)
+            break;
+        if (entry >> 16 == check) {
+            uint32_t known = (entry & 0xFFFF) - 1;
+            if (lex->len [known] == len && memcmp (lex->pool + lex->at [known], word, len) == 0) {
+                *slot_p = slot;
+                return (int) known;
+            }
         }
-        const int16_t *ranks = &self->ranks [gram->row * LANG_MODELS_MAX];
-#ifdef __SSE2__
-        //  8 profiles at a time: |rank - r| capped at LANG_OUT_OF_PLACE, in
-        //  16 bits (ranks are below 10001), added to 32-bit scores
-        const __m128i r = _mm_set1_epi16 ((int16_t) rank);
-        const __m128i cap = _mm_set1_epi16 (LANG_OUT_OF_PLACE);
-        const __m128i zero = _mm_setzero_si128 ();
-        for (int m = 0; m < LANG_MODELS_MAX; m += 8) {
-            __m128i d = _mm_sub_epi16 (_mm_loadu_si128 ((const __m128i *) (ranks + m)), r);
-            d = _mm_min_epi16 (_mm_max_epi16 (d, _mm_sub_epi16 (zero, d)), cap);
-            __m128i low = _mm_loadu_si128 ((const __m128i *) (scores + m));
-            __m128i high = _mm_loadu_si128 ((const __m128i *) (scores + m + 4));
-            low = _mm_add_epi32 (low, _mm_unpacklo_epi16 (d, zero));
-            high = _mm_add_epi32 (high, _mm_unpackhi_epi16 (d, zero));
-            _mm_storeu_si128 ((__m128i *) (scores + m), low);
-            _mm_storeu_si128 ((__m128i *) (scores + m + 4), high);
-        }
-#else
-        for (int m = 0; m < LANG_MODELS_MAX; m++) {
-            int32_t distance = ranks [m] - rank;
-            distance = distance < 0 ? -distance : distance;
-            scores [m] += distance < LANG_OUT_OF_PLACE ? distance : LANG_OUT_OF_PLACE;
-        }
-#endif
+        slot = (slot + 1) & ((1u << LANG_LEX_BITS) - 1);
     }
-    for (int m = 0; m < self->models; m++)
-        scores [m] += missing * LANG_OUT_OF_PLACE;
-    for (int i = 0; i < distinct; i++)
-        self->seen [self->order [i]].len = 0;
-    if (scores_out)
-        memcpy (scores_out, scores, sizeof (int32_t) * (size_t) self->models);
+    *slot_p = slot;
+    return -1;
+}
 
-    //  Candidates: within the threshold of the best, best first
+//  The number of the word of len bytes at offset start of the sample (after
+//  the underscore at start - 1) in the lexicon, added with its n-grams if
+//  new: from the generation before when it is there, else read (high: the
+//  word has bytes >= 0x80). Returns -1 for a word that does not end on a
+//  character (not added: its n-grams reach into the next). (s_room made
+//  room for the sample.)
+//
+//  The lexicon keeps the words of the texts of two generations: when one
+//  is full, the one before is dropped and its words not seen since go.
+static int
+s_lex_word (lang_t *self, size_t start, size_t len, bool high)
+{
+    const char *word = self->prepared + start;
+    uint64_t mix = (uint64_t) len * 0x9E3779B97F4A7C15ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        mix = (mix ^ s_load8 (word + i)) * 0xFF51AFD7ED558CCDULL;
+    if (i < len)
+        mix = (mix ^ (s_load8 (word + i) & s_masks [len - i])) * 0xFF51AFD7ED558CCDULL;
+    mix = (mix ^ (mix >> 29)) * 0x9E3779B97F4A7C15ULL;
+    lang_lex_t *lex = self->lex;
+    uint32_t slot;
+    int known = s_lex_find (lex, word, len, mix, &slot);
+    if (known >= 0)
+        return known;
+    //  New here: its bytes, then its n-grams
+    uint32_t at = lex->used;
+    uint16_t *grams = lex->pool + at + (len + 1) / 2;
+    ssize_t count;
+    lang_lex_t *old = self->lex_old;
+    uint32_t old_slot;
+    int before = old->words ? s_lex_find (old, word, len, mix, &old_slot) : -1;
+    if (before >= 0) {
+        self->cache_counts [2]++;
+        count = old->grams [before];
+        memcpy (grams, old->pool + old->at [before] + (len + 1) / 2,
+                sizeof (uint16_t) * (size_t) count);
+    }
+    else {
+        count = high ? s_grams_utf8 (self, start - 1, len, grams)
+                     : (ssize_t) s_grams_ascii (self, start - 1, len, grams);
+        if (count < 0)
+            return -1;
+        self->cache_counts [3]++;
+    }
+    _Static_assert (LANG_LEX_WORDS < 0xFFFF, "16 bits of word number");
+    known = (int) lex->words++;
+    memcpy (lex->pool + at, word, len);
+    lex->used = at + (uint32_t) ((len + 1) / 2 + (size_t) count);
+    lex->slots [slot] = ((uint32_t) (mix >> 16) & 0xFFFF) << 16 | (uint32_t) (known + 1);
+    lex->at [known] = at;
+    lex->len [known] = (uint16_t) len;
+    lex->grams [known] = (uint16_t) count;
+    return known;
+}
+
+//  The candidates of the scores (one per profile): those within
+//  LANG_THRESHOLD of the best, best first, into codes. Returns how many, or
+//  0 when there are more than LANG_CANDIDATES.
+static int
+s_candidates (lang_t *self, const int32_t *scores, const char **codes)
+{
     int64_t best = INT64_MAX;    //  (scores are at most 400 * 400)
     for (int m = 0; m < self->models; m++)
         if (scores [m] < best)
@@ -575,6 +765,221 @@ counted:;
     for (int i = 0; i < count; i++)
         codes [i] = self->codes [chosen [i]];
     return count;
+}
+
+//  --------------------------------------------------------------------------
+//  Rank the profiles against text (len bytes, no NUL): the candidates
+//  within LANG_THRESHOLD of the best score, best first, into codes.
+//  Returns how many, or 0 when there are none or too many to say. With
+//  scores_out, every profile's score goes there too (LANG_MODELS_MAX, 0
+//  past the profiles).
+//
+//  The sample is the text's words between single underscores,
+//  "_word_word_", and its n-grams the runs of 1-5 characters that hold an
+//  underscore only at either end. They never cross an underscore, so the
+//  n-grams of a word (with the underscores around it) depend on its bytes
+//  alone: they are counted the first time, and the next times the word
+//  adds one to each of them again (and brings no new one: the order in
+//  which n-grams are first seen, which breaks ties, stays that of the
+//  sample). The n-grams are ranked by count and scored against every
+//  profile with Cavnar and Trenkle's out-of-place measure.
+
+static int
+s_profile_rank (lang_t *self, const char *text, size_t len, const char **codes,
+                int32_t *scores_out)
+{
+    if (scores_out)
+        memset (scores_out, 0, sizeof (int32_t) * LANG_MODELS_MAX);
+    //  The sample as words between single underscores, "_word_word_", and
+    //  where its underscores are (an underscore of the text is one too).
+    //  Without branches on the bytes (words start at random): what is
+    //  written past what is kept gets overwritten or is never read.
+    //  marked_high [k + 1] tells whether the word after mark k has bytes
+    //  >= 0x80 (break bytes never have), marked_high [0] is a spare.
+    char *prepared = self->prepared;
+    uint16_t *marks = self->marks;
+    uint8_t *marked_high = self->marked_high;
+    size_t size = 0, marked = 0;
+    size_t in_word = 0, high = 0;
+    for (size_t i = 0; i < len && size < LANG_NGRAM_SAMPLE + 1; i++) {
+        uint8_t c = (uint8_t) text [i];
+        size_t letter = !s_gram_break (c);      //  A byte of a word
+        size_t start = letter & !in_word;       //  ... its first
+        size_t under = c == '_';
+        prepared [size] = '_';
+        marks [marked] = (uint16_t) size;
+        marked_high [marked] = (uint8_t) high;  //  Final at the last write
+        high = start ? 0 : high;
+        marked += start;
+        size += start;
+        prepared [size] = (char) c;
+        marks [marked] = (uint16_t) size;
+        marked_high [marked] = (uint8_t) high;
+        high = under ? 0 : high | (c & 0x80);
+        marked += under;
+        size += letter;
+        in_word = letter;
+    }
+    marked_high [marked] = (uint8_t) high;
+    if (size == 0)
+        return 0;
+    marks [marked++] = (uint16_t) size;
+    prepared [size++] = '_';
+    memset (prepared + size, 0, 8);     //  Whole words may be read past the end
+
+    //  Count every n-gram, word by word
+    s_room (self);
+    if (++self->generation > 255) {
+        memset (self->gram_state, 0, sizeof (uint32_t) * LANG_DICT_GRAMS);
+        memset (self->lex_state, 0, sizeof (uint32_t) * LANG_LEX_WORDS);
+        self->generation = 1;
+    }
+    //  The sample's words and how many times each, first seen first
+    uint32_t distinct = 0, words = 0;
+    size_t mark = 0;
+    for (; mark + 1 < marked; mark++) {
+        size_t lead = marks [mark];
+        int known = s_lex_word (self, lead + 1, marks [mark + 1] - lead - 1,
+                                marked_high [mark + 1] != 0);
+        if (known < 0)
+            break;
+        uint32_t state = self->lex_state [known];
+        if (state >> 24 != self->generation) {
+            self->lex_state [known] = self->generation << 24 | words;
+            self->sample_words [words] = (uint16_t) known;
+            self->sample_count [words++] = 1;
+        }
+        else
+            self->sample_count [state & 0xFFFF]++;
+    }
+    //  Their n-grams, as many times each (a word seen again brings no new
+    //  n-gram: the order first seen is that of the sample)
+    for (uint32_t w = 0; w < words; w++) {
+        uint32_t known = self->sample_words [w];
+        const lang_lex_t *lex = self->lex;
+        const uint16_t *grams = lex->pool + lex->at [known] + (lex->len [known] + 1) / 2;
+        for (size_t i = 0; i < lex->grams [known]; i++)
+            s_count (self, grams [i], self->sample_count [w], &distinct);
+    }
+    if (mark + 1 < marked)
+        //  A word that does not end on a character: as always from there
+        s_count_rest (self, marks [mark], size, &distinct);
+    else
+        //  The last underscore
+        s_count (self, s_dict_gram (self, prepared + size - 1, '_', 1, 1), 1, &distinct);
+
+    //  Commonest first; among equals the shortest, then the first seen.
+    //  The few n-grams seen LANG_HEAVY times or more ("_", "e", "_t"...)
+    //  come first, sorted by insertion; the others by a counting sort on
+    //  count and length, which a key space that small keeps cheap.
+    const uint16_t *order = self->order;
+    uint16_t *order_count = self->order_count;
+    uint8_t *order_chars = self->order_chars;
+    for (uint32_t i = 0; i < distinct; i++) {
+        order_count [i] = (uint16_t) (self->gram_state [order [i]] & 0xFFFFFF);
+        order_chars [i] = self->dict_chars [order [i]];
+    }
+    uint16_t *ranked_grams = self->ranked;
+    uint32_t heavy = 0;
+    uint16_t heavy_index [LANG_SAMPLE_OCCURS / LANG_HEAVY + 1];
+    uint16_t tally [LANG_HEAVY * LANG_NGRAM_CHARS + 1] = { 0 };
+    for (uint32_t i = 0; i < distinct; i++) {
+        uint32_t count = order_count [i];
+        if (count >= LANG_HEAVY) {
+            //  Before the first that is seen less often, or as often but
+            //  is longer (those first seen earlier stay ahead)
+            uint32_t at = heavy++;
+            while (at > 0) {
+                uint16_t other = heavy_index [at - 1];
+                if (order_count [other] > count
+                || (order_count [other] == count && order_chars [other] <= order_chars [i]))
+                    break;
+                heavy_index [at] = other;
+                at--;
+            }
+            heavy_index [at] = (uint16_t) i;
+        }
+        else
+            tally [(LANG_HEAVY - 1 - count) * LANG_NGRAM_CHARS + order_chars [i]]++;
+    }
+    for (uint32_t i = 0; i < heavy; i++)
+        ranked_grams [i] = order [heavy_index [i]];
+    tally [0] = (uint16_t) heavy;
+    for (size_t k = 1; k < sizeof tally / sizeof tally [0]; k++)
+        tally [k] = (uint16_t) (tally [k] + tally [k - 1]);
+    for (uint32_t i = 0; i < distinct; i++) {
+        uint32_t count = order_count [i];
+        if (count < LANG_HEAVY)
+            ranked_grams [tally [(LANG_HEAVY - 1 - count) * LANG_NGRAM_CHARS
+                                 + order_chars [i] - 1]++] = order [i];
+    }
+
+    //  Out-of-place distance of each profile from the sample's commonest
+    //  n-grams: the difference of ranks, LANG_OUT_OF_PLACE when the
+    //  profile lacks one (ranks are below 400: min () tells both cases).
+    //  An n-gram no profile has reads the row of LANG_ABSENT.
+    int ranked = distinct < LANG_NGRAMS ? (int) distinct : LANG_NGRAMS;
+    uint32_t rows [LANG_NGRAMS + LANG_PREFETCH];
+    for (int rank = 0; rank < ranked; rank++) {
+        uint32_t gram = ranked_grams [rank];
+        rows [rank] = gram < self->profiled ? gram : self->profiled;
+    }
+    for (int rank = ranked; rank < ranked + LANG_PREFETCH; rank++)
+        rows [rank] = self->profiled;
+    for (int rank = 0; rank < LANG_PREFETCH; rank++)
+        __builtin_prefetch (&self->ranks [rows [rank] * LANG_MODELS_MAX]);
+    int32_t scores [LANG_MODELS_MAX] = { 0 };
+#ifdef __SSE2__
+    //  8 profiles at a time: |rank - r| capped at LANG_OUT_OF_PLACE, in 16
+    //  bits (ranks are below 10001), summed in 16 bits over blocks of
+    //  n-grams small enough not to overflow, then added to the scores
+    _Static_assert (LANG_MODELS_MAX == 32, "four vectors of 8 profiles");
+    const __m128i cap = _mm_set1_epi16 (LANG_OUT_OF_PLACE);
+    const __m128i zero = _mm_setzero_si128 ();
+    const int block = 65535 / LANG_OUT_OF_PLACE;
+    for (int from = 0; from < ranked; from += block) {
+        int to = from + block < ranked ? from + block : ranked;
+        __m128i sum0 = zero, sum1 = zero, sum2 = zero, sum3 = zero;
+        for (int rank = from; rank < to; rank++) {
+            __builtin_prefetch (&self->ranks [rows [rank + LANG_PREFETCH] * LANG_MODELS_MAX]);
+            const __m128i *row = (const __m128i *) &self->ranks [rows [rank] * LANG_MODELS_MAX];
+            const __m128i r = _mm_set1_epi16 ((int16_t) rank);
+            __m128i d0 = _mm_sub_epi16 (_mm_load_si128 (row), r);
+            __m128i d1 = _mm_sub_epi16 (_mm_load_si128 (row + 1), r);
+            __m128i d2 = _mm_sub_epi16 (_mm_load_si128 (row + 2), r);
+            __m128i d3 = _mm_sub_epi16 (_mm_load_si128 (row + 3), r);
+            d0 = _mm_min_epi16 (_mm_max_epi16 (d0, _mm_sub_epi16 (zero, d0)), cap);
+            d1 = _mm_min_epi16 (_mm_max_epi16 (d1, _mm_sub_epi16 (zero, d1)), cap);
+            d2 = _mm_min_epi16 (_mm_max_epi16 (d2, _mm_sub_epi16 (zero, d2)), cap);
+            d3 = _mm_min_epi16 (_mm_max_epi16 (d3, _mm_sub_epi16 (zero, d3)), cap);
+            sum0 = _mm_add_epi16 (sum0, d0);
+            sum1 = _mm_add_epi16 (sum1, d1);
+            sum2 = _mm_add_epi16 (sum2, d2);
+            sum3 = _mm_add_epi16 (sum3, d3);
+        }
+        const __m128i sums [4] = { sum0, sum1, sum2, sum3 };
+        for (int k = 0; k < 4; k++) {
+            __m128i low = _mm_loadu_si128 ((const __m128i *) (scores + 8 * k));
+            __m128i high = _mm_loadu_si128 ((const __m128i *) (scores + 8 * k + 4));
+            low = _mm_add_epi32 (low, _mm_unpacklo_epi16 (sums [k], zero));
+            high = _mm_add_epi32 (high, _mm_unpackhi_epi16 (sums [k], zero));
+            _mm_storeu_si128 ((__m128i *) (scores + 8 * k), low);
+            _mm_storeu_si128 ((__m128i *) (scores + 8 * k + 4), high);
+        }
+    }
+#else
+    for (int rank = 0; rank < ranked; rank++) {
+        const int16_t *row = &self->ranks [rows [rank] * LANG_MODELS_MAX];
+        for (int m = 0; m < LANG_MODELS_MAX; m++) {
+            int32_t distance = row [m] - rank;
+            distance = distance < 0 ? -distance : distance;
+            scores [m] += distance < LANG_OUT_OF_PLACE ? distance : LANG_OUT_OF_PLACE;
+        }
+    }
+#endif
+    if (scores_out)
+        memcpy (scores_out, scores, sizeof (int32_t) * (size_t) self->models);
+    return s_candidates (self, scores, codes);
 }
 
 //  --------------------------------------------------------------------------
@@ -610,7 +1015,11 @@ s_census (const char *text, size_t len, census_t *c)
             uint64_t lower = word | 0x2020202020202020ULL;
             uint64_t from_a = lower + 0x1F1F1F1F1F1F1F1FULL;    //  0x80 - 'a'
             uint64_t past_z = lower + 0x0505050505050505ULL;    //  0x80 - ('z' + 1)
-            int letters = __builtin_popcountll (from_a & ~past_z & 0x8080808080808080ULL);
+            //  (a bit per letter, at the top of its byte: their sum, by a
+            //  multiply, not a popcount that needs a library call without
+            //  -mpopcnt)
+            uint64_t marks = (from_a & ~past_z & 0x8080808080808080ULL) >> 7;
+            int letters = (int) ((marks * 0x0101010101010101ULL) >> 56);
             c->letters += letters;
             c->latin += letters;
             i += 8;
@@ -760,17 +1169,39 @@ s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits, int *dis
         self->word_epoch = 1;
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) text;
     size_t i = 0;
-    char word [48];
+    //  The word so far, lower case, from word [1]: wlen bytes, or
+    //  LANG_WORD_BUFFER when too long to be a function word (room past it
+    //  for the 8 bytes written at once)
+    char word [LANG_WORD_BUFFER + 16];
     size_t wlen = 0;
     while (i <= len) {
         utf8proc_int32_t cp = ' ';
         if (i < len && (unsigned) ((p [i] | 0x20) - 'a') < 26) {
-            //  ASCII letter: lower case
-            if (wlen + 3 < sizeof word)
-                word [1 + wlen++] = (char) (p [i] | 0x20);
+            //  ASCII letters: lower case, up to 8 at a time
+            size_t run = 1;
+            uint64_t lower = (uint64_t) (p [i] | 0x20);
+            if (i + 8 <= len) {
+                //  A letter is a byte that, lower-cased, is at least 'a' and
+                //  not past 'z', and below 0x80 (a byte from 0xE1 carries
+                //  into the next: only into bytes after the first that is
+                //  not a letter, which alone matters)
+                uint64_t bytes = s_load8 ((const char *) p + i);
+                lower = bytes | 0x2020202020202020ULL;
+                uint64_t letters = (lower + 0x1F1F1F1F1F1F1F1FULL) & ~(lower + 0x0505050505050505ULL)
+                                 & ~bytes & 0x8080808080808080ULL;
+                uint64_t others = ~letters & 0x8080808080808080ULL;
+                run = others ? (size_t) __builtin_ctzll (others) / 8 : 8;
+            }
+            if (wlen + run + 2 < LANG_WORD_BUFFER) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+                lower = __builtin_bswap64 (lower);
+#endif
+                memcpy (word + 1 + wlen, &lower, 8);
+                wlen += run;
+            }
             else
-                wlen = sizeof word;
-            i++;
+                wlen = LANG_WORD_BUFFER;
+            i += run;
             continue;
         }
         bool other = true;      //  ASCII other than a letter, or the end
@@ -792,23 +1223,26 @@ s_stopword_hits (lang_t *self, const char *text, size_t len, int *hits, int *dis
         if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) {
             utf8proc_uint8_t bytes [4];
             utf8proc_ssize_t n = utf8proc_encode_char (utf8proc_tolower (cp), bytes);
-            if (wlen + (size_t) n + 2 < sizeof word) {
+            if (wlen + (size_t) n + 2 < LANG_WORD_BUFFER) {
                 memcpy (word + 1 + wlen, bytes, (size_t) n);
                 wlen += (size_t) n;
             }
             else
-                wlen = sizeof word;         //  Too long to be a function word
+                wlen = LANG_WORD_BUFFER;    //  Too long to be a function word
             continue;
         }
         if (wlen > 0 && wlen < LANG_WORD_MAX) {
-            lang_word_t *slot = s_word_slot (self, word + 1, wlen);
+            uint64_t key [2];
+            lang_word_t *slot = s_word_slot (self, word + 1, wlen, key);
             uint32_t languages = slot->languages;
-            bool first = languages && slot->epoch != self->word_epoch;
-            if (first)
+            if (languages) {
+                int first = slot->epoch != self->word_epoch;
                 slot->epoch = self->word_epoch;
-            for (int l = 0; languages && l < LANG_STOP_MAX; l++, languages >>= 1) {
-                hits [l] += languages & 1;
-                distinct [l] += first & languages;
+                for (; languages; languages &= languages - 1) {
+                    int l = __builtin_ctz (languages);
+                    hits [l]++;
+                    distinct [l] += first;
+                }
             }
         }
         wlen = 0;
@@ -987,6 +1421,13 @@ lang_test_words (lang_t *self, const char *text, size_t len, int *hits, int *dis
 {
     assert (self);
     s_stopword_hits (self, text, len, hits, distinct);
+}
+
+void
+lang_test_caches (lang_t *self, uint64_t counts [4])
+{
+    assert (self);
+    memcpy (counts, self->cache_counts, sizeof self->cache_counts);
 }
 
 //  --------------------------------------------------------------------------

@@ -18,7 +18,9 @@ typedef struct _lang_t lang_t;
 //  Load the n-gram profiles (<lang>.lm) from datadir (NULL: the
 //  libexttextcat data folder of the system). Never fails: without models (a message on stderr says
 //  so) Latin-script text is judged by function words alone, and is more
-//  often left undecided. Caller owns the detector.
+//  often left undecided. Caller owns the detector, which keeps what it
+//  learns from the texts it ranks to rank the next ones faster (a few MB;
+//  the verdicts never depend on it). One thread at a time.
 lang_t *
     lang_new (const char *datadir);
 
@@ -68,5 +70,11 @@ int
 //  distinct (LANG_TEST_LISTS each)
 void
     lang_test_words (lang_t *self, const char *text, size_t len, int *hits, int *distinct);
+
+//  What the ranking's caches did since lang_new: counts [0] times the
+//  dictionary of n-grams was cleared, [1] new generations of the lexicon,
+//  [2] words taken from the generation before, [3] words read anew
+void
+    lang_test_caches (lang_t *self, uint64_t counts [4]);
 
 #endif

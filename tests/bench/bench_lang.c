@@ -4,14 +4,19 @@
 //  Builds the samples normalize hands lang_detect (headline, ".\n\n", body,
 //  LANG_SAMPLE_BYTES + 1 bytes at most) from the normalized stories of the
 //  Reuters-21578 corpus and of the shared atom and rss2 samples, then times,
-//  in alternating rounds on this thread's CPU clock, lang_detect and its
-//  n-gram ranking alone against the detector as it was before they were
-//  made faster (tests/unit/lang_oracle.h), on the same texts.
+//  in alternating rounds on this thread's CPU clock, lang_detect and each
+//  of its steps alone (the n-gram ranking, the function words, the script
+//  census) against the detector as it was before they were made faster
+//  (tests/unit/lang_oracle.h), on the same texts. The Reuters set is a
+//  stream of 21,578 different stories; the atom and rss2 sets are a few
+//  hundred stories over and over, whose words the detector soon knows.
 //
-//  Prints one key=value line per set:
+//  Prints one key=value line per set (microseconds per call):
 //
 //    set=reuters texts=21578 detect_us=... old_detect_us=... rank_us=...
-//      old_rank_us=... detect_speedup=... rank_speedup=...
+//      old_rank_us=... words_us=... old_words_us=... census_us=...
+//      old_census_us=... detect_speedup=... rank_speedup=...
+//      words_speedup=... census_speedup=...
 //
 //  Usage: bench_lang [--shared DIR] [--seconds S] [--only SET,SET]
 
@@ -116,42 +121,73 @@ s_ngram_len (const char *text)
     return len;
 }
 
+//  The bytes lang_detect reads for its census and function words
+static size_t
+s_sample_len (const char *text)
+{
+    size_t len = strlen (text);
+    if (len > LANG_SAMPLE_BYTES) {
+        len = LANG_SAMPLE_BYTES;
+        while (len > 0 && ((unsigned char) text [len] & 0xC0) == 0x80)
+            len--;
+    }
+    return len;
+}
+
+#define KINDS 8
+
 static void
 s_run (const char *label, texts_t *texts, lang_t *lang, oracle_t *oracle, double seconds)
 {
     if (texts->len == 0)
         return;
-    int64_t spent [4] = { 0 };
-    uint64_t calls [4] = { 0 };
+    int64_t spent [KINDS] = { 0 };
+    uint64_t calls [KINDS] = { 0 };
     uintptr_t sink = 0;
-    int64_t budget = (int64_t) (seconds * 1e6 / 4);
+    int64_t budget = (int64_t) (seconds * 1e6 / KINDS);
     //  Rounds of each kind in turn, so that the machine's moods fall on all
-    while (spent [0] < budget || spent [1] < budget || spent [2] < budget || spent [3] < budget) {
-        for (int kind = 0; kind < 4; kind++) {
+    bool more = true;
+    while (more) {
+        for (int kind = 0; kind < KINDS; kind++) {
             int64_t start = s_cpu_usec ();
             for (size_t i = 0; i < texts->len; i++) {
                 const char *text = texts->items [i];
                 const char *codes [LANG_TEST_CANDIDATES];
                 int32_t scores [LANG_TEST_MODELS];
+                int hits [LANG_TEST_LISTS], words [LANG_TEST_LISTS], counts [64];
                 switch (kind) {
                     case 0: sink += (uintptr_t) lang_detect (lang, text); break;
                     case 1: sink += (uintptr_t) oracle_detect (oracle, text); break;
                     case 2: sink += (uintptr_t) lang_test_rank (lang, text, s_ngram_len (text),
                                                                 codes, scores); break;
-                    default: sink += (uintptr_t) oracle_rank (oracle, text, s_ngram_len (text),
-                                                              codes, scores); break;
+                    case 3: sink += (uintptr_t) oracle_rank (oracle, text, s_ngram_len (text),
+                                                             codes, scores); break;
+                    case 4: lang_test_words (lang, text, s_sample_len (text), hits, words);
+                            sink += (uintptr_t) hits [0]; break;
+                    case 5: oracle_words (oracle, text, s_sample_len (text), hits, words);
+                            sink += (uintptr_t) hits [0]; break;
+                    case 6: sink += (uintptr_t) lang_test_census (text, s_sample_len (text),
+                                                                  counts, 64); break;
+                    default: sink += (uintptr_t) oracle_census_counts (text, s_sample_len (text),
+                                                                       counts, 64); break;
                 }
             }
             spent [kind] += s_cpu_usec () - start;
             calls [kind] += texts->len;
         }
+        more = false;
+        for (int kind = 0; kind < KINDS; kind++)
+            more |= spent [kind] < budget;
     }
-    double us [4];
-    for (int kind = 0; kind < 4; kind++)
+    double us [KINDS];
+    for (int kind = 0; kind < KINDS; kind++)
         us [kind] = (double) spent [kind] / (double) calls [kind];
     printf ("set=%s texts=%zu detect_us=%.2f old_detect_us=%.2f rank_us=%.2f old_rank_us=%.2f"
-            " detect_speedup=%.2f rank_speedup=%.2f (%s)\n", label, texts->len, us [0], us [1],
-            us [2], us [3], us [1] / us [0], us [3] / us [2], sink ? "ok" : "-");
+            " words_us=%.2f old_words_us=%.2f census_us=%.2f old_census_us=%.2f"
+            " detect_speedup=%.2f rank_speedup=%.2f words_speedup=%.2f census_speedup=%.2f"
+            " (%s)\n", label, texts->len, us [0], us [1], us [2], us [3], us [4], us [5], us [6],
+            us [7], us [1] / us [0], us [3] / us [2], us [5] / us [4], us [7] / us [6],
+            sink ? "ok" : "-");
 }
 
 int

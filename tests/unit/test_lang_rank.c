@@ -4,7 +4,9 @@
 //  script census, function-word counts) and its verdict against the
 //  detector as it was, kept in lang_oracle.h, on every Reuters-21578 body,
 //  every shared sample's text (as parsed and as normalized) and thousands
-//  of synthetic texts built to reach every path of the ranking.
+//  of synthetic texts built to reach every path of the ranking. One
+//  detector sees them all, in that order, so that its caches (which learn
+//  from the texts) are compared in every state they reach.
 //
 //  Reads $COPYDESK_SHARED in place. COPYDESK_TEST_SEED=N changes the
 //  synthetic texts (the seed is printed).
@@ -602,6 +604,48 @@ test_edges (void **state)
     buf_free (&many);
 }
 
+//  --------------------------------------------------------------------------
+//  The detector compared above learnt from every text before: the paths of
+//  its caches were all taken (the dictionary of n-grams cleared, lexicon
+//  generations replaced, words taken from the one before and read anew),
+//  each compared with the oracle on the texts that followed
+
+static void
+test_caches (void **state)
+{
+    uint64_t counts [4];
+    lang_test_caches (s_lang, counts);
+    print_message ("caches: dictionary cleared %llu times, %llu lexicon generations, "
+                   "%llu words taken from the one before, %llu read\n",
+                   (unsigned long long) counts [0], (unsigned long long) counts [1],
+                   (unsigned long long) counts [2], (unsigned long long) counts [3]);
+    assert_true (counts [0] >= 2);
+    assert_true (counts [1] >= 2);
+    assert_true (counts [2] > 1000);
+    assert_true (counts [3] > 10000);
+    //  A fresh detector and this one agree on the same texts
+    lang_t *fresh = lang_new (NULL);
+    char *root = collect_shared_path ("data/reuters21578/reut2-003.sgm");
+    uint8_t *data = NULL;
+    size_t size = 0;
+    assert_int_equal (file_read (root, DOCUMENT_MAX_SIZE, &data, &size), 0);
+    for (size_t at = 0; at + 600 < size; at += 4099) {
+        char *text = xstrndup ((const char *) data + at, 600);
+        const char *codes [LANG_TEST_CANDIDATES], *fresh_codes [LANG_TEST_CANDIDATES];
+        int32_t scores [LANG_TEST_MODELS], fresh_scores [LANG_TEST_MODELS];
+        size_t len = strlen (text);
+        int count = lang_test_rank (s_lang, text, len, codes, scores);
+        assert_int_equal (lang_test_rank (fresh, text, len, fresh_codes, fresh_scores), count);
+        assert_memory_equal (scores, fresh_scores, sizeof scores);
+        for (int i = 0; i < count; i++)
+            assert_string_equal (codes [i], fresh_codes [i]);
+        free (text);
+    }
+    free (data);
+    free (root);
+    lang_destroy (&fresh);
+}
+
 int
 main (void)
 {
@@ -610,6 +654,7 @@ main (void)
         cmocka_unit_test (test_synthetic),
         cmocka_unit_test (test_samples),
         cmocka_unit_test (test_reuters),
+        cmocka_unit_test (test_caches),
     };
     return cmocka_run_group_tests (tests, s_setup, s_teardown);
 }
