@@ -1456,13 +1456,10 @@ s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *cl
                                   | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
                                   | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
         ctxt->html = 1;
-        xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler ("UTF-8");
-        if (utf8) {
-            xmlSwitchToEncoding (ctxt, utf8);
-            if (ctxt->input->encoding)
-                xmlFree ((xmlChar *) ctxt->input->encoding);
-            ctxt->input->encoding = xmlStrdup ((const xmlChar *) "UTF-8");
-        }
+        //  No UTF-8 converter (a validating copy of the input): the input
+        //  is valid UTF-8 without NULs (above), which the parser reads as
+        //  UTF-8 by default, and it falls back to Latin-1 only on invalid
+        //  UTF-8
         sax_frame_t frames [HTML_MAX_DEPTH];
         sax_walk_t walk = { .text = text, .clean = clean, .ctxt = ctxt, .frames = frames };
         buf_init (&walk.chars);
