@@ -303,7 +303,8 @@ feed_attr (xmlNodePtr node, const char *local)
     if (!node || node->type != XML_ELEMENT_NODE)
         return NULL;
     for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
-        if (!attr->name || strcmp ((const char *) attr->name, local) != 0)
+        if (!attr->name || attr->name [0] != (xmlChar) local [0]
+        ||  strcmp ((const char *) attr->name, local) != 0)
             continue;
         xmlNodePtr value = attr->children;
         if (value && !value->next && value->type == XML_TEXT_NODE)
