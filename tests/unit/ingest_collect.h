@@ -1,7 +1,8 @@
 //  SPDX-License-Identifier: MIT
 //  ingest_collect - test helper: run ingest_document on a file or on bytes
 //  and keep every story and dead letter it produces, for the parser tests
-//  (test_reuters, test_plaintext, test_teletype, test_ninjs_parse).
+//  (test_reuters, test_plaintext, test_teletype, test_ninjs_parse,
+//  test_jsonfeed).
 //
 //  Header-only: each test executable includes it once.
 
@@ -49,6 +50,17 @@ collect_reset (collect_t *self)
     memset (self, 0, sizeof *self);
 }
 
+//  Parse a document made by the caller (a charset hint, a received
+//  time...), then destroy it. Appends to what was collected before.
+//  Returns the ingest_document return code.
+static inline int
+collect_document (collect_t *self, document_t **doc_p)
+{
+    self->rc = ingest_document (*doc_p, s_collect_emit, s_collect_dead, self, &self->result);
+    document_destroy (doc_p);
+    return self->rc;
+}
+
 //  Parse bytes as one document (format may be NULL: detect). Appends to
 //  what was collected before. Returns the ingest_document return code.
 static inline int
@@ -58,9 +70,7 @@ collect_bytes (collect_t *self, const char *origin, const char *format,
     document_t *doc = document_new ("test", origin, data, size);
     if (format)
         doc->format = xstrdup (format);
-    self->rc = ingest_document (doc, s_collect_emit, s_collect_dead, self, &self->result);
-    document_destroy (&doc);
-    return self->rc;
+    return collect_document (self, &doc);
 }
 
 //  The path of a shared file ($COPYDESK_SHARED/relative). Caller frees.

@@ -2,64 +2,15 @@
 //  JSON Feed 1.0 / 1.1 parser: detection, field mapping, identity, bad
 //  items and documents that are not JSON Feeds
 #include "common.h"
-#include "ingest/ingest.h"
+#include "ingest_collect.h"
 #include <setjmp.h>
 #include <cmocka.h>
 
-typedef VEC (story_t *) storyv_t;
-
-typedef struct {
-    storyv_t stories;
-    ingest_result_t result;
-    int rc;
-    int dead;
-    char last_dead [512];
-} parsed_t;
-
+//  Parse text as a document (format NULL: detected)
 static void
-s_collect (void *arg, story_t **story_p)
+s_parse_text (collect_t *parsed, const char *format, const char *text)
 {
-    parsed_t *parsed = (parsed_t *) arg;
-    *vec_push (&parsed->stories) = *story_p;
-    *story_p = NULL;
-}
-
-static void
-s_dead (void *arg, deadletter_t **dead_p)
-{
-    parsed_t *parsed = (parsed_t *) arg;
-    parsed->dead++;
-    snprintf (parsed->last_dead, sizeof parsed->last_dead, "%s",
-              (*dead_p)->reason ? (*dead_p)->reason : "");
-    deadletter_destroy (dead_p);
-}
-
-static void
-s_parsed_free (parsed_t *parsed)
-{
-    for (size_t i = 0; i < parsed->stories.len; i++)
-        story_destroy (&parsed->stories.items [i]);
-    free (parsed->stories.items);
-    memset (parsed, 0, sizeof *parsed);
-}
-
-//  Parse bytes as a document (format NULL: detected)
-static void
-s_parse (parsed_t *parsed, const char *format, const char *charset, const void *data, size_t size)
-{
-    memset (parsed, 0, sizeof *parsed);
-    document_t *doc = document_new ("test", "memory.json", data, size);
-    str_set (&doc->format, format);
-    str_set (&doc->charset, charset);
-    str_set (&doc->received, "2024-05-01T10:00:00Z");
-    parsed->rc = ingest_document (doc, s_collect, s_dead, parsed, &parsed->result);
-    document_destroy (&doc);
-}
-
-static void
-s_parse_text (parsed_t *parsed, const char *format, const char *text)
-{
-    s_parse (parsed, format, NULL, text, strlen (text));
+    collect_bytes (parsed, "memory.json", format, text, strlen (text));
 }
 
 static const char *
@@ -142,14 +93,14 @@ static void
 test_fields (void **state)
 {
     (void) state;
-    parsed_t parsed;
+    collect_t parsed = { 0 };
     s_parse_text (&parsed, NULL, s_feed_11);
     assert_int_equal (parsed.rc, 0);
     assert_string_equal (parsed.result.format, "jsonfeed");
     assert_int_equal (parsed.stories.len, 3);
     assert_int_equal (parsed.result.bad_items, 1);      //  "not an item"
-    assert_int_equal (parsed.dead, 1);
-    assert_non_null (strstr (parsed.last_dead, "item 2 is not an object"));
+    assert_int_equal (parsed.dead.len, 1);
+    assert_non_null (strstr (parsed.dead.items [0]->reason, "item 2 is not an object"));
     assert_int_equal (parsed.result.skipped, 1);        //  nothing to read
 
     story_t *story = parsed.stories.items [0];
@@ -203,7 +154,7 @@ test_fields (void **state)
     assert_true (str_starts (story->uri, "tag:news.example.org,2024:item-"));
     char *first_uri = xstrdup (story->uri);
     char *first_hash = xstrdup (parsed.stories.items [0]->ingest.sha256);
-    s_parsed_free (&parsed);
+    collect_reset (&parsed);
 
     //  The same feed again: the same identities and hashes
     s_parse_text (&parsed, NULL, s_feed_11);
@@ -211,14 +162,14 @@ test_fields (void **state)
     assert_string_equal (parsed.stories.items [0]->ingest.sha256, first_hash);
     free (first_uri);
     free (first_hash);
-    s_parsed_free (&parsed);
+    collect_reset (&parsed);
 }
 
 static void
 test_version_1 (void **state)
 {
     (void) state;
-    parsed_t parsed;
+    collect_t parsed = { 0 };
     s_parse_text (&parsed, NULL,
         "{\"version\":\"https://jsonfeed.org/version/1\",\"title\":\"Old\","
         "\"home_page_url\":\"http://example.com/blog/\",\"author\":{\"name\":\"Jo Bloggs\"},"
@@ -232,7 +183,7 @@ test_version_1 (void **state)
     assert_string_equal (story->by, "Sam Smith");
     assert_string_equal (s_altid (story, "jsonfeed-url"), "http://example.com/blog/post/1");
     assert_non_null (s_body (story, "text/html"));
-    s_parsed_free (&parsed);
+    collect_reset (&parsed);
 }
 
 static void
@@ -242,12 +193,14 @@ test_charset (void **state)
     //  JSON is UTF-8; Latin-1 bytes are decoded, not passed on
     const char *latin1 = "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":"
                          "[{\"id\":\"a\",\"title\":\"Caf\xe9 au lait\"}]}";
-    parsed_t parsed;
-    s_parse (&parsed, NULL, "iso-8859-1", latin1, strlen (latin1));
+    collect_t parsed = { 0 };
+    document_t *doc = document_new ("test", "memory.json", latin1, strlen (latin1));
+    doc->charset = xstrdup ("iso-8859-1");
+    collect_document (&parsed, &doc);
     assert_int_equal (parsed.rc, 0);
     assert_int_equal (parsed.stories.len, 1);
     assert_string_equal (parsed.stories.items [0]->headlines.items [0].value, "Caf\xc3\xa9 au lait");
-    s_parsed_free (&parsed);
+    collect_reset (&parsed);
 }
 
 static void
@@ -266,21 +219,21 @@ test_not_a_feed (void **state)
         { "", "" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
-        parsed_t parsed;
+        collect_t parsed = { 0 };
         s_parse_text (&parsed, "jsonfeed", cases [i].text);
         assert_int_equal (parsed.rc, -1);
         assert_int_equal (parsed.stories.len, 0);
         if (!strstr (parsed.result.error, cases [i].reason))
             fail_msg ("case %zu: '%s' has no '%s'", i, parsed.result.error, cases [i].reason);
-        s_parsed_free (&parsed);
+        collect_reset (&parsed);
     }
     //  An empty feed is not an error
-    parsed_t parsed;
+    collect_t parsed = { 0 };
     s_parse_text (&parsed, NULL, "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[]}");
     assert_int_equal (parsed.rc, 0);
     assert_int_equal (parsed.stories.len, 0);
     assert_int_equal (parsed.result.skipped, 1);
-    s_parsed_free (&parsed);
+    collect_reset (&parsed);
 }
 
 int
