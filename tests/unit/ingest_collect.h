@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "ingest/ingest.h"
+#include <dirent.h>
 
 typedef struct {
     VEC (story_t *) stories;    //  Stories emitted, in order
@@ -96,6 +97,54 @@ collect_read_shared (const char *relative, uint8_t **data, size_t *size)
         abort ();
     }
     free (path);
+}
+
+//  Called with each sample file: its path, its name and its bytes
+typedef void (collect_sample_fn) (const char *path, const char *name,
+                                  const uint8_t *data, size_t size, void *arg);
+
+//  Every file of $COPYDESK_SHARED/samples/<format>/ (hidden files, the
+//  _schemas folder and the top-level notes skipped) to fn; aborts if one
+//  cannot be read. Returns the number of files.
+static inline int
+collect_each_sample (collect_sample_fn *fn, void *arg)
+{
+    char *root = collect_shared_path ("samples");
+    DIR *top = opendir (root);
+    if (!top) {
+        fprintf (stderr, "cannot open %s: %s\n", root, strerror (errno));
+        abort ();
+    }
+    int files = 0;
+    struct dirent *format;
+    while ((format = readdir (top))) {
+        if (format->d_name [0] == '.' || format->d_name [0] == '_')
+            continue;
+        char *folder = xasprintf ("%s/%s", root, format->d_name);
+        DIR *dir = opendir (folder);
+        struct dirent *entry;
+        while (dir && (entry = readdir (dir))) {
+            if (entry->d_name [0] == '.' || strcmp (entry->d_name, "SOURCES.md") == 0)
+                continue;
+            char *path = xasprintf ("%s/%s", folder, entry->d_name);
+            uint8_t *data;
+            size_t size;
+            if (file_read (path, DOCUMENT_MAX_SIZE, &data, &size) != 0) {
+                fprintf (stderr, "cannot read %s: %s\n", path, strerror (errno));
+                abort ();
+            }
+            fn (path, entry->d_name, data, size, arg);
+            free (data);
+            free (path);
+            files++;
+        }
+        if (dir)
+            closedir (dir);
+        free (folder);
+    }
+    closedir (top);
+    free (root);
+    return files;
 }
 
 //  Parse a shared file (relative to $COPYDESK_SHARED).

@@ -9,7 +9,6 @@
 #include "common.h"
 #include "ingest_collect.h"
 #include "html_oracle.h"
-#include <dirent.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -100,47 +99,23 @@ s_same_story (const story_t *story, const char *where)
         }
 }
 
+//  One sample: every story's texts, then the whole file read as HTML
+static void
+s_sample (const char *path, const char *name, const uint8_t *data, size_t size, void *arg)
+{
+    (void) arg;
+    collect_t collect = { 0 };
+    collect_bytes (&collect, name, NULL, data, size);
+    for (size_t i = 0; i < collect.stories.len; i++)
+        s_same_story (collect.stories.items [i], path);
+    collect_reset (&collect);
+    s_same ((const char *) data, size, path);
+}
+
 static void
 test_samples (void **state)
 {
-    char *root = collect_shared_path ("samples");
-    DIR *top = opendir (root);
-    assert_non_null (top);
-    size_t files = 0;
-    struct dirent *format;
-    while ((format = readdir (top))) {
-        if (format->d_name [0] == '.' || format->d_name [0] == '_')
-            continue;
-        char *folder = xasprintf ("%s/%s", root, format->d_name);
-        DIR *dir = opendir (folder);
-        if (!dir) {
-            free (folder);
-            continue;           //  A file (SOURCES.md)
-        }
-        struct dirent *entry;
-        while ((entry = readdir (dir))) {
-            if (entry->d_name [0] == '.')
-                continue;
-            char *path = xasprintf ("%s/%s", folder, entry->d_name);
-            uint8_t *data;
-            size_t size;
-            if (file_read (path, DOCUMENT_MAX_SIZE, &data, &size) == 0) {
-                collect_t collect = { 0 };
-                collect_bytes (&collect, entry->d_name, NULL, data, size);
-                for (size_t i = 0; i < collect.stories.len; i++)
-                    s_same_story (collect.stories.items [i], path);
-                collect_reset (&collect);
-                s_same ((const char *) data, size, path);
-                free (data);
-                files++;
-            }
-            free (path);
-        }
-        closedir (dir);
-        free (folder);
-    }
-    closedir (top);
-    free (root);
+    size_t files = (size_t) collect_each_sample (s_sample, NULL);
     print_message ("%zu sample files, %zu inputs compared, %zu texts with markup\n",
                    files, s_compared, s_html_texts);
     assert_true (files >= 140);

@@ -14,7 +14,6 @@
 #include "ingest_collect.h"
 #include "normalize/normalize.h"
 #include "lang_oracle.h"
-#include <dirent.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -167,53 +166,38 @@ test_reuters (void **state)
 //  Every shared sample: each story's texts as parsed and as normalized, and
 //  the raw bytes of the file (markup and all)
 
+typedef struct {
+    normalize_t *normalizer;
+    int stories;
+} sample_run_t;
+
+//  One sample: its raw bytes, then every story as parsed and as normalized
+static void
+s_sample (const char *path, const char *name, const uint8_t *data, size_t size, void *arg)
+{
+    sample_run_t *run = (sample_run_t *) arg;
+    s_compare (name, (const char *) data, size);
+    collect_t c = { 0 };
+    collect_bytes (&c, path, NULL, data, size);
+    for (size_t i = 0; i < c.stories.len; i++) {
+        story_t *story = c.stories.items [i];
+        s_compare_story (name, story);
+        if (normalize_story (run->normalizer, story) == 0)
+            s_compare_story (name, story);
+        run->stories++;
+    }
+    collect_reset (&c);
+}
+
 static void
 test_samples (void **state)
 {
     memset (&s_tally, 0, sizeof s_tally);
     normalize_t *normalizer = normalize_new (NULL);
     normalize_set_now (normalizer, 1590969600);
-    char *root = collect_shared_path ("samples");
-    DIR *top = opendir (root);
-    assert_non_null (top);
-    int files = 0, stories = 0;
-    struct dirent *entry;
-    while ((entry = readdir (top))) {
-        if (entry->d_name [0] == '.' || entry->d_name [0] == '_')
-            continue;
-        char *folder = xasprintf ("%s/%s", root, entry->d_name);
-        DIR *dir = opendir (folder);
-        if (dir) {
-            struct dirent *file;
-            while ((file = readdir (dir))) {
-                if (file->d_name [0] == '.' || strcmp (file->d_name, "SOURCES.md") == 0)
-                    continue;
-                char *path = xasprintf ("%s/%s", folder, file->d_name);
-                uint8_t *data = NULL;
-                size_t size = 0;
-                if (file_read (path, DOCUMENT_MAX_SIZE, &data, &size) != 0)
-                    fail_msg ("cannot read %s", path);
-                s_compare (file->d_name, (const char *) data, size);
-                collect_t c = { 0 };
-                collect_bytes (&c, path, NULL, data, size);
-                for (size_t i = 0; i < c.stories.len; i++) {
-                    story_t *story = c.stories.items [i];
-                    s_compare_story (file->d_name, story);
-                    if (normalize_story (normalizer, story) == 0)
-                        s_compare_story (file->d_name, story);
-                    stories++;
-                }
-                collect_reset (&c);
-                free (data);
-                free (path);
-                files++;
-            }
-            closedir (dir);
-        }
-        free (folder);
-    }
-    closedir (top);
-    free (root);
+    sample_run_t run = { .normalizer = normalizer };
+    int files = collect_each_sample (s_sample, &run);
+    int stories = run.stories;
     normalize_destroy (&normalizer);
     print_message ("samples: %d files, %d stories, %ld texts, %ld ranked, %ld decided in"
                    " %d languages\n", files, stories, s_tally.texts, s_tally.ranked,
