@@ -6,6 +6,7 @@
 #include "lang.h"
 #include "ninjs.h"
 #include "ingest/ingest.h"
+#include "ingest_collect.h"
 #include "normalize/normalize.h"
 #include "normalize/dateline.h"
 #include "broker/broker.h"
@@ -844,52 +845,22 @@ s_sample_emit (void *arg, story_t **story_p)
 }
 
 static void
-s_run_file (sample_run_t *run, const char *path)
+s_run_file (const char *path, const char *name, const uint8_t *data, size_t size, void *arg)
 {
-    uint8_t *data = NULL;
-    size_t size = 0;
-    if (file_read (path, 64 * 1024 * 1024, &data, &size) != 0)
-        fail_msg ("cannot read %s", path);
+    (void) name;
+    sample_run_t *run = (sample_run_t *) arg;
     document_t *doc = document_new ("test", path, data, size);
     str_set (&doc->received, "2020-05-31T12:00:00Z");
     ingest_result_t result;
     ingest_document (doc, s_sample_emit, NULL, run, &result);
     document_destroy (&doc);
-    free (data);
 }
 
 static void
 test_samples (void **state)
 {
-    const char *shared = getenv ("COPYDESK_SHARED");
-    assert_non_null (shared);
-    char *root = xasprintf ("%s/samples", shared);
-    DIR *top = opendir (root);
-    assert_non_null (top);
     sample_run_t run = { .normalizer = s_normalizer (), .lang = lang_new (NULL) };
-    struct dirent *entry;
-    int files = 0;
-    while ((entry = readdir (top))) {
-        if (entry->d_name [0] == '.' || entry->d_name [0] == '_')
-            continue;
-        char *folder = xasprintf ("%s/%s", root, entry->d_name);
-        DIR *dir = opendir (folder);
-        if (dir) {
-            struct dirent *file;
-            while ((file = readdir (dir))) {
-                if (file->d_name [0] == '.' || strcmp (file->d_name, "SOURCES.md") == 0)
-                    continue;
-                char *path = xasprintf ("%s/%s", folder, file->d_name);
-                s_run_file (&run, path);
-                files++;
-                free (path);
-            }
-            closedir (dir);
-        }
-        free (folder);
-    }
-    closedir (top);
-    free (root);
+    int files = collect_each_sample (s_run_file, &run);
     print_message ("samples: %d files, %d stories normalized, %d refused; language: "
                    "%d declared, %d decided, %d correct\n",
                    files, run.stories, run.failed, run.declared, run.decided, run.correct);
@@ -906,12 +877,12 @@ test_samples (void **state)
 static void
 test_reuters (void **state)
 {
-    const char *shared = getenv ("COPYDESK_SHARED");
-    assert_non_null (shared);
-    char *path = xasprintf ("%s/data/reuters21578/reut2-000.sgm", shared);
+    uint8_t *data;
+    size_t size;
+    collect_read_shared ("data/reuters21578/reut2-000.sgm", &data, &size);
     sample_run_t run = { .normalizer = s_normalizer (), .lang = lang_new (NULL) };
     int64_t start = time_mono_usec ();
-    s_run_file (&run, path);
+    s_run_file ("reut2-000.sgm", "reut2-000.sgm", data, size, &run);
     int64_t usec = time_mono_usec () - start;
     print_message ("reuters: %d stories (with checks and idempotency passes) in %.2f s; "
                    "language: %d decided of %d, %d correct\n",
@@ -919,7 +890,7 @@ test_reuters (void **state)
     assert_true (run.stories >= 900);
     normalize_destroy (&run.normalizer);
     lang_destroy (&run.lang);
-    free (path);
+    free (data);
 }
 
 //  --------------------------------------------------------------------------
