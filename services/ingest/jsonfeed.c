@@ -51,13 +51,14 @@ s_is_version (const char *version)
 static char *
 s_byline (json_t *object)
 {
+    //  1.1's array when it holds any, else 1.0's one object
+    json_t *authors = json_object_get (object, "authors");
+    bool listed = json_is_array (authors) && json_array_size (authors) > 0;
+    size_t count = listed ? json_array_size (authors) : 1;
     buf_t by;
     buf_init (&by);
-    json_t *authors = json_object_get (object, "authors");
-    json_t *single = json_object_get (object, "author");
-    size_t count = json_is_array (authors) ? json_array_size (authors) : 0;
-    for (size_t i = 0; i < count + 1; i++) {
-        json_t *author = i < count ? json_array_get (authors, i) : count ? NULL : single;
+    for (size_t i = 0; i < count; i++) {
+        json_t *author = listed ? json_array_get (authors, i) : json_object_get (object, "author");
         char *person = feeditem_person (s_string (author, "name"));
         if (person) {
             if (by.size)
@@ -66,7 +67,11 @@ s_byline (json_t *object)
         }
         free (person);
     }
-    return by.size ? buf_detach (&by) : (buf_free (&by), NULL);
+    if (!by.size) {
+        buf_free (&by);
+        return NULL;
+    }
+    return buf_detach (&by);
 }
 
 //  A URL of the item, absolute when it can be made so. Caller frees.
