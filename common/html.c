@@ -13,6 +13,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
+#include <pthread.h>
 #ifdef __SSE2__
 #   include <emmintrin.h>
 #endif
@@ -1422,6 +1423,69 @@ s_sax_blanks (void *ctx, const xmlChar *ch, int len)
 
 //  Parse a fragment or document (at most HTML_MAX_INPUT bytes), feeding
 //  the text walk and the clean walk (either may be NULL) in one pass
+//  The parser context s_sax_convert uses, one per thread, kept from one
+//  call to the next (setting one up costs as much as parsing a short
+//  fragment); made anew when its dictionary of names has grown large
+#define HTML_CONTEXT_NAMES  4096    //  Names in the context's dictionary at most
+
+static pthread_key_t s_context_key;
+static pthread_once_t s_context_once = PTHREAD_ONCE_INIT;
+
+static void
+s_sax_context_free (void *ctxt)
+{
+    xmlFreeParserCtxt ((xmlParserCtxtPtr) ctxt);
+}
+
+static void
+s_sax_context_key (void)
+{
+    //  A thread's context is freed when the thread ends
+    if (pthread_key_create (&s_context_key, s_sax_context_free))
+        abort ();
+}
+
+static xmlParserCtxtPtr
+s_sax_context (void)
+{
+    pthread_once (&s_context_once, s_sax_context_key);
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr) pthread_getspecific (s_context_key);
+    if (ctxt && ctxt->dict && xmlDictSize (ctxt->dict) > HTML_CONTEXT_NAMES) {
+        xmlFreeParserCtxt (ctxt);
+        ctxt = NULL;
+        pthread_setspecific (s_context_key, NULL);
+    }
+    if (ctxt)
+        return ctxt;
+    xmlInitParser ();
+    ctxt = xmlNewParserCtxt ();
+    if (!ctxt)
+        return NULL;
+    if (!ctxt->sax) {
+        xmlFreeParserCtxt (ctxt);
+        return NULL;
+    }
+    //  htmlReadMemory's set-up, with our handler instead of the tree builder
+    memset (ctxt->sax, 0, sizeof *ctxt->sax);
+    xmlSAX2InitHtmlDefaultSAXHandler (ctxt->sax);
+    ctxt->sax->setDocumentLocator = NULL;
+    ctxt->sax->startDocument = NULL;
+    ctxt->sax->endDocument = NULL;
+    ctxt->sax->internalSubset = s_sax_doctype;
+    ctxt->sax->startElement = s_sax_start;
+    ctxt->sax->endElement = s_sax_end;
+    ctxt->sax->characters = s_sax_characters;
+    ctxt->sax->cdataBlock = s_sax_cdata;
+    ctxt->sax->ignorableWhitespace = s_sax_blanks;
+    ctxt->sax->comment = s_sax_comment;
+    ctxt->sax->processingInstruction = s_sax_pi;
+    if (pthread_setspecific (s_context_key, ctxt)) {
+        xmlFreeParserCtxt (ctxt);
+        return NULL;
+    }
+    return ctxt;
+}
+
 static void
 s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *clean)
 {
@@ -1435,31 +1499,22 @@ s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *cl
         html = repaired;
         len = strlen (repaired);
     }
-    //  htmlReadMemory's set-up, with our handler instead of the tree builder
-    xmlInitParser ();
-    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt (html, (int) len);
-    if (ctxt && ctxt->sax) {
-        memset (ctxt->sax, 0, sizeof *ctxt->sax);
-        xmlSAX2InitHtmlDefaultSAXHandler (ctxt->sax);
-        ctxt->sax->setDocumentLocator = NULL;
-        ctxt->sax->startDocument = NULL;
-        ctxt->sax->endDocument = NULL;
-        ctxt->sax->internalSubset = s_sax_doctype;
-        ctxt->sax->startElement = s_sax_start;
-        ctxt->sax->endElement = s_sax_end;
-        ctxt->sax->characters = s_sax_characters;
-        ctxt->sax->cdataBlock = s_sax_cdata;
-        ctxt->sax->ignorableWhitespace = s_sax_blanks;
-        ctxt->sax->comment = s_sax_comment;
-        ctxt->sax->processingInstruction = s_sax_pi;
+    xmlParserCtxtPtr ctxt = s_sax_context ();
+    xmlParserInputBufferPtr buffer = ctxt
+        ? xmlParserInputBufferCreateMem (html, (int) len, XML_CHAR_ENCODING_NONE) : NULL;
+    xmlParserInputPtr input = buffer ? xmlNewIOInputStream (ctxt, buffer, XML_CHAR_ENCODING_NONE) : NULL;
+    if (!input)
+        xmlFreeParserInputBuffer (buffer);
+    if (input && inputPush (ctxt, input) >= 0) {
         htmlCtxtUseOptions (ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR
                                   | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
                                   | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
         ctxt->html = 1;
         //  No UTF-8 converter (a validating copy of the input): the input
         //  is valid UTF-8 without NULs (above), which the parser reads as
-        //  UTF-8 by default, and it falls back to Latin-1 only on invalid
-        //  UTF-8
+        //  UTF-8 when told (as a new context is, and htmlCtxtReset undoes),
+        //  falling back to Latin-1 only on invalid UTF-8
+        ctxt->charset = XML_CHAR_ENCODING_UTF8;
         sax_frame_t frames [HTML_MAX_DEPTH];
         sax_walk_t walk = { .text = text, .clean = clean, .ctxt = ctxt, .frames = frames };
         buf_init (&walk.chars);
@@ -1473,8 +1528,11 @@ s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *cl
         buf_free (&walk.chars);
         ctxt->_private = NULL;
     }
+    else
+    if (input)
+        xmlFreeInputStream (input);
     if (ctxt)
-        xmlFreeParserCtxt (ctxt);
+        htmlCtxtReset (ctxt);   //  Frees the input; the context waits for the next call
     free (repaired);
 }
 
