@@ -3,6 +3,7 @@
 
 #include "common.h"
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sys/time.h>
 
 static void
@@ -156,27 +157,9 @@ buf_reserve (buf_t *self, size_t extra)
 }
 
 void
-buf_append (buf_t *self, const void *data, size_t size)
-{
-    buf_reserve (self, size);
-    if (size)
-        memcpy (self->data + self->size, data, size);
-    self->size += size;
-    self->data [self->size] = 0;
-}
-
-void
 buf_puts (buf_t *self, const char *s)
 {
     buf_append (self, s, strlen (s));
-}
-
-void
-buf_putc (buf_t *self, char c)
-{
-    buf_reserve (self, 1);
-    self->data [self->size++] = c;
-    self->data [self->size] = 0;
 }
 
 void
@@ -400,16 +383,83 @@ dir_make (const char *path)
     return 0;
 }
 
-void
-sha256_hex (const void *data, size_t size, char hex [65])
+//  SHA-256 fetched once: EVP_sha256 () in a digest call makes OpenSSL 3
+//  look the algorithm up in its provider tables every time
+static const EVP_MD *s_sha256;
+static pthread_once_t s_sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+s_sha256_fetch (void)
 {
-    unsigned char digest [EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest (data, size, digest, &len, EVP_sha256 (), NULL);
+    s_sha256 = EVP_MD_fetch (NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+s_sha256_md (void)
+{
+    pthread_once (&s_sha256_once, s_sha256_fetch);
+    return s_sha256 ? s_sha256 : EVP_sha256 ();
+}
+
+static void
+s_hex (const unsigned char *digest, char hex [65])
+{
     static const char digits [] = "0123456789abcdef";
     for (unsigned int i = 0; i < 32; i++) {
         hex [i * 2] = digits [digest [i] >> 4];
         hex [i * 2 + 1] = digits [digest [i] & 15];
     }
     hex [64] = 0;
+}
+
+void
+sha256_hex (const void *data, size_t size, char hex [65])
+{
+    unsigned char digest [EVP_MAX_MD_SIZE] = { 0 };
+    unsigned int len = 0;
+    EVP_Digest (data, size, digest, &len, s_sha256_md (), NULL);
+    s_hex (digest, hex);
+}
+
+void
+sha256_stream_init (sha256_stream_t *self)
+{
+    self->used = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+    if (ctx && EVP_DigestInit_ex (ctx, s_sha256_md (), NULL) != 1) {
+        EVP_MD_CTX_free (ctx);
+        ctx = NULL;
+    }
+    self->ctx = ctx;
+}
+
+void
+sha256_stream_flush (sha256_stream_t *self, const void *data, size_t size)
+{
+    if (self->ctx && self->used
+    && EVP_DigestUpdate ((EVP_MD_CTX *) self->ctx, self->block, self->used) != 1) {
+        EVP_MD_CTX_free ((EVP_MD_CTX *) self->ctx);
+        self->ctx = NULL;
+    }
+    self->used = 0;
+    if (self->ctx && size
+    && EVP_DigestUpdate ((EVP_MD_CTX *) self->ctx, data, size) != 1) {
+        EVP_MD_CTX_free ((EVP_MD_CTX *) self->ctx);
+        self->ctx = NULL;
+    }
+}
+
+bool
+sha256_stream_hex (sha256_stream_t *self, char hex [65])
+{
+    sha256_stream_flush (self, NULL, 0);
+    EVP_MD_CTX *ctx = (EVP_MD_CTX *) self->ctx;
+    self->ctx = NULL;
+    unsigned char digest [EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    bool ok = ctx && EVP_DigestFinal_ex (ctx, digest, &len) == 1 && len == 32;
+    EVP_MD_CTX_free (ctx);
+    if (ok)
+        s_hex (digest, hex);
+    return ok;
 }

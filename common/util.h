@@ -61,17 +61,38 @@ void
 //  Make room for at least extra more bytes.
 void
     buf_reserve (buf_t *self, size_t extra);
-void
+//  Append bytes; a byte. Inline while they fit, else through buf_reserve.
+static inline void
     buf_append (buf_t *self, const void *data, size_t size);
 void
     buf_puts (buf_t *self, const char *s);
-void
+static inline void
     buf_putc (buf_t *self, char c);
 void
     buf_printf (buf_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 //  Hand the data to the caller (who frees it) and make the buffer empty.
 char *
     buf_detach (buf_t *self);
+
+static inline void
+buf_append (buf_t *self, const void *data, size_t size)
+{
+    if (size >= self->cap - self->size)
+        buf_reserve (self, size);
+    if (size)
+        memcpy (self->data + self->size, data, size);
+    self->size += size;
+    self->data [self->size] = 0;
+}
+
+static inline void
+buf_putc (buf_t *self, char c)
+{
+    if (self->cap - self->size < 2)
+        buf_reserve (self, 1);
+    self->data [self->size++] = c;
+    self->data [self->size] = 0;
+}
 
 //  ---------------------------------------------------------------------
 //  Vectors: VEC(T) is {items, len, cap}. vec_push returns a pointer to a
@@ -127,5 +148,35 @@ int
 //  SHA-256 of data as 64 lowercase hex characters plus NUL into hex[65].
 void
     sha256_hex (const void *data, size_t size, char hex[65]);
+
+//  sha256_stream_t - a SHA-256 digest of bytes given in many small pieces,
+//  gathered in a block on the caller's stack: no allocation while feeding.
+#define SHA256_STREAM_BLOCK 4096
+typedef struct {
+    void *ctx;                  //  The digest (EVP_MD_CTX), NULL on failure
+    size_t used;                //  Bytes in block not yet digested
+    unsigned char block [SHA256_STREAM_BLOCK];
+} sha256_stream_t;
+
+void
+    sha256_stream_init (sha256_stream_t *self);
+//  Digest what the block holds, then size bytes of data (either may be 0).
+void
+    sha256_stream_flush (sha256_stream_t *self, const void *data, size_t size);
+//  Finish: 64 hex characters plus NUL into hex[65] and true, or false if
+//  the digest failed. Frees the digest either way.
+bool
+    sha256_stream_hex (sha256_stream_t *self, char hex[65]);
+
+static inline void
+sha256_stream_put (sha256_stream_t *self, const void *data, size_t size)
+{
+    if (size <= SHA256_STREAM_BLOCK - self->used) {
+        memcpy (self->block + self->used, data, size);
+        self->used += size;
+    }
+    else
+        sha256_stream_flush (self, data, size);
+}
 
 #endif

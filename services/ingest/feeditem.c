@@ -6,7 +6,6 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
 #include <libxml/uri.h>
-#include <openssl/evp.h>
 #ifdef __SSE2__
 #   include <emmintrin.h>
 #endif
@@ -1116,22 +1115,22 @@ s_volatile_ns (const char *uri)
 //  One node's identity in the bytes to digest: "<ns name", attributes,
 //  "\0"-separated so that no two trees give the same stream
 static void
-s_hash_element (buf_t *out, xmlNodePtr node)
+s_hash_element (sha256_stream_t *out, xmlNodePtr node)
 {
-    buf_putc (out, '<');
+    sha256_stream_put (out, "<", 1);
     if (node->ns && node->ns->href)
-        buf_puts (out, (const char *) node->ns->href);
-    buf_putc (out, ' ');
-    buf_append (out, node->name, strlen ((const char *) node->name) + 1);
+        sha256_stream_put (out, node->ns->href, strlen ((const char *) node->ns->href));
+    sha256_stream_put (out, " ", 1);
+    sha256_stream_put (out, node->name, strlen ((const char *) node->name) + 1);
     for (xmlAttrPtr attr = node->properties; attr; attr = attr->next) {
         if (attr->ns && attr->ns->href && s_volatile_ns ((const char *) attr->ns->href))
             continue;           //  thr:count and the like
-        buf_putc (out, '@');
-        buf_append (out, attr->name, strlen ((const char *) attr->name) + 1);
+        sha256_stream_put (out, "@", 1);
+        sha256_stream_put (out, attr->name, strlen ((const char *) attr->name) + 1);
         for (xmlNodePtr value = attr->children; value; value = value->next)
             if (value->content)
-                buf_puts (out, (const char *) value->content);
-        buf_append (out, "", 1);
+                sha256_stream_put (out, value->content, strlen ((const char *) value->content));
+        sha256_stream_put (out, "", 1);
     }
 }
 
@@ -1139,10 +1138,9 @@ void
 feeditem_hash_item (story_t *story, xmlNodePtr item)
 {
     //  A walk over the item's elements, attributes and text: what the item
-    //  says, without serialising it as XML; digested in one call
-    buf_t stream;
-    buf_init (&stream);
-    buf_reserve (&stream, 4096);
+    //  says, without serialising it as XML
+    sha256_stream_t stream;
+    sha256_stream_init (&stream);
     s_hash_element (&stream, item);
     xmlNodePtr node = item->children;
     while (node) {
@@ -1155,7 +1153,7 @@ feeditem_hash_item (story_t *story, xmlNodePtr item)
             //  Not hashed, nor anything inside it
             while (node && node != item && !node->next) {
                 node = node->parent;
-                buf_putc (&stream, '>');
+                sha256_stream_put (&stream, ">", 1);
             }
             node = node && node != item ? node->next : NULL;
             continue;
@@ -1164,34 +1162,22 @@ feeditem_hash_item (story_t *story, xmlNodePtr item)
             s_hash_element (&stream, node);
         else
         if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) && node->content) {
-            buf_putc (&stream, '"');
-            buf_append (&stream, node->content, strlen ((const char *) node->content) + 1);
+            sha256_stream_put (&stream, "\"", 1);
+            sha256_stream_put (&stream, node->content, strlen ((const char *) node->content) + 1);
         }
         if (node->type == XML_ELEMENT_NODE && node->children)
             node = node->children;
         else {
             while (node && node != item && !node->next) {
                 node = node->parent;
-                buf_putc (&stream, '>');
+                sha256_stream_put (&stream, ">", 1);
             }
             node = node && node != item ? node->next : NULL;
         }
     }
-    unsigned char digest [EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    int rc = EVP_Digest (stream.data ? stream.data : "", stream.size, digest, &len,
-                         EVP_sha256 (), NULL);
-    buf_free (&stream);
-    if (rc != 1 || len != 32)
-        return;
-    static const char digits [] = "0123456789abcdef";
     char hex [65];
-    for (unsigned int i = 0; i < 32; i++) {
-        hex [i * 2] = digits [digest [i] >> 4];
-        hex [i * 2 + 1] = digits [digest [i] & 15];
-    }
-    hex [64] = 0;
-    str_set (&story->ingest.sha256, hex);
+    if (sha256_stream_hex (&stream, hex))
+        str_set (&story->ingest.sha256, hex);
 }
 
 //  True if value starts with a scheme ("http:", "mailto:", "javascript:")
