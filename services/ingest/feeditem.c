@@ -21,7 +21,28 @@ s_collapse_n (const char *s, size_t len)
     const unsigned char *end = p + len;
     //  Fast path: no leading/trailing space, no space other than single ' '
     bool clean = len > 0 && !isspace (p [0]) && !isspace (end [-1]);
-    for (const unsigned char *q = p; clean && q < end; q++) {
+    const unsigned char *q = p;
+#ifdef __SSE2__
+    //  16 bytes at a time while they hold no byte below '!' but single
+    //  spaces, and no 0xC2 (the lead byte of U+00A0): the rest, and any
+    //  block with one of those, byte by byte
+    const __m128i spaces = _mm_set1_epi8 (' ');
+    const __m128i c2 = _mm_set1_epi8 ((char) 0xC2);
+    bool after_space = false;
+    while (clean && end - q >= 16) {
+        __m128i v = _mm_loadu_si128 ((const __m128i *) q);
+        unsigned low = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_min_epu8 (v, spaces), v));
+        unsigned space = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, spaces));
+        if (low != space || _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, c2))
+        || (space & (space >> 1)) || (after_space && (space & 1)))
+            break;
+        after_space = (space >> 15) & 1;
+        q += 16;
+    }
+    if (after_space && q < end && *q == ' ')
+        clean = false;
+#endif
+    for (; clean && q < end; q++) {
         if (*q == ' ' ? (q + 1 < end && q [1] == ' ') : (isspace (*q) || (*q == 0xC2 && q + 1 < end && q [1] == 0xA0)))
             clean = false;
     }
