@@ -97,7 +97,11 @@ old_parse (const char *html, size_t len)
         html = repaired;
         len = strlen (repaired);
     }
-    htmlDocPtr doc = htmlReadMemory (html, (int) len, NULL, "UTF-8",
+    //  Read as UTF-8 without libxml2's converter, as html.c reads it: the
+    //  converter hands the parser its input in pieces, and a name that
+    //  spans two of them (an entity name of 100 non-ASCII letters) loses
+    //  its beginning (htmlParseNameComplex restarts where the input moved)
+    htmlDocPtr doc = htmlReadMemory (html, (int) len, NULL, NULL,
                                      HTML_PARSE_NONET | HTML_PARSE_NOERROR
                                      | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
                                      | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
