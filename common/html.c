@@ -276,7 +276,7 @@ s_text (text_walk_t *self, const char *s, size_t len)
     }
     //  The first word pays any break owed; after it, white space owes
     //  exactly one space, which the next word pays: words go out one
-    //  space apart, in runs copied at once
+    //  space apart
     const char *p = s;
     while (p < end && s_space ((unsigned char) *p))
         p++;
@@ -288,26 +288,55 @@ s_text (text_walk_t *self, const char *s, size_t len)
     while (p < end && !s_space ((unsigned char) *p))
         p++;
     s_write (self, start, (size_t) (p - start));
-    const char *run = p;        //  Words from here on go out as they are
-    while (p < end) {
-        //  p is at white space
-        const char *space = p++;
-        while (p < end && s_space ((unsigned char) *p))
-            p++;
-        if (p == end) {
-            buf_append (&self->out, run, (size_t) (space - run));
-            s_want (self, 1);
-            return;
+    //  White space at the end is owed, not written
+    const char *last = end;
+    while (last > p && s_space ((unsigned char) last [-1]))
+        last--;
+    //  From p (white space) to last (a word's end): each run of white
+    //  space as one space
+    buf_reserve (&self->out, (size_t) (last - p));
+    char *out = self->out.data + self->out.size;
+    char *const out_start = out;
+    bool spaced = false;        //  The byte before p was white space
+#ifdef __SSE2__
+    //  16 bytes at a time while their only white space is single spaces
+    //  that do not follow white space (prose, mostly)
+    const __m128i spaces = _mm_set1_epi8 (' ');
+    while (last - p >= 16) {
+        __m128i v = _mm_loadu_si128 ((const __m128i *) p);
+        unsigned low = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (_mm_min_epu8 (v, spaces), v));
+        unsigned space = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, spaces));
+        if (low != space || (space & (space >> 1)) || (spaced && (space & 1))) {
+            //  Something else in these 16: byte by byte
+            for (const char *stop = p + 16; p < stop; p++) {
+                if (!s_space ((unsigned char) *p))
+                    *out++ = *p;
+                else
+                if (!spaced)
+                    *out++ = ' ';
+                spaced = s_space ((unsigned char) *p);
+            }
+            continue;
         }
-        if (p - space > 1 || *space != ' ') {
-            buf_append (&self->out, run, (size_t) (space - run));
-            buf_putc (&self->out, ' ');
-            run = p;
-        }
-        while (p < end && !s_space ((unsigned char) *p))
-            p++;
+        _mm_storeu_si128 ((__m128i *) out, v);
+        out += 16;
+        p += 16;
+        spaced = space >> 15;
     }
-    buf_append (&self->out, run, (size_t) (p - run));
+#endif
+    for (; p < last; p++) {
+        bool white = s_space ((unsigned char) *p);
+        if (!white)
+            *out++ = *p;
+        else
+        if (!spaced)
+            *out++ = ' ';
+        spaced = white;
+    }
+    self->out.size += (size_t) (out - out_start);
+    self->out.data [self->out.size] = 0;
+    if (last < end)
+        s_want (self, 1);
 }
 
 //  What an element did on the way in, to undo on the way out
