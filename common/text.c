@@ -655,28 +655,46 @@ text_line_clean (const char *s)
     const uint8_t *p = (const uint8_t *) s;
     bool lead = false, mappable = true;
     size_t i = 0;
+#ifdef __SSE2__
+    size_t len = strlen (s);
+#endif
     while (true) {
-        uint8_t c = p [i];
-        if (c > 0x20 && c < 0x7F) {
-            i++;
-            continue;
+#ifdef __SSE2__
+        //  16 bytes at a time of printable ASCII and single spaces, the
+        //  last not a space (what follows it decides)
+        while (i + 16 <= len) {
+            __m128i v = _mm_loadu_si128 ((const __m128i *) (p + i));
+            unsigned printable = (unsigned) _mm_movemask_epi8 (_mm_and_si128 (
+                _mm_cmpgt_epi8 (v, _mm_set1_epi8 (0x1F)), _mm_cmplt_epi8 (v, _mm_set1_epi8 (0x7F))));
+            unsigned space = (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (' ')));
+            if (printable != 0xFFFF || (space & (space >> 1)) || (space & 0x8000))
+                break;
+            i += 16;
         }
-        if (c == ' ') {
-            if (p [i + 1] == ' ' || p [i + 1] == 0)
+#endif
+        //  Byte by byte for a block's worth, then 16 at a time again
+        for (size_t stop = i + 16; i < stop; ) {
+            uint8_t c = p [i];
+            if (c > 0x20 && c < 0x7F) {
+                i++;
+                continue;
+            }
+            if (c == ' ') {
+                if (p [i + 1] == ' ' || p [i + 1] == 0)
+                    return false;
+                i++;
+                continue;
+            }
+            if (c == 0)
+                return !(lead && mappable && s_has_mojibake (s));
+            if (c < 0x80)
+                return false;       //  Controls, DEL
+            size_t n = s_scan_char (p + i, 4, &lead, &mappable);
+            if (n == 0)
                 return false;
-            i++;
-            continue;
+            i += n;
         }
-        if (c == 0)
-            break;
-        if (c < 0x80)
-            return false;       //  Controls, DEL
-        size_t n = s_scan_char (p + i, 4, &lead, &mappable);
-        if (n == 0)
-            return false;
-        i += n;
     }
-    return !(lead && mappable && s_has_mojibake (s));
 }
 
 //  --------------------------------------------------------------------------
