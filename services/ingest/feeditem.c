@@ -1222,8 +1222,8 @@ feeditem_html_absolute (const char *html, const char *base)
 {
     if (!html || !feeditem_is_uri (base))
         return NULL;
-    if (!strcasestr (html, "href") && !strcasestr (html, "src"))
-        return NULL;
+    if (!strchr (html, '='))
+        return NULL;            //  No attribute value anywhere (a cheap scan)
     buf_t out;
     buf_init (&out);
     const char *copied = html;
