@@ -1289,11 +1289,10 @@ s_sax_pop (sax_walk_t *self)
     s_clean_close (self->clean, frame);
 }
 
+//  A start tag (the parser's startElement, or the quick reader's)
 static void
-s_sax_start (void *ctx, const xmlChar *fullname, const xmlChar **atts)
+s_walk_start (sax_walk_t *self, const xmlChar *fullname, const xmlChar **atts)
 {
-    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr) ctx;
-    sax_walk_t *self = (sax_walk_t *) ctxt->_private;
     if (self->halted)
         return;
     s_sax_chars_end (self);
@@ -1301,7 +1300,8 @@ s_sax_start (void *ctx, const xmlChar *fullname, const xmlChar **atts)
     if ((unsigned int) nodes > xmlParserMaxDepth) {
         //  Where the tree builder gives up and stops the parser
         self->halted = true;
-        xmlStopParser (ctxt);
+        if (self->ctxt)
+            xmlStopParser (self->ctxt);
         return;
     }
     if (nodes == 0) {
@@ -1352,9 +1352,15 @@ s_sax_start (void *ctx, const xmlChar *fullname, const xmlChar **atts)
 }
 
 static void
-s_sax_end (void *ctx, const xmlChar *name)
+s_sax_start (void *ctx, const xmlChar *fullname, const xmlChar **atts)
 {
-    sax_walk_t *self = (sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private;
+    s_walk_start ((sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private, fullname, atts);
+}
+
+//  An end tag (the parser's endElement, or the quick reader's)
+static void
+s_walk_end (sax_walk_t *self)
+{
     if (self->halted)
         return;
     s_sax_chars_end (self);
@@ -1369,6 +1375,12 @@ s_sax_end (void *ctx, const xmlChar *name)
 }
 
 static void
+s_sax_end (void *ctx, const xmlChar *name)
+{
+    s_walk_end ((sax_walk_t *) ((xmlParserCtxtPtr) ctx)->_private);
+}
+
+static void
 s_sax_text (sax_walk_t *self, const xmlChar *ch, int len, bool cdata)
 {
     if (self->halted || s_sax_nodes (self) == 0)
@@ -1380,8 +1392,10 @@ s_sax_text (sax_walk_t *self, const xmlChar *ch, int len, bool cdata)
             //  The tree builder's limit: it fails and stops the parser
             //  (as xmlSAX2Text does)
             self->halted = true;
-            self->ctxt->instate = XML_PARSER_EOF;
-            self->ctxt->disableSAX = 1;
+            if (self->ctxt) {
+                self->ctxt->instate = XML_PARSER_EOF;
+                self->ctxt->disableSAX = 1;
+            }
             return;
         }
     }
@@ -1565,6 +1579,561 @@ s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *cl
     free (repaired);
 }
 
+//  ==========================================================================
+//  Everyday feed markup without libxml2
+//
+//  Feed HTML is mostly a small, tidy part of HTML: known elements with
+//  quoted attributes, entities, text. For that part s_quick_convert reads
+//  the markup itself and gives the walks the very SAX events libxml2's
+//  parser would (same handlers, so the same output): the implied html and
+//  body before the first tag or text, the implied <p> when the first
+//  thing is text, names in lower case, attributes decoded, img/br/hr
+//  ended at once, "/>" ending any element, the open elements a start tag
+//  closes first ended (htmlAutoClose: a <div> ends an open <p>), every
+//  element still open ended at the end of the input. It gives up (the caller then starts over
+//  through libxml2) on anything whose reading by libxml2 2.9 it does not
+//  reproduce: an element not in s_quick, an end tag that is not
+//  the innermost open element's, comments, DOCTYPE, PIs, '<' not starting
+//  a tag, unquoted values, duplicate attributes, a character reference
+//  without ';' or to a control or non-character, controls, '\r',
+//  non-characters, invalid UTF-8, long inputs or deep nesting.
+
+#define HTML_QUICK_DEPTH 64             //  Deeper markup takes the libxml2 path
+#define HTML_QUICK_INPUT (1024 * 1024)  //  So does longer
+#define HTML_QUICK_ATTS  32             //  And a tag with more attributes
+
+typedef struct {
+    const char *name;
+    bool empty;                 //  Ends at once (html40ElementTable)
+    uint64_t closes;            //  Bit i: starting this element closes an
+                                //  open s_quick [i] (libxml2's htmlStartClose)
+} quick_element_t;
+
+//  The elements read here. The closes sets were taken from libxml2 2.9.14
+//  itself: for every pair, whether <old><new> gives </old> before <new>.
+static const quick_element_t s_quick [] = {
+    { "p", 0, 0x3300000600c007full },
+    { "h1", 0, 0x1ull },
+    { "h2", 0, 0x1ull },
+    { "h3", 0, 0x1ull },
+    { "h4", 0, 0x1ull },
+    { "h5", 0, 0x1ull },
+    { "h6", 0, 0x1ull },
+    { "pre", 0, 0x101ull },
+    { "ul", 0, 0x2000000000281ull },
+    { "ol", 0, 0x101ull },
+    { "li", 0, 0x20010000004ffull },
+    { "table", 0, 0x80ffull },
+    { "tr", 0, 0x800007001ull },
+    { "td", 0, 0x80000204ce001ull },
+    { "th", 0, 0x80000204ce001ull },
+    { "a", 0, 0x8000ull },
+    { "em", 0, 0x0ull },
+    { "strong", 0, 0x0ull },
+    { "b", 0, 0x0ull },
+    { "i", 0, 0x0ull },
+    { "br", 1, 0x0ull },
+    { "img", 1, 0x0ull },
+    { "span", 0, 0x0ull },
+    { "div", 0, 0x1ull },
+    { "blockquote", 0, 0x1ull },
+    { "iframe", 0, 0x0ull },
+    { "sup", 0, 0x0ull },
+    { "sub", 0, 0x0ull },
+    { "hr", 1, 0x1ull },
+    { "u", 0, 0x0ull },
+    { "small", 0, 0x0ull },
+    { "code", 0, 0x0ull },
+    { "cite", 0, 0x0ull },
+    { "figure", 0, 0x0ull },
+    { "figcaption", 0, 0x0ull },
+    { "caption", 0, 0x1ull },
+    { "dl", 0, 0x2002000000081ull },
+    { "dt", 0, 0x2004000000081ull },
+    { "dd", 0, 0x2002000000081ull },
+    { "thead", 0, 0x800000000ull },
+    { "tbody", 0, 0x38800007001ull },
+    { "tfoot", 0, 0x18800007001ull },
+    { "section", 0, 0x0ull },
+    { "article", 0, 0x0ull },
+    { "header", 0, 0x0ull },
+    { "footer", 0, 0x0ull },
+    { "aside", 0, 0x0ull },
+    { "nav", 0, 0x0ull },
+    { "main", 0, 0x0ull },
+    { "address", 0, 0x101ull },
+    { "center", 0, 0x80000000c0001ull },
+    { "font", 0, 0x0ull },
+    { "s", 0, 0x0ull },
+    { "strike", 0, 0x0ull },
+    { "q", 0, 0x0ull },
+    { "abbr", 0, 0x0ull },
+    { "tt", 0, 0x0ull },
+    { "big", 0, 0x0ull },
+    { "del", 0, 0x0ull },
+    { "ins", 0, 0x0ull },
+    { "mark", 0, 0x0ull },
+    { "time", 0, 0x0ull },
+};
+
+#define QUICK_P 0               //  s_quick's <p>
+#define QUICK_COUNT ((int) (sizeof s_quick / sizeof s_quick [0]))
+_Static_assert (sizeof s_quick / sizeof s_quick [0] <= 64, "closes is 64 bits");
+
+static inline bool
+s_quick_letter (unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+//  A byte htmlParseHTMLName takes after the first
+static inline bool
+s_quick_name_char (unsigned char c)
+{
+    return s_quick_letter (c) || (c >= '0' && c <= '9') || c == ':' || c == '-'
+        || c == '_' || c == '.';
+}
+
+static inline bool
+s_quick_blank (unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
+//  The name at html [*at] (starting with a letter), lowered into lower
+//  (size bytes with the NUL); its length, 0 if too long
+static size_t
+s_quick_name (const char *html, size_t len, size_t *at, char *lower, size_t size)
+{
+    size_t i = *at, n = 0;
+    while (i < len && s_quick_name_char ((unsigned char) html [i])) {
+        if (n + 1 >= size)
+            return 0;
+        unsigned char c = (unsigned char) html [i++];
+        lower [n++] = (char) (c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
+    }
+    lower [n] = 0;
+    *at = i;
+    return n;
+}
+
+//  The element of s_quick named name (len bytes), -1 if none
+static int
+s_quick_find (const char *name, size_t len)
+{
+    (void) len;
+    for (int i = 0; i < QUICK_COUNT; i++)
+        if (s_quick [i].name [0] == name [0] && strcmp (s_quick [i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+//  A character libxml2 passes as it is and our walks agree on: no
+//  controls but tab and newline, no DEL or C1, no surrogates or
+//  non-characters
+static bool
+s_quick_code_point (uint32_t c)
+{
+    if (c < 0x20)
+        return c == '\t' || c == '\n';
+    if (c >= 0x7F && c < 0xA0)
+        return false;
+    if ((c >= 0xD800 && c < 0xE000) || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE)
+        return false;
+    return c <= 0x10FFFF;
+}
+
+static int
+s_quick_utf8 (uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        out [0] = (char) c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out [0] = (char) (0xC0 | (c >> 6));
+        out [1] = (char) (0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out [0] = (char) (0xE0 | (c >> 12));
+        out [1] = (char) (0x80 | ((c >> 6) & 0x3F));
+        out [2] = (char) (0x80 | (c & 0x3F));
+        return 3;
+    }
+    out [0] = (char) (0xF0 | (c >> 18));
+    out [1] = (char) (0x80 | ((c >> 12) & 0x3F));
+    out [2] = (char) (0x80 | ((c >> 6) & 0x3F));
+    out [3] = (char) (0x80 | (c & 0x3F));
+    return 4;
+}
+
+//  The reference at html [*at] ('&') as libxml2 reads it in text and in
+//  attribute values: a character reference with ';' to a plain character,
+//  a known entity with ';' (libxml2's own table), else '&' and the name
+//  as they are (';' left to follow). Its bytes into out (40 at most),
+//  their count returned, *at past what it took; -1 to leave it to
+//  libxml2.
+static int
+s_quick_reference (const char *html, size_t len, size_t *at, char *out)
+{
+    size_t i = *at + 1;
+    if (i < len && html [i] == '#') {
+        i++;
+        bool hex = i < len && (html [i] == 'x' || html [i] == 'X');
+        if (hex)
+            i++;
+        uint32_t value = 0;
+        size_t digits = 0;
+        while (i < len && digits < 8) {
+            unsigned char c = (unsigned char) html [i];
+            unsigned char l = (unsigned char) (c | 0x20);
+            int d = c >= '0' && c <= '9' ? c - '0'
+                  : hex && l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
+            if (d < 0)
+                break;
+            value = value * (hex ? 16 : 10) + (uint32_t) d;
+            digits++;
+            i++;
+        }
+        if (digits == 0 || digits > 7 || i >= len || html [i] != ';'
+        ||  !s_quick_code_point (value))
+            return -1;
+        *at = i + 1;
+        return s_quick_utf8 (value, out);
+    }
+    size_t start = i;
+    if (i < len && (s_quick_letter ((unsigned char) html [i]) || html [i] == '_' || html [i] == ':')) {
+        i++;
+        while (i < len && s_quick_name_char ((unsigned char) html [i]))
+            i++;
+    }
+    if (i < len && (unsigned char) html [i] >= 0x80)
+        return -1;              //  Where libxml2 reads names beyond ASCII
+    size_t n = i - start;
+    if (n > 32)
+        return -1;
+    if (n && i < len && html [i] == ';') {
+        char name [33];
+        memcpy (name, html + start, n);
+        name [n] = 0;
+        const htmlEntityDesc *entity = htmlEntityLookup ((const xmlChar *) name);
+        if (entity && entity->value > 0) {
+            if (!s_quick_code_point (entity->value))
+                return -1;
+            *at = i + 1;
+            return s_quick_utf8 (entity->value, out);
+        }
+    }
+    out [0] = '&';
+    memcpy (out + 1, html + start, n);
+    *at = i;
+    return (int) n + 1;
+}
+
+//  Text from html [i] up to '<', '&' or the end: where it ends, or
+//  (size_t) -1 if a byte in it is one to leave to libxml2
+static size_t
+s_quick_text (const char *html, size_t len, size_t i)
+{
+    while (i < len) {
+#ifdef __SSE2__
+        //  16 bytes at a time of printable ASCII but < &
+        while (i + 16 <= len) {
+            __m128i v = _mm_loadu_si128 ((const __m128i *) (html + i));
+            __m128i bad = _mm_or_si128 (
+                _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v),
+                _mm_cmpeq_epi8 (_mm_max_epu8 (v, _mm_set1_epi8 (0x7F)), v));
+            bad = _mm_or_si128 (bad, _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('<')),
+                                                   _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('&'))));
+            int mask = _mm_movemask_epi8 (bad);
+            if (mask) {
+                i += (size_t) __builtin_ctz ((unsigned) mask);
+                break;
+            }
+            i += 16;
+        }
+        if (i >= len)
+            break;
+#endif
+        unsigned char c = (unsigned char) html [i];
+        if (c == '<' || c == '&')
+            break;
+        if (c >= 0x80) {
+            size_t n = s_fast_char ((const uint8_t *) html + i, len - i);
+            if (n == 0)
+                return (size_t) -1;
+            //  U+FDD0-U+FDEF and the planes' last two: non-characters
+            if (n == 3 && (uint8_t) html [i] == 0xEF && (uint8_t) html [i + 1] == 0xB7
+            &&  (uint8_t) html [i + 2] >= 0x90 && (uint8_t) html [i + 2] <= 0xAF)
+                return (size_t) -1;
+            if (n == 4 && ((uint8_t) html [i + 1] & 0x0F) == 0x0F && (uint8_t) html [i + 2] == 0xBF
+            &&  (uint8_t) html [i + 3] >= 0xBE)
+                return (size_t) -1;
+            i += n;
+            continue;
+        }
+        if (c == 0x7F || (c < 0x20 && c != '\n' && c != '\t'))
+            return (size_t) -1;
+        i++;
+    }
+    return i;
+}
+
+//  The quick reader's state
+typedef struct {
+    sax_walk_t *walk;           //  Where the events go
+    int stack [HTML_QUICK_DEPTH];   //  Open elements (s_quick) inside body
+    int depth;                  //  How many
+    bool started;               //  html and body are open
+} quick_t;
+
+//  The html and body libxml2 implies before the first element or text
+//  (htmlCheckImplied), and the p before text (htmlCheckParagraph)
+static void
+s_quick_start (quick_t *self, bool paragraph)
+{
+    if (self->started)
+        return;
+    self->started = true;
+    s_walk_start (self->walk, (const xmlChar *) "html", NULL);
+    s_walk_start (self->walk, (const xmlChar *) "body", NULL);
+    if (paragraph) {
+        s_walk_start (self->walk, (const xmlChar *) "p", NULL);
+        self->stack [self->depth++] = QUICK_P;
+    }
+}
+
+//  A start tag at html [*at] ('<' and a letter): events, *at past it;
+//  false to leave the markup to libxml2
+static bool
+s_quick_tag (quick_t *self, const char *html, size_t len, size_t *at, buf_t *values)
+{
+    size_t i = *at + 1;
+    char name [16];
+    size_t n = s_quick_name (html, len, &i, name, sizeof name);
+    int element = n ? s_quick_find (name, n) : -1;
+    if (element < 0)
+        return false;
+    //  Attributes: names lowered, values decoded, into values, NUL after
+    //  each; a value-less attribute's value is NULL
+    size_t names [HTML_QUICK_ATTS], starts [HTML_QUICK_ATTS];
+    bool valued [HTML_QUICK_ATTS];
+    int count = 0;
+    bool closed = false;        //  Ended with "/>"
+    buf_clear (values);
+    while (true) {
+        bool blank = false;
+        while (i < len && s_quick_blank ((unsigned char) html [i])) {
+            blank = true;
+            i++;
+        }
+        if (i >= len)
+            return false;
+        if (html [i] == '>') {
+            i++;
+            break;
+        }
+        if (html [i] == '/' && i + 1 < len && html [i + 1] == '>') {
+            i += 2;
+            closed = true;
+            break;
+        }
+        if (!blank || !s_quick_letter ((unsigned char) html [i]) || count == HTML_QUICK_ATTS)
+            return false;
+        char attribute [65];
+        size_t length = s_quick_name (html, len, &i, attribute, sizeof attribute);
+        if (length == 0)
+            return false;
+        for (int a = 0; a < count; a++)
+            if (strcmp (values->data + names [a], attribute) == 0)
+                return false;   //  Twice: libxml2 drops the second
+        names [count] = values->size;
+        buf_append (values, attribute, length + 1);
+        size_t after = i;
+        while (i < len && s_quick_blank ((unsigned char) html [i]))
+            i++;
+        if (i < len && html [i] == '=') {
+            i++;
+            while (i < len && s_quick_blank ((unsigned char) html [i]))
+                i++;
+            if (i >= len || (html [i] != '"' && html [i] != '\''))
+                return false;
+            char quote = html [i++];
+            starts [count] = values->size;
+            valued [count] = true;
+            while (true) {
+                size_t run = i;
+                while (i < len && html [i] != quote && html [i] != '&'
+                       && (unsigned char) html [i] >= 0x20 && (unsigned char) html [i] < 0x7F
+                       && html [i] != '<' && html [i] != '>')
+                    i++;
+                buf_append (values, html + run, i - run);
+                if (i >= len)
+                    return false;
+                if (html [i] == quote) {
+                    i++;
+                    break;
+                }
+                if (html [i] == '&') {
+                    char decoded [40];
+                    int bytes = s_quick_reference (html, len, &i, decoded);
+                    if (bytes < 0)
+                        return false;
+                    buf_append (values, decoded, (size_t) bytes);
+                    continue;
+                }
+                if ((unsigned char) html [i] >= 0x80) {
+                    size_t end = s_quick_text (html, len, i);
+                    size_t c = s_fast_char ((const uint8_t *) html + i, len - i);
+                    if (end == (size_t) -1 || c == 0)
+                        return false;
+                    buf_append (values, html + i, c);
+                    i += c;
+                    continue;
+                }
+                if (html [i] != '\t' && html [i] != '\n')
+                    return false;   //  < > controls DEL
+                buf_append (values, html + i, 1);
+                i++;
+            }
+            buf_append (values, "", 1);
+            //  What follows a value: blank, > or />
+            if (i < len && !s_quick_blank ((unsigned char) html [i]) && html [i] != '>'
+            && !(html [i] == '/' && i + 1 < len && html [i + 1] == '>'))
+                return false;
+        }
+        else {
+            valued [count] = false;
+            i = after;
+        }
+        count++;
+    }
+    const xmlChar *atts [2 * HTML_QUICK_ATTS + 1];
+    for (int a = 0; a < count; a++) {
+        atts [2 * a] = (const xmlChar *) values->data + names [a];
+        atts [2 * a + 1] = valued [a] ? (const xmlChar *) values->data + starts [a] : NULL;
+    }
+    atts [2 * count] = NULL;
+    if (!s_quick [element].empty && !closed && self->depth == HTML_QUICK_DEPTH)
+        return false;
+    //  The open elements it closes first (htmlAutoClose), innermost out;
+    //  body is closed by none of s_quick
+    while (self->depth && (s_quick [element].closes >> self->stack [self->depth - 1]) & 1) {
+        s_walk_end (self->walk);
+        self->depth--;
+    }
+    s_quick_start (self, false);
+    s_walk_start (self->walk, (const xmlChar *) s_quick [element].name, count ? atts : NULL);
+    if (s_quick [element].empty || closed)
+        s_walk_end (self->walk);
+    else
+        self->stack [self->depth++] = element;
+    *at = i;
+    return true;
+}
+
+//  Read html as libxml2 would, feeding the walks (either may be NULL);
+//  false, with the walks holding a part to throw away, to leave it to
+//  libxml2
+static bool
+s_quick_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *clean)
+{
+    if (len > HTML_QUICK_INPUT || (len >= 3 && memcmp (html, "\xef\xbb\xbf", 3) == 0))
+        return false;           //  Long, or a byte order mark (which libxml2 drops)
+    sax_frame_t frames [HTML_MAX_DEPTH];
+    sax_walk_t walk = { .text = text, .clean = clean, .ctxt = NULL, .frames = frames };
+    buf_init (&walk.chars);
+    buf_t values;
+    buf_init (&values);
+    quick_t self = { .walk = &walk };
+    bool ok = true;
+    size_t i = 0;
+    //  htmlParseDocument skips leading blanks
+    while (i < len && s_quick_blank ((unsigned char) html [i]))
+        i++;
+    while (ok && i < len) {
+        unsigned char c = (unsigned char) html [i];
+        if (c == '<') {
+            unsigned char next = i + 1 < len ? (unsigned char) html [i + 1] : 0;
+            if (s_quick_letter (next))
+                ok = s_quick_tag (&self, html, len, &i, &values);
+            else
+            if (next == '/' && self.depth && i + 2 < len && s_quick_letter ((unsigned char) html [i + 2])) {
+                size_t at = i + 2;
+                char name [16];
+                size_t n = s_quick_name (html, len, &at, name, sizeof name);
+                int top = self.stack [self.depth - 1];
+                ok = n && at < len && html [at] == '>'
+                  && strcmp (name, s_quick [top].name) == 0;
+                if (ok) {
+                    s_walk_end (&walk);
+                    self.depth--;
+                    i = at + 1;
+                }
+            }
+            else
+                ok = false;
+            continue;
+        }
+        s_quick_start (&self, true);
+        if (c == '&') {
+            char decoded [40];
+            int bytes = s_quick_reference (html, len, &i, decoded);
+            if (bytes < 0)
+                ok = false;
+            else
+                s_sax_text (&walk, (const xmlChar *) decoded, bytes, false);
+            continue;
+        }
+        size_t end = s_quick_text (html, len, i);
+        if (end == (size_t) -1)
+            ok = false;
+        else {
+            s_sax_text (&walk, (const xmlChar *) html + i, (int) (end - i), false);
+            i = end;
+        }
+    }
+    if (ok) {
+        //  htmlAutoCloseOnEnd, then what s_sax_convert does at the end
+        for (int open = self.depth + (self.started ? 2 : 0); open > 0; open--)
+            s_walk_end (&walk);
+        s_sax_chars_end (&walk);
+        while (walk.depth + walk.skipped > 0)
+            s_sax_pop (&walk);
+    }
+    buf_free (&walk.chars);
+    buf_free (&values);
+    return ok;
+}
+
+//  True if the quick reader takes html (len bytes) without libxml2
+bool
+html_quick_reads (const char *html, size_t len)
+{
+    return html && len && s_quick_convert (html, len, NULL, NULL);
+}
+
+//  Both walks over html (either may be NULL): quick when it can, else
+//  through libxml2 (quick false: always)
+static void
+s_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *clean, bool quick)
+{
+    if (quick && s_quick_convert (html, len, text, clean))
+        return;
+    if (quick && text) {
+        buf_free (&text->out);
+        *text = (text_walk_t) { .at_start = true };
+        buf_init (&text->out);
+    }
+    if (quick && clean) {
+        buf_free (&clean->out);
+        *clean = (clean_walk_t) { .auto_p = false };
+        buf_init (&clean->out);
+    }
+    s_sax_convert (html, len, text, clean);
+}
+
 //  --------------------------------------------------------------------------
 //  HTML fragment or document to plain text paragraphs. Caller frees.
 
@@ -1580,7 +2149,7 @@ html_to_text (const char *html, size_t len)
         buf_free (&walk.out);
         walk = (text_walk_t) { .at_start = true };
         buf_init (&walk.out);
-        s_sax_convert (html, len, &walk, NULL);
+        s_convert (html, len, &walk, NULL, true);
     }
     return buf_detach (&walk.out);
 }
@@ -1598,13 +2167,16 @@ html_sanitize (const char *html, size_t len)
         return s_fast_safe (html, len, quotes);
     clean_walk_t walk = { .auto_p = false };
     buf_init (&walk.out);
-    s_sax_convert (html, len, NULL, &walk);
+    s_convert (html, len, NULL, &walk, true);
     s_close_auto_p (&walk);
     return buf_detach (&walk.out);
 }
 
 //  --------------------------------------------------------------------------
 //  Text and sanitized HTML from one parse. Caller frees what it asked for.
+
+static void
+    s_convert_both (const char *html, size_t len, char **text, char **safe, bool quick);
 
 void
 html_convert (const char *html, size_t len, char **text, char **safe)
@@ -1624,7 +2196,7 @@ html_convert (const char *html, size_t len, char **text, char **safe)
         }
         buf_free (&fast.out);
     }
-    html_convert_parsed (html, len, text, safe);
+    s_convert_both (html, len, text, safe, true);
 }
 
 //  --------------------------------------------------------------------------
@@ -1633,12 +2205,18 @@ html_convert (const char *html, size_t len, char **text, char **safe)
 void
 html_convert_parsed (const char *html, size_t len, char **text, char **safe)
 {
+    s_convert_both (html, len, text, safe, false);
+}
+
+static void
+s_convert_both (const char *html, size_t len, char **text, char **safe, bool quick)
+{
     text_walk_t text_walk = { .at_start = true };
     clean_walk_t clean_walk = { .auto_p = false };
     buf_init (&text_walk.out);
     buf_init (&clean_walk.out);
     if (html && len && (text || safe))
-        s_sax_convert (html, len, text ? &text_walk : NULL, safe ? &clean_walk : NULL);
+        s_convert (html, len, text ? &text_walk : NULL, safe ? &clean_walk : NULL, quick);
     if (text)
         *text = buf_detach (&text_walk.out);
     else

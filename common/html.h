@@ -32,6 +32,12 @@ void
 void
     html_convert_parsed (const char *html, size_t len, char **text, char **safe);
 
+//  True if html_convert reads html (len bytes) without libxml2, with its
+//  own reader of everyday feed markup (known elements, quoted attributes,
+//  entities): for tests and measures.
+bool
+    html_quick_reads (const char *html, size_t len);
+
 //  True if html (len bytes) is already in the sanitized subset, written
 //  as html_sanitize writes it: html_sanitize returns it unchanged, and
 //  html_convert reads it in one pass without parsing.
