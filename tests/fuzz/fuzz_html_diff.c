@@ -2,7 +2,8 @@
 //  Differential fuzzing of the HTML conversion: for any bytes, the
 //  one-pass SAX conversion of common/html.c gives exactly the text and
 //  sanitized HTML of the tree walks it replaced (tests/unit/html_oracle.h),
-//  through every entry point. The first byte picks how the rest is read:
+//  through every entry point, and html_convert (which reads everyday
+//  markup without libxml2) gives what libxml2 gives. The first byte picks how the rest is read:
 //  as it is, or wrapped in markup that sends it deep or after the root.
 #include "common.h"
 #include "../unit/html_oracle.h"
@@ -42,6 +43,12 @@ s_same (const char *html, size_t len)
     html_convert (html, len, &text, &safe);
     s_check ("html_convert text", old_text, text);
     s_check ("html_convert safe", old_safe, safe);
+    free (old_text);
+    free (old_safe);
+    //  The quick reader (html_convert) against libxml2 itself
+    html_convert_parsed (html, len, &old_text, &old_safe);
+    s_check ("html_convert text vs parsed", old_text, text);
+    s_check ("html_convert safe vs parsed", old_safe, safe);
     free (text);
     free (safe);
     free (old_text);

@@ -58,6 +58,18 @@ s_same (const char *html, size_t len)
     safe = html_sanitize (html, len);
     s_expect_same ("html_sanitize", html, len, parsed_safe, safe);
     free (safe);
+    //  The oracle's own entry points, which read sanitized markup their way
+    text = html_old_to_text (html, len);
+    s_expect_same ("html_old_to_text", html, len, text, parsed_text);
+    free (text);
+    safe = html_old_sanitize (html, len);
+    s_expect_same ("html_old_sanitize", html, len, safe, parsed_safe);
+    free (safe);
+    html_old_convert (html, len, &text, &safe);
+    s_expect_same ("html_old_convert text", html, len, text, parsed_text);
+    s_expect_same ("html_old_convert safe", html, len, safe, parsed_safe);
+    free (text);
+    free (safe);
     free (parsed_text);
     free (parsed_safe);
     free (old_text);
