@@ -1831,6 +1831,20 @@ s_quick_reference (const char *html, size_t len, size_t *at, char *out)
     return (int) n + 1;
 }
 
+//  Length of the UTF-8 character at p (p [0] >= 0x80) when the quick
+//  reader takes it (s_fast_char, and not U+FDD0-U+FDEF nor the last two
+//  of a plane above the first: non-characters), else 0
+static size_t
+s_quick_char (const uint8_t *p, size_t left)
+{
+    size_t n = s_fast_char (p, left);
+    if (n == 3 && p [0] == 0xEF && p [1] == 0xB7 && p [2] >= 0x90 && p [2] <= 0xAF)
+        return 0;
+    if (n == 4 && (p [1] & 0x0F) == 0x0F && p [2] == 0xBF && p [3] >= 0xBE)
+        return 0;
+    return n;
+}
+
 //  Text from html [i] up to '<', '&' or the end: where it ends, or
 //  (size_t) -1 if a byte in it is one to leave to libxml2
 static size_t
@@ -1860,15 +1874,8 @@ s_quick_text (const char *html, size_t len, size_t i)
         if (c == '<' || c == '&')
             break;
         if (c >= 0x80) {
-            size_t n = s_fast_char ((const uint8_t *) html + i, len - i);
+            size_t n = s_quick_char ((const uint8_t *) html + i, len - i);
             if (n == 0)
-                return (size_t) -1;
-            //  U+FDD0-U+FDEF and the planes' last two: non-characters
-            if (n == 3 && (uint8_t) html [i] == 0xEF && (uint8_t) html [i + 1] == 0xB7
-            &&  (uint8_t) html [i + 2] >= 0x90 && (uint8_t) html [i + 2] <= 0xAF)
-                return (size_t) -1;
-            if (n == 4 && ((uint8_t) html [i + 1] & 0x0F) == 0x0F && (uint8_t) html [i + 2] == 0xBF
-            &&  (uint8_t) html [i + 3] >= 0xBE)
                 return (size_t) -1;
             i += n;
             continue;
@@ -1984,9 +1991,8 @@ s_quick_tag (quick_t *self, const char *html, size_t len, size_t *at, buf_t *val
                     continue;
                 }
                 if ((unsigned char) html [i] >= 0x80) {
-                    size_t end = s_quick_text (html, len, i);
-                    size_t c = s_fast_char ((const uint8_t *) html + i, len - i);
-                    if (end == (size_t) -1 || c == 0)
+                    size_t c = s_quick_char ((const uint8_t *) html + i, len - i);
+                    if (c == 0)
                         return false;
                     buf_append (values, html + i, c);
                     i += c;
