@@ -371,6 +371,13 @@ test_cases (void **state)
         "<dl><dt>a</dt><dd>b</dd></dl>", "<table><tbody><tr><td>x</td></tr></tbody></table>",
         "<figure><img src=\"x\"><figcaption>c</figcaption></figure>",
         "<p>tail", "<p>x</p>   ", "   ", "\n", "<p>x</p><br>", "<br>", "<br><br>x",
+        //  Start tags that close open elements first (htmlAutoClose)
+        "<b>bold<p>x</p>", "<ul><li><p>x<li>y</ul>", "<p>a<hr>b", "text<p>x</p>",
+        "<p><b>x<div>y</div></b></p>", "<p><em>x<div>y</div>z</em></p>", "<dl><dt>a<dd>b</dl>",
+        "<h2>t<p>x</p></h2>", "<a href=\"http://a\">x<table><tr><td>y</td></tr></table>",
+        "<table><tr><td>a<tr><td>b</table>", "<span>a<td>b</td></span>", "<pre>a<ul><li>b</ul>",
+        "<small>a<p>b</p></small>", "<center><p>x</p></center>", "<li>a<li>b", "<p>a<p>b<p>c",
+        "<ol><li>a<ol><li>b<li>c</ol><li>d</ol>", "<p>x<img src=\"a\"><p>y", "<p>x<br/><p>y",
         NULL
     };
     for (int i = 0; inputs [i]; i++)
@@ -380,7 +387,8 @@ test_cases (void **state)
         "text", "<p class=\"x\">a &rsquo; b</p>", "<p><img src=\"a.jpg\" alt=\"\" /></p>",
         "<iframe src=\"https://v/x\" width=\"560\" allowfullscreen></iframe>",
         "<blockquote><p>q</p></blockquote>", "<div><p>a</p><p>b &#8217;</p></div>",
-        "x <b>y</b> &hellip;", "<p>a</p>\n<p>b</p>", NULL
+        "x <b>y</b> &hellip;", "<p>a</p>\n<p>b</p>", "text<p>x</p>", "<ul><li>a<li>b</li></ul>",
+        "<b>bold<p>x</p>", "<p>a<hr>b", NULL
     };
     for (int i = 0; quick [i]; i++)
         assert_true (html_quick_reads (quick [i], strlen (quick [i])));
@@ -388,7 +396,8 @@ test_cases (void **state)
     static const char *parsed [] = {
         "<p>a<div>b</div></p>", "<p>a<!-- c -->b</p>", "<!DOCTYPE html><p>a</p>",
         "<p>x</b>y</p>", "<p class=x>y</p>", "<p>1 < 2</p>", "<p>a\r\nb</p>", "<foo>x</foo>",
-        "<p>&#65</p>", "<a href=\"a\" href=\"b\">x</a>", "\xef\xbb\xbfx<p>b</p>", NULL
+        "<p>&#65</p>", "<a href=\"a\" href=\"b\">x</a>", "\xef\xbb\xbfx<p>b</p>",
+        "<ul><li>a<li>b</ul>", "<p>a<div>b</div></p>", NULL
     };
     for (int i = 0; parsed [i]; i++)
         assert_false (html_quick_reads (parsed [i], strlen (parsed [i])));
