@@ -1464,8 +1464,6 @@ s_sax_blanks (void *ctx, const xmlChar *ch, int len)
     //  As the tree builder: nothing (the parser keeps blanks as characters)
 }
 
-//  Parse a fragment or document (at most HTML_MAX_INPUT bytes), feeding
-//  the text walk and the clean walk (either may be NULL) in one pass
 //  The parser context s_sax_convert uses, one per thread, kept from one
 //  call to the next (setting one up costs as much as parsing a short
 //  fragment); made anew when its dictionary of names has grown large
@@ -1529,6 +1527,8 @@ s_sax_context (void)
     return ctxt;
 }
 
+//  Parse a fragment or document (at most HTML_MAX_INPUT bytes), feeding
+//  the text walk and the clean walk (either may be NULL) in one pass
 static void
 s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *clean)
 {
