@@ -2,11 +2,14 @@
 //  html - HTML bodies to clean text and to a sanitized HTML subset
 //
 //  Markup already in the sanitized form is read in one pass of our own.
-//  Anything else goes through libxml2's HTML parser (recovering, no
-//  network, no errors printed, document encoding hints ignored: our input
-//  is UTF-8 already), whose SAX events drive both conversions at once, in
-//  one pass and without building a tree; the output is the one of walking
-//  the tree libxml2 would have built. Deeply nested hostile markup is cut
+//  Everyday feed markup (known elements, quoted attributes, entities) is
+//  read by a quick reader of our own that gives the walks the SAX events
+//  libxml2 would give (s_quick_convert). Anything else goes through
+//  libxml2's HTML parser (recovering, no network, no errors printed,
+//  document encoding hints ignored: our input is UTF-8 already), whose SAX
+//  events drive both conversions at once, in one pass and without building
+//  a tree. Whichever the road, the output is the one of walking the tree
+//  libxml2 would have built (tests/unit/test_html_sax.c, test_html_fast.c). Deeply nested hostile markup is cut
 //  off at HTML_MAX_DEPTH levels, with a stack of that many frames at most.
 
 #include "common.h"
@@ -1586,17 +1589,17 @@ s_sax_convert (const char *html, size_t len, text_walk_t *text, clean_walk_t *cl
 //  quoted attributes, entities, text. For that part s_quick_convert reads
 //  the markup itself and gives the walks the very SAX events libxml2's
 //  parser would (same handlers, so the same output): the implied html and
-//  body before the first tag or text, the implied <p> when the first
-//  thing is text, names in lower case, attributes decoded, img/br/hr
-//  ended at once, "/>" ending any element, the open elements a start tag
-//  closes first ended (htmlAutoClose: a <div> ends an open <p>), every
-//  element still open ended at the end of the input. It gives up (the caller then starts over
-//  through libxml2) on anything whose reading by libxml2 2.9 it does not
-//  reproduce: an element not in s_quick, an end tag that is not
-//  the innermost open element's, comments, DOCTYPE, PIs, '<' not starting
-//  a tag, unquoted values, duplicate attributes, a character reference
-//  without ';' or to a control or non-character, controls, '\r',
-//  non-characters, invalid UTF-8, long inputs or deep nesting.
+//  body before the first tag or text, the implied <p> when the first thing
+//  is text, names in lower case, attributes decoded, img/br/hr ended at
+//  once, "/>" ending any element, the open elements a start tag closes
+//  first ended (htmlAutoClose: a <div> ends an open <p>), every element
+//  still open ended at the end of the input. It gives up (the caller then
+//  starts over through libxml2) on anything whose reading by libxml2 2.9 it
+//  does not reproduce: an element not in s_quick, an end tag that is not
+//  the innermost open element's, comments, DOCTYPE, PIs, '<' not starting a
+//  tag, unquoted values, duplicate attributes, a character reference
+//  without ';' or to a control or non-character, controls, '\r', non-
+//  characters, invalid UTF-8, long inputs or deep nesting.
 
 #define HTML_QUICK_DEPTH 64             //  Deeper markup takes the libxml2 path
 #define HTML_QUICK_INPUT (1024 * 1024)  //  So does longer

@@ -1,9 +1,10 @@
 //  SPDX-License-Identifier: MIT
 //  html - HTML bodies to clean text and to a sanitized HTML subset
 //
-//  Parsed with libxml2's HTML parser (no network). Text: block elements
-//  (p, div, h1-h6, li, tr, blockquote, pre...) become paragraphs separated
-//  by "\n\n", <br> a line break, tables rows/cells are kept readable,
+//  Read as libxml2's HTML parser reads it (no network; everyday feed
+//  markup by a reader of our own that gives the same result). Text: block
+//  elements (p, div, h1-h6, li, tr, blockquote, pre...) become paragraphs
+//  separated by "\n\n", <br> a line break, tables rows/cells are kept readable,
 //  script/style/iframe/object and comments are dropped, entities are decoded
 //  exactly once. Sanitized HTML keeps only p, h2, ul, ol, li, table, tr, td,
 //  th, a (href http/https/mailto only), em, strong, br, pre; everything else
