@@ -569,6 +569,21 @@ s_fast_href (const char *href, size_t len)
     return true;
 }
 
+#ifdef __SSE2__
+//  Of 16 bytes of text, the ones a run of plain text stops at: controls,
+//  DEL and every byte >= 0x80, '<' and '&' (bit i for byte i)
+static inline unsigned
+s_plain_stops (__m128i v)
+{
+    __m128i stops = _mm_or_si128 (
+        _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v),
+        _mm_cmpeq_epi8 (_mm_max_epu8 (v, _mm_set1_epi8 (0x7F)), v));
+    stops = _mm_or_si128 (stops, _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('<')),
+                                               _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('&'))));
+    return (unsigned) _mm_movemask_epi8 (stops);
+}
+#endif
+
 //  One open element of the fast walk
 typedef struct {
     fast_kind_t kind;
@@ -662,13 +677,8 @@ s_fast_walk (const char *html, size_t len, text_walk_t *walk, bool *quotes)
             //  16 bytes at a time of printable ASCII but < & >
             if (i + 16 <= len) {
                 __m128i v = _mm_loadu_si128 ((const __m128i *) (html + i));
-                __m128i bad = _mm_or_si128 (
-                    _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v),
-                    _mm_cmpeq_epi8 (_mm_max_epu8 (v, _mm_set1_epi8 (0x7F)), v));
-                bad = _mm_or_si128 (bad, _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('<')),
-                                                       _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('&'))));
-                bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('>')));
-                if (_mm_movemask_epi8 (bad) == 0) {
+                if ((s_plain_stops (v)
+                   | (unsigned) _mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('>')))) == 0) {
                     if (_mm_movemask_epi8 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 (' '))) != 0xFFFF)
                         visible = true;
                     i += 16;
@@ -1857,15 +1867,9 @@ s_quick_text (const char *html, size_t len, size_t i)
 #ifdef __SSE2__
         //  16 bytes at a time of printable ASCII but < &
         while (i + 16 <= len) {
-            __m128i v = _mm_loadu_si128 ((const __m128i *) (html + i));
-            __m128i bad = _mm_or_si128 (
-                _mm_cmpeq_epi8 (_mm_min_epu8 (v, _mm_set1_epi8 (0x1F)), v),
-                _mm_cmpeq_epi8 (_mm_max_epu8 (v, _mm_set1_epi8 (0x7F)), v));
-            bad = _mm_or_si128 (bad, _mm_or_si128 (_mm_cmpeq_epi8 (v, _mm_set1_epi8 ('<')),
-                                                   _mm_cmpeq_epi8 (v, _mm_set1_epi8 ('&'))));
-            int mask = _mm_movemask_epi8 (bad);
+            unsigned mask = s_plain_stops (_mm_loadu_si128 ((const __m128i *) (html + i)));
             if (mask) {
-                i += (size_t) __builtin_ctz ((unsigned) mask);
+                i += (size_t) __builtin_ctz (mask);
                 break;
             }
             i += 16;
