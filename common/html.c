@@ -17,6 +17,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
 #include <pthread.h>
+#include <utf8proc.h>
 #ifdef __SSE2__
 #   include <emmintrin.h>
 #endif
@@ -1756,29 +1757,11 @@ s_quick_code_point (uint32_t c)
     return c <= 0x10FFFF;
 }
 
+//  The character c (s_quick_code_point) as UTF-8 into out; its length
 static int
 s_quick_utf8 (uint32_t c, char *out)
 {
-    if (c < 0x80) {
-        out [0] = (char) c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out [0] = (char) (0xC0 | (c >> 6));
-        out [1] = (char) (0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out [0] = (char) (0xE0 | (c >> 12));
-        out [1] = (char) (0x80 | ((c >> 6) & 0x3F));
-        out [2] = (char) (0x80 | (c & 0x3F));
-        return 3;
-    }
-    out [0] = (char) (0xF0 | (c >> 18));
-    out [1] = (char) (0x80 | ((c >> 12) & 0x3F));
-    out [2] = (char) (0x80 | ((c >> 6) & 0x3F));
-    out [3] = (char) (0x80 | (c & 0x3F));
-    return 4;
+    return (int) utf8proc_encode_char ((utf8proc_int32_t) c, (utf8proc_uint8_t *) out);
 }
 
 //  The reference at html [*at] ('&') as libxml2 reads it in text and in
