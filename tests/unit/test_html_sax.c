@@ -11,24 +11,9 @@
 #include "html_oracle.h"
 #include <setjmp.h>
 #include <cmocka.h>
+#include "html_compare.h"
 
 static size_t s_compared;       //  Inputs compared so far
-
-static void
-s_expect_same (const char *what, const char *where, const char *html, size_t len,
-               const char *old, const char *now)
-{
-    if (strcmp (old, now) == 0)
-        return;
-    size_t at = 0;
-    while (old [at] && old [at] == now [at])
-        at++;
-    print_error ("%s differs on %s (%zu bytes of input, first difference at %zu)\n"
-                 "  input: %.*s\n  old:   %.200s\n  new:   %.200s\n",
-                 what, where, len, at, (int) (len < 300 ? len : 300), html,
-                 old + (at > 40 ? at - 40 : 0), now + (at > 40 ? at - 40 : 0));
-    fail ();
-}
 
 //  Old and new agree on every entry point for html (len bytes)
 static void
@@ -37,34 +22,34 @@ s_same (const char *html, size_t len, const char *where)
     char *old_text, *old_safe, *text, *safe;
     html_old_convert_parsed (html, len, &old_text, &old_safe);
     html_convert_parsed (html, len, &text, &safe);
-    s_expect_same ("html_convert_parsed text", where, html, len, old_text, text);
-    s_expect_same ("html_convert_parsed safe", where, html, len, old_safe, safe);
+    html_expect_same ("html_convert_parsed text", where, html, len, old_text, text);
+    html_expect_same ("html_convert_parsed safe", where, html, len, old_safe, safe);
     free (text);
     free (safe);
     //  One output at a time: the other walk must not change it
     html_convert_parsed (html, len, &text, NULL);
-    s_expect_same ("html_convert_parsed text alone", where, html, len, old_text, text);
+    html_expect_same ("html_convert_parsed text alone", where, html, len, old_text, text);
     free (text);
     html_convert_parsed (html, len, NULL, &safe);
-    s_expect_same ("html_convert_parsed safe alone", where, html, len, old_safe, safe);
+    html_expect_same ("html_convert_parsed safe alone", where, html, len, old_safe, safe);
     free (safe);
     free (old_text);
     free (old_safe);
 
     char *old = html_old_to_text (html, len);
     char *now = html_to_text (html, len);
-    s_expect_same ("html_to_text", where, html, len, old, now);
+    html_expect_same ("html_to_text", where, html, len, old, now);
     free (old);
     free (now);
     old = html_old_sanitize (html, len);
     now = html_sanitize (html, len);
-    s_expect_same ("html_sanitize", where, html, len, old, now);
+    html_expect_same ("html_sanitize", where, html, len, old, now);
     free (old);
     free (now);
     html_old_convert (html, len, &old_text, &old_safe);
     html_convert (html, len, &text, &safe);
-    s_expect_same ("html_convert text", where, html, len, old_text, text);
-    s_expect_same ("html_convert safe", where, html, len, old_safe, safe);
+    html_expect_same ("html_convert text", where, html, len, old_text, text);
+    html_expect_same ("html_convert safe", where, html, len, old_safe, safe);
     free (text);
     free (safe);
     free (old_text);
