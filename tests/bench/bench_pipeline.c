@@ -20,6 +20,16 @@
 //                         what the pipeline sustains. Also gives
 //                         submit->stored (from our PUBLISH, so ingest and
 //                         the journal are inside it).
+//    drain (--drain)      the store stage alone, fed from a full queue:
+//                         `copydesk up` without a store, push the FILEs,
+//                         wait until the store queue holds --expect
+//                         stories (the queue's high mark raised to fit),
+//                         then start one copydesk-store and time it until
+//                         all are stored: the stage with the worker loop,
+//                         the broker's deliveries and the tap events, on a
+//                         machine where the other stages are not competing
+//                         for the cores (as with more cores, or workers on
+//                         other hosts). Compare with bench_store.
 //
 //  Prints one line of key=value figures:
 //
@@ -27,7 +37,7 @@
 //    latency_p50_ms=… latency_p99_ms=… latency_samples=… [submit_p50_ms=…
 //    submit_p99_ms=…] rss_<process>_kb=… cpu_<process>_s=… …
 //
-//  Usage: bench_pipeline --bin DIR [--expect N] [--rate R --count N]
+//  Usage: bench_pipeline --bin DIR [--expect N [--drain]] [--rate R --count N]
 //         [--workers SPEC] [--set KEY=VALUE] [--format F] [--source S]
 //         [--timeout S] [--keep] FILE...
 
@@ -36,6 +46,8 @@
 #include <sys/wait.h>
 #include <ftw.h>
 #include <glob.h>
+#include <signal.h>
+#include <jansson.h>
 
 typedef struct {
     const char *bin;            //  Folder of the copydesk executables
@@ -47,6 +59,7 @@ typedef struct {
     long count;                 //  Paced: documents to publish
     int timeout;                //  Seconds of tap silence before giving up
     bool keep;                  //  Keep the temp home
+    bool drain;                 //  Drain: the store alone, from a full queue
     strv_t sets;                //  KEY=VALUE settings for the home's copydesk.cfg
     char **files;
     int nfiles;
@@ -516,6 +529,118 @@ s_peak_rss_kb (long pid)
     return hwm;
 }
 
+//  --------------------------------------------------------------------------
+//  Drain: the store stage alone, from a full queue
+
+//  Depth of the store queue from `copydesk status --json`, -1 if unknown
+static long
+s_store_depth (const char *copydesk, const char *home)
+{
+    char *command = xasprintf ("'%s' --home '%s' status --json 2>/dev/null", copydesk, home);
+    FILE *pipe = popen (command, "r");
+    free (command);
+    if (!pipe)
+        return -1;
+    json_error_t error;
+    json_t *root = json_loadf (pipe, 0, &error);
+    pclose (pipe);
+    json_t *depth = json_object_get (json_object_get (json_object_get (root, "queues"), "store"),
+                                     "depth");
+    long value = json_is_integer (depth) ? (long) json_integer_value (depth) : -1;
+    json_decref (root);
+    return value;
+}
+
+//  Push the files, wait until the store queue holds every story, then start
+//  one store and follow it until all are stored. *store_pid gets its pid
+//  (the caller stops it), *start_p the time it was started; the CPU count
+//  of procs starts again there, and the store is added to them.
+static int
+s_drain (options_t *options, const char *home, void *tap, follow_t *follow,
+         proc_t *procs, size_t *nprocs, pid_t *store_pid, int64_t *start_p)
+{
+    char **push = (char **) xcalloc ((size_t) options->nfiles + 10, sizeof (char *));
+    char *copydesk = xasprintf ("%s/copydesk", options->bin);
+    int n = 0;
+    push [n++] = copydesk;
+    push [n++] = "--home";
+    push [n++] = (char *) home;
+    push [n++] = "push";
+    push [n++] = "--source";
+    push [n++] = (char *) options->source;
+    if (options->format) {
+        push [n++] = "--format";
+        push [n++] = (char *) options->format;
+    }
+    for (int i = 0; i < options->nfiles; i++)
+        push [n++] = options->files [i];
+    int rc = s_run (push) == 0 ? 0 : -1;
+    free (push);
+    if (rc)
+        fprintf (stderr, "bench_pipeline: copydesk push failed\n");
+    //  Wait for the queue to fill (the tap's ingested.* events meanwhile
+    //  are read and dropped: only stored.* counts here)
+    long depth = -1, last = -1;
+    int64_t changed = time_mono_usec ();
+    while (rc == 0 && (depth = s_store_depth (copydesk, home)) < options->expect) {
+        if (depth != last)
+            changed = time_mono_usec (), last = depth;
+        else
+        if (time_mono_usec () - changed > (int64_t) options->timeout * 1000000) {
+            fprintf (stderr, "bench_pipeline: store queue stuck at %ld of %ld\n",
+                     depth, options->expect);
+            rc = -1;
+        }
+        s_follow (follow, tap, 200, false);
+    }
+    free (copydesk);
+    if (rc)
+        return rc;
+    if (follow->stored || follow->dead) {
+        fprintf (stderr, "bench_pipeline: stories stored before the store started?\n");
+        return -1;
+    }
+    //  The store, in the foreground, its log where s_store_commits looks
+    char *store = xasprintf ("%s/copydesk-store", options->bin);
+    char *log = xasprintf ("%s/logs/store-drain.log", home);
+    for (size_t i = 0; i < *nprocs; i++)
+        procs [i].cpu0 = s_cpu_seconds (procs [i].pid);
+    *start_p = time_mono_usec ();
+    pid_t pid = fork ();
+    if (pid == 0) {
+        int fd = open (log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2 (fd, STDOUT_FILENO);
+            dup2 (fd, STDERR_FILENO);
+            close (fd);
+        }
+        char *argv [] = { store, "--home", (char *) home, NULL };
+        execv (argv [0], argv);
+        _exit (127);
+    }
+    free (store);
+    free (log);
+    if (pid < 0)
+        return -1;
+    *store_pid = pid;
+    snprintf (procs [*nprocs].name, sizeof procs [*nprocs].name, "store_drain");
+    procs [*nprocs].pid = pid;
+    procs [*nprocs].cpu0 = 0;
+    (*nprocs)++;
+    int64_t last_event = time_mono_usec ();
+    while (follow->stored + follow->dead < options->expect) {
+        if (s_follow (follow, tap, 100, false) > 0)
+            last_event = time_mono_usec ();
+        else
+        if (time_mono_usec () - last_event > (int64_t) options->timeout * 1000000) {
+            fprintf (stderr, "bench_pipeline: tap silent for %d s at %ld stored, %ld dead\n",
+                     options->timeout, follow->stored, follow->dead);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 //  Write the --set KEY=VALUE settings (section/.../name=value) into the
 //  home's copydesk.cfg, one ZPL path each. 0 or -1.
 static int
@@ -577,11 +702,13 @@ static void
 s_usage (void)
 {
     fprintf (stderr,
-        "usage: bench_pipeline --bin DIR [--expect N | --rate R [--count N]] [--workers SPEC] [--set K=V]\n"
+        "usage: bench_pipeline --bin DIR [--expect N [--drain] | --rate R [--count N]] [--workers SPEC]\n"
+        "                      [--set K=V]\n"
         "                      [--format F] [--source S] [--timeout S] [--keep] FILE...\n"
         "  --expect N     saturated: push the files at once, wait for N stories\n"
         "  --rate R       paced: one document per story, R per second (open loop)\n"
         "  --count N      paced: documents to publish (default 5000)\n"
+        "  --drain        the store alone, from a queue holding the --expect stories\n"
         "  --workers SPEC copydesk up --workers (e.g. normalize=2,classify=1)\n"
         "  --set K=V      a setting for the temp home's copydesk.cfg (store/linger_ms=0)\n"
         "  --timeout S    give up after S seconds without a tap event (default 30)\n");
@@ -596,6 +723,9 @@ main (int argc, char **argv)
         const char *value = i + 1 < argc ? argv [i + 1] : NULL;
         if (streq (arg, "--keep"))
             options.keep = true;
+        else
+        if (streq (arg, "--drain"))
+            options.drain = true;
         else
         if (arg [0] != '-') {
             options.files = argv + i;
@@ -642,7 +772,7 @@ main (int argc, char **argv)
         }
     }
     bool paced = options.rate > 0;
-    if (!options.bin || !options.nfiles || (!paced && options.expect <= 0)
+    if (!options.bin || !options.nfiles || (!paced && options.expect <= 0) || (paced && options.drain)
     ||  (paced && (options.count <= 0 || options.rate > 1e6)) || options.timeout <= 0) {
         s_usage ();
         return 2;
@@ -656,6 +786,13 @@ main (int argc, char **argv)
         return 2;
     }
     char *copydesk = xasprintf ("%s/copydesk", options.bin);
+    //  Drain: no store until the queue holds everything
+    char *workers = NULL;
+    if (options.drain) {
+        strv_addf (&options.sets, "broker/queues/store/high_mark=%ld", options.expect * 2 + 1000);
+        workers = options.workers ? xasprintf ("%s,store=0", options.workers) : xstrdup ("store=0");
+        options.workers = workers;
+    }
     if (options.sets.len && s_write_config (home, &options.sets)) {
         fprintf (stderr, "bench_pipeline: cannot write %s/copydesk.cfg\n", home);
         return 1;
@@ -706,13 +843,17 @@ main (int argc, char **argv)
         rc = 1;
     }
     proc_t procs [64];
-    size_t nprocs = s_processes (home, procs, 64);
+    size_t nprocs = s_processes (home, procs, 63);
     follow_t follow;
     s_follow_init (&follow, paced ? options.count : options.expect * 2);
     int64_t start = time_mono_usec ();
+    pid_t store_pid = 0;
     if (rc == 0) {
         if (paced)
             rc = s_paced (&options, broker_endpoint, tap, &follow) ? 1 : 0;
+        else
+        if (options.drain)
+            rc = s_drain (&options, home, tap, &follow, procs, &nprocs, &store_pid, &start) ? 1 : 0;
         else
             rc = s_saturated (&options, home, tap, &follow) ? 1 : 0;
     }
@@ -723,9 +864,14 @@ main (int argc, char **argv)
     double per_s = seconds > 0 ? (double) (paced ? follow.stored - 1 : follow.stored) / seconds : 0;
     qsort (follow.latency, (size_t) follow.samples, sizeof (int64_t), s_compare_i64);
     qsort (follow.submit_latency, (size_t) follow.submit_samples, sizeof (int64_t), s_compare_i64);
-    printf ("mode=%s", paced ? "paced" : "saturated");
+    printf ("mode=%s", paced ? "paced" : options.drain ? "drain" : "saturated");
     if (paced)
         printf (" rate=%.0f sent=%ld", options.rate, follow.sent);
+    if (options.drain)
+        //  Latency would only say how long the stories sat in the full queue
+        printf (" stories=%ld dead=%ld seconds=%.2f stories_per_s=%.0f",
+                follow.stored, follow.dead, seconds, per_s);
+    else
     printf (" stories=%ld dead=%ld seconds=%.2f stories_per_s=%.0f latency_p50_ms=%.1f"
             " latency_p90_ms=%.1f latency_p99_ms=%.1f latency_max_ms=%.1f latency_samples=%ld"
             " stored_before_accept_tap=%ld",
@@ -758,6 +904,10 @@ main (int argc, char **argv)
     printf (" cpu_total_s=%.2f status=%s\n", cpu_total,
             rc == 0 && follow.stored > 0 && follow.dead == 0 ? "ok" : "FAILED");
     fflush (stdout);
+    if (store_pid > 0) {
+        kill (store_pid, SIGTERM);
+        waitpid (store_pid, NULL, 0);
+    }
     char *down [] = { copydesk, "--home", home, "down", NULL };
     s_run (down);
     //  The store's commits, from its "stopping" line: stories per transaction
@@ -777,6 +927,7 @@ main (int argc, char **argv)
     free (tap_endpoint);
     free (broker_endpoint);
     free (copydesk);
+    free (workers);
     if (rc == 0 && !paced && follow.stored != options.expect)
         rc = 1;
     return rc;
