@@ -417,7 +417,11 @@ s_writer (void *arg)
                     self->syncs++;
                 }
             }
+            //  Wake the broker with the lock released: woken while we
+            //  held it, its thread would block on it until ours ran again
+            pthread_mutex_unlock (&self->mutex);
             s_notify (self);
+            pthread_mutex_lock (&self->mutex);
             continue;
         }
         if (self->stop && !self->queue_head)
