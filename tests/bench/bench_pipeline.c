@@ -868,9 +868,12 @@ main (int argc, char **argv)
     if (paced)
         printf (" rate=%.0f sent=%ld", options.rate, follow.sent);
     if (options.drain)
-        //  Latency would only say how long the stories sat in the full queue
-        printf (" stories=%ld dead=%ld seconds=%.2f stories_per_s=%.0f",
-                follow.stored, follow.dead, seconds, per_s);
+        //  Latency would only say how long the stories sat in the full queue.
+        //  The rate counts the store's start-up (exec, open the database,
+        //  register); first_stored_s says how long that took.
+        printf (" stories=%ld dead=%ld seconds=%.2f stories_per_s=%.0f first_stored_s=%.3f",
+                follow.stored, follow.dead, seconds, per_s,
+                follow.first_stored > start ? (double) (follow.first_stored - start) / 1e6 : 0);
     else
     printf (" stories=%ld dead=%ld seconds=%.2f stories_per_s=%.0f latency_p50_ms=%.1f"
             " latency_p90_ms=%.1f latency_p99_ms=%.1f latency_max_ms=%.1f latency_samples=%ld"
