@@ -394,14 +394,14 @@ s_paced (options_t *options, const char *endpoint, void *tap, follow_t *follow)
     return rc;
 }
 
-//  copydesk push of every file in a child; follow until expect are stored
-static int
-s_saturated (options_t *options, const char *home, void *tap, follow_t *follow)
+//  The arguments of `copydesk push` of every file; the caller frees the
+//  array and its first item
+static char **
+s_push_argv (options_t *options, const char *home)
 {
     char **push = (char **) xcalloc ((size_t) options->nfiles + 10, sizeof (char *));
-    char *copydesk = xasprintf ("%s/copydesk", options->bin);
     int n = 0;
-    push [n++] = copydesk;
+    push [n++] = xasprintf ("%s/copydesk", options->bin);
     push [n++] = "--home";
     push [n++] = (char *) home;
     push [n++] = "push";
@@ -413,15 +413,14 @@ s_saturated (options_t *options, const char *home, void *tap, follow_t *follow)
     }
     for (int i = 0; i < options->nfiles; i++)
         push [n++] = options->files [i];
-    pid_t pusher = fork ();
-    if (pusher == 0) {
-        int devnull = open ("/dev/null", O_WRONLY);
-        if (devnull >= 0)
-            dup2 (devnull, STDOUT_FILENO);
-        execv (push [0], push);
-        _exit (127);
-    }
-    int rc = 0;
+    return push;
+}
+
+//  Follow the tap until --expect stories are stored or dead: 0, or -1 after
+//  --timeout seconds without a tap event
+static int
+s_follow_all (options_t *options, void *tap, follow_t *follow)
+{
     int64_t last_event = time_mono_usec ();
     while (follow->stored + follow->dead < options->expect) {
         if (s_follow (follow, tap, 100, false) > 0)
@@ -430,10 +429,26 @@ s_saturated (options_t *options, const char *home, void *tap, follow_t *follow)
         if (time_mono_usec () - last_event > (int64_t) options->timeout * 1000000) {
             fprintf (stderr, "bench_pipeline: tap silent for %d s at %ld stored, %ld dead\n",
                      options->timeout, follow->stored, follow->dead);
-            rc = -1;
-            break;
+            return -1;
         }
     }
+    return 0;
+}
+
+//  copydesk push of every file in a child; follow until expect are stored
+static int
+s_saturated (options_t *options, const char *home, void *tap, follow_t *follow)
+{
+    char **push = s_push_argv (options, home);
+    pid_t pusher = fork ();
+    if (pusher == 0) {
+        int devnull = open ("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2 (devnull, STDOUT_FILENO);
+        execv (push [0], push);
+        _exit (127);
+    }
+    int rc = s_follow_all (options, tap, follow);
     while (rc == 0 && follow->samples < follow->stored && s_follow (follow, tap, 500, false) > 0)
         ;
     int status = 0;
@@ -442,8 +457,8 @@ s_saturated (options_t *options, const char *home, void *tap, follow_t *follow)
         fprintf (stderr, "bench_pipeline: copydesk push failed\n");
         rc = -1;
     }
+    free (push [0]);
     free (push);
-    free (copydesk);
     return rc;
 }
 
@@ -559,21 +574,8 @@ static int
 s_drain (options_t *options, const char *home, void *tap, follow_t *follow,
          proc_t *procs, size_t *nprocs, pid_t *store_pid, int64_t *start_p)
 {
-    char **push = (char **) xcalloc ((size_t) options->nfiles + 10, sizeof (char *));
-    char *copydesk = xasprintf ("%s/copydesk", options->bin);
-    int n = 0;
-    push [n++] = copydesk;
-    push [n++] = "--home";
-    push [n++] = (char *) home;
-    push [n++] = "push";
-    push [n++] = "--source";
-    push [n++] = (char *) options->source;
-    if (options->format) {
-        push [n++] = "--format";
-        push [n++] = (char *) options->format;
-    }
-    for (int i = 0; i < options->nfiles; i++)
-        push [n++] = options->files [i];
+    char **push = s_push_argv (options, home);
+    char *copydesk = push [0];
     int rc = s_run (push) == 0 ? 0 : -1;
     free (push);
     if (rc)
@@ -627,18 +629,7 @@ s_drain (options_t *options, const char *home, void *tap, follow_t *follow,
     procs [*nprocs].pid = pid;
     procs [*nprocs].cpu0 = 0;
     (*nprocs)++;
-    int64_t last_event = time_mono_usec ();
-    while (follow->stored + follow->dead < options->expect) {
-        if (s_follow (follow, tap, 100, false) > 0)
-            last_event = time_mono_usec ();
-        else
-        if (time_mono_usec () - last_event > (int64_t) options->timeout * 1000000) {
-            fprintf (stderr, "bench_pipeline: tap silent for %d s at %ld stored, %ld dead\n",
-                     options->timeout, follow->stored, follow->dead);
-            return -1;
-        }
-    }
-    return 0;
+    return s_follow_all (options, tap, follow);
 }
 
 //  Write the --set KEY=VALUE settings (section/.../name=value) into the
