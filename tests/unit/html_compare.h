@@ -24,4 +24,30 @@ html_expect_same (const char *what, const char *where, const char *html, size_t 
     fail ();
 }
 
+typedef void (html_convert_fn) (const char *html, size_t len, char **text, char **safe);
+
+//  Runs convert for both outputs, then for each alone (one walk must not
+//  change the other's output), and expects want_text and want_safe.
+static void
+html_expect_convert (const char *what, html_convert_fn *convert, const char *where,
+                     const char *html, size_t len, const char *want_text, const char *want_safe)
+{
+    char label [128], *text, *safe;
+    convert (html, len, &text, &safe);
+    snprintf (label, sizeof label, "%s text", what);
+    html_expect_same (label, where, html, len, want_text, text);
+    snprintf (label, sizeof label, "%s safe", what);
+    html_expect_same (label, where, html, len, want_safe, safe);
+    free (text);
+    free (safe);
+    convert (html, len, &text, NULL);
+    snprintf (label, sizeof label, "%s text alone", what);
+    html_expect_same (label, where, html, len, want_text, text);
+    free (text);
+    convert (html, len, NULL, &safe);
+    snprintf (label, sizeof label, "%s safe alone", what);
+    html_expect_same (label, where, html, len, want_safe, safe);
+    free (safe);
+}
+
 #endif
