@@ -29,6 +29,7 @@
 #define WORKER_NAP_FACTOR   2       //  A nap lasts this many times the last flush
 #define WORKER_NAP_MIN      16      //  No nap after a flush of fewer jobs
 #define WORKER_TICK_MS      1000    //  stage->tick period
+#define WORKER_CREDIT       128     //  Credit window unless the stage or config sets one
 
 struct _job_t {
     worker_t *worker;           //  Loop the job belongs to
@@ -127,7 +128,7 @@ worker_options_init (worker_options_t *options, config_t *config)
 {
     assert (options);
     memset (options, 0, sizeof *options);
-    options->credit = 128;
+    options->credit = WORKER_CREDIT;
     options->window = 256;
     options->heartbeat = 1000;
     options->liveness = 5;
@@ -1540,14 +1541,16 @@ s_usage (const stage_t *stage, FILE *out)
         "\n"
         "  --home DIR        home folder (default $COPYDESK_HOME or ~/.copydesk)\n"
         "  --broker EP       broker endpoint, e.g. tcp://host:5555 (default: the home's ipc socket)\n"
-        "  --credit N        deliveries in flight at most (default workers/credit = 128)\n"
+        "  --credit N        deliveries in flight at most (default %d, or %s/credit or\n"
+        "                    workers/credit in copydesk.cfg)\n"
         "  --set KEY=VALUE   override a setting of copydesk.cfg, e.g. --set workers/flush_ms=20\n"
         "  --verbose         log every delivery\n"
         "\n"
         "Example: copydesk-%s --home /srv/copydesk --verbose\n",
         stage->name, stage->name, stage->input,
         stage->output ? " and feeds '" : "", stage->output ? stage->output : "",
-        stage->output ? "'" : "", stage->name);
+        stage->output ? "'" : "", stage->credit > 0 ? stage->credit : WORKER_CREDIT, stage->name,
+        stage->name);
 }
 
 //  --------------------------------------------------------------------------
