@@ -206,6 +206,20 @@ collect_story_clean (const story_t *s)
     return true;
 }
 
+//  Calls fn with every headline, description and body of a story that has
+//  a value, in that order
+typedef void (collect_text_fn) (const char *value, void *arg);
+
+static inline void
+collect_each_text (const story_t *s, collect_text_fn *fn, void *arg)
+{
+    const story_textv_t *lists [] = { &s->headlines, &s->descriptions, &s->bodies };
+    for (size_t l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists [l]->len; i++)
+            if (lists [l]->items [i].value)
+                fn (lists [l]->items [i].value, arg);
+}
+
 //  The value of the altid with that role, or NULL
 static inline const char *
 collect_altid (const story_t *s, const char *role)

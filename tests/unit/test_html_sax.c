@@ -56,18 +56,11 @@ s_same_str (const char *html)
 static size_t s_html_texts;     //  Sample texts that look like HTML
 
 static void
-s_same_story (const story_t *story, const char *where)
+s_same_text (const char *value, void *where)
 {
-    const story_textv_t *lists [] = { &story->headlines, &story->descriptions, &story->bodies };
-    for (size_t l = 0; l < 3; l++)
-        for (size_t i = 0; i < lists [l]->len; i++) {
-            const char *value = lists [l]->items [i].value;
-            if (!value)
-                continue;
-            s_same (value, strlen (value), where);
-            if (html_detect (value))
-                s_html_texts++;
-        }
+    s_same (value, strlen (value), (const char *) where);
+    if (html_detect (value))
+        s_html_texts++;
 }
 
 //  One sample: every story's texts, then the whole file read as HTML
@@ -78,7 +71,7 @@ s_sample (const char *path, const char *name, const uint8_t *data, size_t size, 
     collect_t collect = { 0 };
     collect_bytes (&collect, name, NULL, data, size);
     for (size_t i = 0; i < collect.stories.len; i++)
-        s_same_story (collect.stories.items [i], path);
+        collect_each_text (collect.stories.items [i], s_same_text, (void *) path);
     collect_reset (&collect);
     s_same ((const char *) data, size, path);
 }
